@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using TwitterBot.Ingress.Webhooks;
+
+namespace TwitterBot.Ingress.Endpoints;
+
+public static class WebhookEndpoints
+{
+    public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var webhooks = endpoints.MapGroup("/webhooks");
+
+        webhooks.MapGet("/", AnswerCrcChallenge)
+            .AddEndpointFilter<CrcTokenFilter>()
+            .WithName("AnswerCrcChallenge");
+
+        webhooks.MapPost("/", ReceiveEvents)
+            .AddEndpointFilter<WebhookSignatureFilter>()
+            .WithName("ReceiveEvents");
+
+        return endpoints;
+    }
+
+    /// <summary>X's Challenge-Response Check: proves we hold the consumer secret. Never touches the broker.</summary>
+    public static Ok<CrcResponse> AnswerCrcChallenge([FromQuery(Name = "crc_token")] string crcToken, WebhookSigner signer) =>
+        TypedResults.Ok(new CrcResponse(signer.CrcResponseToken(crcToken)));
+
+    /// <summary>200 only once every message is confirmed by RabbitMQ; 503 tells X to retry.</summary>
+    public static async Task<Results<Ok, ProblemHttpResult>> ReceiveEvents(
+        RawWebhookBody body, WebhookReceiver receiver, HttpContext context, CancellationToken cancellationToken) =>
+        await receiver.ReceiveAsync(body.Bytes, context.TraceIdentifier, cancellationToken) switch
+        {
+            WebhookOutcome.Accepted => TypedResults.Ok(),
+            WebhookOutcome.Malformed => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not a valid X webhook event."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The event could not be stored; retry later."),
+        };
+}
+
+public sealed record CrcResponse([property: JsonPropertyName("response_token")] string ResponseToken);
+
+[JsonSerializable(typeof(CrcResponse))]
+internal sealed partial class IngressJsonContext : JsonSerializerContext;

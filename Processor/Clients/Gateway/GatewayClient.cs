@@ -1,0 +1,73 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace TwitterBot.Processor.Clients.Gateway;
+
+/// <summary>The chatbot platform's Gateway API: <c>POST {Gateway:Url}/gateway</c>.</summary>
+public sealed class GatewayClient(HttpClient http)
+{
+    public async Task<GatewayResponse> AskAsync(GatewayRequest request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.PostAsJsonAsync("gateway", request, GatewayJsonContext.Default.GatewayRequest, cancellationToken);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw new GatewayException($"The gateway is unreachable: {exception.Message}", exception);
+        }
+        catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new GatewayException($"The gateway did not answer within {http.Timeout}.", exception);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new GatewayException($"The gateway answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+            }
+
+            try
+            {
+                return await response.Content.ReadFromJsonAsync(GatewayJsonContext.Default.GatewayResponse, cancellationToken)
+                    ?? throw new GatewayException("The gateway answered the JSON literal null.");
+            }
+            catch (Exception exception) when (exception is JsonException or NotSupportedException)
+            {
+                throw new GatewayException("The gateway's answer is not JSON of the documented shape.", exception);
+            }
+        }
+    }
+}
+
+/// <summary>The gateway failed (unreachable, timed out, non-2xx, not JSON): retried, then dead-lettered.</summary>
+public sealed class GatewayException : Exception
+{
+    public GatewayException(string message) : base(message) { }
+
+    public GatewayException(string message, Exception innerException) : base(message, innerException) { }
+}
+
+/// <summary>The documented request body; every field but <c>extra_data</c> is required.</summary>
+public sealed record GatewayRequest(
+    string Text,
+    string Author,
+    string Uuid,
+    string Suid,
+    string SourceType,
+    IReadOnlyDictionary<string, string>? ExtraData);
+
+public sealed record GatewayResponse(IReadOnlyList<GatewayReply>? Responses);
+
+/// <summary>One bot reaction; fields we do not render yet are ignored, never fatal.</summary>
+public sealed record GatewayReply(string? Text);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(GatewayRequest))]
+[JsonSerializable(typeof(GatewayResponse))]
+public sealed partial class GatewayJsonContext : JsonSerializerContext;

@@ -1,0 +1,47 @@
+using TwitterBot.Contracts;
+
+namespace TwitterBot.Processor.Clients.Gateway;
+
+/// <summary>How an X Direct Message maps onto the gateway contract (README, "Gateway mapping").</summary>
+public static class GatewayRequests
+{
+    public const string SourceType = "twitter";
+    private const int MaxAuthorLength = 128;
+
+    public static GatewayRequest For(DirectMessageReceived message)
+    {
+        var extra = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["twitter_sender_id"] = message.SenderId,
+            ["twitter_event_id"] = message.EventId,
+        };
+        if (message.SenderScreenName is { } screenName)
+        {
+            extra["twitter_screen_name"] = screenName;
+        }
+
+        if (message.QuickReplyMetadata is { } metadata)
+        {
+            extra["twitter_quick_reply_metadata"] = metadata;
+        }
+
+        return new GatewayRequest(
+            Text: message.Text,
+            Author: Author(message),
+            Uuid: message.BotId,
+            Suid: SessionId(message.BotUserId, message.SenderId),
+            SourceType: SourceType,
+            ExtraData: extra);
+    }
+
+    /// <summary>One gateway session per conversation (bot account × X user); at most 49 characters.</summary>
+    public static string SessionId(string botUserId, string senderId) => $"twitter-{botUserId}-{senderId}";
+
+    private static string Author(DirectMessageReceived message)
+    {
+        var author = message.SenderName is { Length: > 0 } name ? name
+            : message.SenderScreenName is { Length: > 0 } screenName ? $"@{screenName}"
+            : message.SenderId;
+        return author.Length <= MaxAuthorLength ? author : author[..MaxAuthorLength];
+    }
+}

@@ -1,0 +1,20 @@
+using FluentValidation;
+using TwitterBot.ServiceDefaults;
+
+namespace TwitterBot.Processor.Options;
+
+/// <summary>The Processor talks to X as every bot account, so it needs all the credentials.</summary>
+public sealed class ProcessorOptionsRules : TwitterBotOptionsRules
+{
+    public ProcessorOptionsRules()
+    {
+        RuleFor(o => o.Auth.ConsumerKey).Required();
+        RuleFor(o => o.Api.TwitterUrl).AbsoluteHttpUrl();
+        RuleFor(o => o.WebhooksMessaging.MessageTimeout).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 00:00:15.");
+        RuleForEach(o => o.Bots).ChildRules(bot =>
+        {
+            bot.RuleFor(b => b.AccessToken).Required();
+            bot.RuleFor(b => b.AccessSecret).Required();
+        });
+    }
+}
