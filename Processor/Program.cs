@@ -12,3 +12,6 @@ var app = builder.BuildValidated();
 app.MapDefaultHealthEndpoints();
 
 app.Run();
+
+/// <summary>Internal so that specs referencing both services see one <c>Program</c>, the Ingress's.</summary>
+internal sealed partial class Program;

@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace TwitterBot.Tests.Support;
+
+/// <summary>
+/// The chatbot gateway's contract over real HTTP: answers every <c>POST /gateway</c> with the replies
+/// <see cref="Answer"/> computes from the user's text, and records each request body.
+/// </summary>
+public sealed class FakeGateway : FakeHttpServer
+{
+    public ConcurrentQueue<JsonObject> Requests { get; } = new();
+
+    public Func<string, IReadOnlyList<string>> Answer { get; set; } = text => [$"You said: {text}"];
+
+    protected override void Map(WebApplication app) =>
+        app.MapPost("/gateway", async (HttpRequest request) =>
+        {
+            var body = (await JsonNode.ParseAsync(request.Body))!.AsObject();
+            Requests.Enqueue(body);
+            var replies = new JsonArray(Answer(body["text"]!.GetValue<string>())
+                .Select(text => (JsonNode)new JsonObject { ["text"] = text, ["quick_replies"] = new JsonArray(), ["attachments"] = new JsonArray() })
+                .ToArray());
+            return Results.Json(new JsonObject
+            {
+                ["current_state"] = new JsonObject { ["context"] = "Context", ["id"] = Guid.NewGuid().ToString(), ["name"] = "say:reply" },
+                ["responses"] = replies,
+            });
+        });
+}

@@ -1,0 +1,44 @@
+using System.Net.Http.Headers;
+using System.Text;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TwitterBot.Ingress.Webhooks;
+
+namespace TwitterBot.Tests.Support;
+
+/// <summary>
+/// The real Ingress in memory. With <c>useTestHarness</c> MassTransit's test harness replaces RabbitMQ;
+/// otherwise it publishes to the broker its settings name.
+/// </summary>
+public sealed class IngressFactory(IDictionary<string, string?> settings, bool useTestHarness) : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+        if (useTestHarness)
+        {
+            builder.ConfigureTestServices(services => services.AddMassTransitTestHarness());
+        }
+    }
+
+    /// <summary>POSTs a body to /webhooks signed the way X signs it (or with the given header).</summary>
+    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? signature = null, bool sign = true)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (sign)
+        {
+            request.Headers.TryAddWithoutValidation(WebhookSigner.SignatureHeader,
+                signature ?? new WebhookSigner(TestSettings.ConsumerSecret).Sign(body));
+        }
+
+        return await CreateClient().SendAsync(request);
+    }
+
+    public Task<HttpResponseMessage> PostWebhookAsync(string json) => PostWebhookAsync(Encoding.UTF8.GetBytes(json));
+}

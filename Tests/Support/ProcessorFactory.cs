@@ -1,0 +1,82 @@
+using System.Net;
+using System.Threading.Channels;
+using MassTransit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TwitterBot.Processor.Consumers;
+
+namespace TwitterBot.Tests.Support;
+
+/// <summary>The real Processor in memory, consuming from the broker its settings name.</summary>
+public sealed class ProcessorFactory(IDictionary<string, string?> settings) : WebApplicationFactory<DirectMessageReceivedConsumer>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+    }
+
+    /// <summary>Polls /health/ready until the bus is connected and its receive endpoints are up.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan within)
+    {
+        using var client = CreateClient();
+        using var timeout = new CancellationTokenSource(within);
+        while (true)
+        {
+            using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative), timeout.Token);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), timeout.Token);
+        }
+    }
+
+    /// <summary>Counts messages of type <typeparamref name="T"/> whose consumer finished, and faults.</summary>
+    public ConsumeCounter<T> CountConsumed<T>() where T : class
+    {
+        var counter = new ConsumeCounter<T>();
+        Services.GetRequiredService<IBus>().ConnectConsumeMessageObserver(counter);
+        return counter;
+    }
+}
+
+public sealed class ConsumeCounter<T> : IConsumeMessageObserver<T> where T : class
+{
+    private readonly Channel<bool> _finished = Channel.CreateUnbounded<bool>();
+    private int _consumed;
+    private int _faulted;
+
+    public int Consumed => _consumed;
+
+    public int Faulted => _faulted;
+
+    /// <summary>Waits until <paramref name="count"/> consumes finished, successfully or not.</summary>
+    public async Task WaitForAsync(int count, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        for (var i = 0; i < count; i++)
+        {
+            await _finished.Reader.ReadAsync(timeout.Token);
+        }
+    }
+
+    Task IConsumeMessageObserver<T>.PreConsume(ConsumeContext<T> context) => Task.CompletedTask;
+
+    Task IConsumeMessageObserver<T>.PostConsume(ConsumeContext<T> context)
+    {
+        Interlocked.Increment(ref _consumed);
+        _finished.Writer.TryWrite(true);
+        return Task.CompletedTask;
+    }
+
+    Task IConsumeMessageObserver<T>.ConsumeFault(ConsumeContext<T> context, Exception exception)
+    {
+        Interlocked.Increment(ref _faulted);
+        _finished.Writer.TryWrite(true);
+        return Task.CompletedTask;
+    }
+}

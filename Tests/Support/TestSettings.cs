@@ -1,0 +1,27 @@
+namespace TwitterBot.Tests.Support;
+
+/// <summary>The X app and bot account every spec configures (the bot is the recipient in the X samples).</summary>
+public static class TestSettings
+{
+    public const string ConsumerKey = "test-consumer-key";
+    public const string ConsumerSecret = "test-consumer-secret";
+    public const string BotUserId = "4337869213";
+    public const string BotId = "bot-project-1";
+    public const string BotAccessToken = "4337869213-bot-access-token";
+    public const string BotAccessSecret = "bot-access-secret";
+
+    /// <summary>The configuration both services share, in .NET keys.</summary>
+    public static Dictionary<string, string?> Common(RabbitMqVirtualHost? broker = null) => new()
+    {
+        ["TwitterBot:Auth:ConsumerKey"] = ConsumerKey,
+        ["TwitterBot:Auth:ConsumerSecret"] = ConsumerSecret,
+        ["TwitterBot:Bots:0:UserId"] = BotUserId,
+        ["TwitterBot:Bots:0:BotId"] = BotId,
+        ["TwitterBot:Bots:0:AccessToken"] = BotAccessToken,
+        ["TwitterBot:Bots:0:AccessSecret"] = BotAccessSecret,
+        ["Messaging:Rabbit:Hosts:0"] = RabbitMqVirtualHost.AmqpNode,
+        ["Messaging:Rabbit:Username"] = RabbitMqVirtualHost.Username,
+        ["Messaging:Rabbit:Password"] = RabbitMqVirtualHost.Password,
+        ["Messaging:Rabbit:VirtualHost"] = broker?.Name ?? "/",
+    };
+}

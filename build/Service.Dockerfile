@@ -1,0 +1,22 @@
+# One multi-stage image definition for both services:
+#   docker build -f build/Service.Dockerfile --build-arg SERVICE=Ingress .
+# The runtime stage runs as the image's non-root "app" user.
+ARG DOTNET_VERSION=10.0
+
+FROM mcr.microsoft.com/dotnet/sdk:${DOTNET_VERSION} AS build
+ARG SERVICE
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY Contracts/ Contracts/
+COPY ${SERVICE}/ ${SERVICE}/
+RUN dotnet publish ${SERVICE}/${SERVICE}.csproj --configuration Release --output /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
+ARG SERVICE
+# curl serves the compose health checks.
+RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /app ./
+ENV SERVICE_DLL=TwitterBot.${SERVICE}.dll
+USER app
+ENTRYPOINT ["sh", "-c", "exec dotnet \"$SERVICE_DLL\""]

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The README's test command. Makes sure RabbitMQ answers on loopback (reusing a running broker, otherwise
+# installing and starting Debian's rabbitmq-server), then runs the whole test suite and prints its summary.
+# The broker is left running so that the next run starts faster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source build/lib/rabbitmq.sh
+
+ensure_rabbitmq
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+echo "==> dotnet test TwitterBot.sln"
+status=0
+dotnet test TwitterBot.sln --configuration Release \
+  --logger "console;verbosity=normal" --logger "trx;LogFileName=tests.trx" --results-directory "$results" || status=$?
+
+# One plain closing line, whatever the runner printed above it.
+counters="$(grep -o '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -n 1 || true)"
+count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
+if [ -n "$counters" ]; then
+  echo "tests: $(count passed) passed, $(count failed) failed, $(( $(count total) - $(count executed) )) skipped"
+else
+  echo "tests: no results were written (the build or the test host failed)"
+  [ "$status" -ne 0 ] || status=1
+fi
+exit "$status"
