@@ -21,10 +21,21 @@ public sealed record DirectMessageReceived
 
     public string? SenderScreenName { get; init; }
 
+    /// <summary>The DM text: HTML entities unescaped, t.co links replaced by the URLs they stand for, and the
+    /// link X appends for an attachment removed (the attachment is in <see cref="Media"/>).</summary>
     public required string Text { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>The metadata of the quick-reply option the user picked, when the DM answers one.</summary>
     public string? QuickReplyMetadata { get; init; }
+
+    /// <summary>The expanded URLs the text links to, in order.</summary>
+    public IReadOnlyList<string> Urls { get; init; } = [];
+
+    /// <summary>The photo, GIF or video attached to the DM, if any.</summary>
+    public DirectMessageMedia? Media { get; init; }
+
+    /// <summary>The Tweet or Welcome Message the conversation was started from, if X reports one.</summary>
+    public DirectMessageOrigin? InitiatedVia { get; init; }
 }

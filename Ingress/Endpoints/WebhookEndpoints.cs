@@ -16,6 +16,7 @@ public static class WebhookEndpoints
             .WithName("AnswerCrcChallenge");
 
         webhooks.MapPost("/", ReceiveEvents)
+            .AddEndpointFilter<WebhookBodyFilter>()
             .AddEndpointFilter<WebhookSignatureFilter>()
             .WithName("ReceiveEvents");
 

@@ -1,6 +1,7 @@
+using FluentValidation;
 using MassTransit;
 using Microsoft.Extensions.Options;
-using TwitterBot.Ingress.Endpoints;
+using TwitterBot.Contracts;
 using TwitterBot.Ingress.Webhooks;
 using TwitterBot.ServiceDefaults;
 
@@ -13,7 +14,7 @@ public static class IngressExtensions
     {
         builder.Services.AddValidatedOptions<TwitterBotOptions, TwitterBotOptionsRules>(TwitterBotOptions.Section);
         builder.Services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqOptions.Section);
-        builder.Services.AddOptions<WebhookReceiverOptions>().BindConfiguration(WebhookReceiverOptions.Section);
+        builder.Services.AddValidatedOptions<WebhookReceiverOptions, WebhookReceiverOptionsValidator>(WebhookReceiverOptions.Section);
         return builder;
     }
 
@@ -23,12 +24,17 @@ public static class IngressExtensions
         builder.Services.AddSingleton<WebhookSigner>();
         builder.Services.AddSingleton<BotAccounts>();
         builder.Services.AddSingleton<WebhookEventTranslator>();
-        builder.Services.AddScoped<WebhookReceiver>();
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, IngressJsonContext.Default));
+        builder.Services.AddSingleton<ConfirmedPublisher>();
+        builder.Services.AddSingleton<IngressMetrics>();
+        builder.Services.AddSingleton<WebhookReceiver>();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, Endpoints.IngressJsonContext.Default));
         return builder;
     }
 
-    /// <summary>MassTransit on RabbitMQ, publish-only. Publisher confirms are on (the transport's default).</summary>
+    /// <summary>
+    /// MassTransit on RabbitMQ, publish-only, with publisher confirms (the transport's default). The queues
+    /// the Processor consumes are declared and bound here too, so nothing accepted is ever unroutable.
+    /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
         builder.Services.AddMassTransit(bus =>
@@ -36,9 +42,22 @@ public static class IngressExtensions
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(context.GetRequiredService<IOptions<RabbitMqOptions>>().Value, "twitterbot-ingress");
-                rabbit.ConfigureEndpoints(context);
+                rabbit.BindToPublisher<DirectMessageReceived>(DurableQueues.DirectMessageReceived);
+                rabbit.BindToPublisher<BotAccessRevoked>(DurableQueues.BotAccessRevoked);
+                rabbit.BindToPublisher<ReplayJobStatusReported>(DurableQueues.ReplayJobStatusReported);
             });
         });
         return builder;
+    }
+}
+
+public sealed class WebhookReceiverOptionsValidator : AbstractValidator<WebhookReceiverOptions>
+{
+    public WebhookReceiverOptionsValidator()
+    {
+        RuleFor(o => o.PublishTimeout).InclusiveBetween(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(2800))
+            .WithMessage("must leave room inside X's 3 s answer budget: between 00:00:00.1 and 00:00:02.8.");
+        RuleFor(o => o.MaxBodyBytes).InclusiveBetween(4 * 1024, 64 * 1024 * 1024)
+            .WithMessage("must be between 4096 and 67108864 bytes.");
     }
 }

@@ -5,62 +5,167 @@ using TwitterBot.ServiceDefaults;
 namespace TwitterBot.Ingress.Webhooks;
 
 /// <summary>
-/// Turns one webhook delivery into the messages to publish: one <see cref="DirectMessageReceived"/> per
-/// <c>message_create</c> sent to a configured bot by someone else. Everything else is counted as ignored.
+/// Decides what each event of a delivery becomes: a message to publish (a DM sent to a configured bot by
+/// someone else, a bot account's revoke, a Replay job status) or a counted drop (echoes, events for
+/// unknown accounts, typing, read receipts and every other event type).
 /// </summary>
 public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
 {
-    public WebhookTranslation Translate(AccountActivityEvent delivery)
+    public WebhookTranslation Translate(WebhookEnvelope envelope)
     {
-        var messages = new List<DirectMessageReceived>();
-        var ignored = 0;
-        foreach (var dm in delivery.DirectMessageEvents ?? [])
+        var messages = new List<OutgoingMessage>();
+        var dropped = new List<DroppedEvent>();
+
+        void Add(Translated outcome)
         {
-            if (ToMessage(delivery, dm) is { } message)
+            if (outcome.Message is { } message) messages.Add(message);
+            if (outcome.Dropped is { } drop) dropped.Add(drop);
+        }
+
+        foreach (var dm in envelope.DirectMessages)
+        {
+            Add(TranslateDirectMessage(envelope, dm));
+        }
+
+        if (envelope.Revoke is { } revoke)
+        {
+            Add(TranslateRevoke(revoke));
+        }
+
+        if (envelope.ReplayJobStatus is { } status)
+        {
+            if (status is { JobId: { } jobId, JobState: { } state })
             {
-                messages.Add(message);
+                messages.Add(new OutgoingMessage(
+                    new ReplayJobStatusReported { JobId = jobId, WebhookId = status.WebhookId, JobState = state, Description = status.JobStateDescription },
+                    MessageIds.For(status.WebhookId ?? string.Empty, $"replay:{jobId}:{state}"),
+                    ConversationKey: null,
+                    EventTypes.ReplayJobStatus));
             }
             else
             {
-                ignored++;
+                dropped.Add(new DroppedEvent(EventTypes.ReplayJobStatus, DropReason.Incomplete));
             }
         }
 
-        return new WebhookTranslation(messages, ignored);
+        dropped.AddRange(envelope.Others.Select(other => new DroppedEvent(other.Type, DropReason.NotRelevant, other.Count)));
+        return new WebhookTranslation(messages, dropped);
     }
 
-    private DirectMessageReceived? ToMessage(AccountActivityEvent delivery, DirectMessageEvent dm)
+    private Translated TranslateDirectMessage(WebhookEnvelope envelope, DirectMessageEvent dm)
     {
-        if (dm is not { Type: "message_create", Id: { } eventId, MessageCreate: { SenderId: { } senderId } create })
+        if (envelope.Kind == WebhookEnvelope.AccountActivity && dm.Type != "message_create")
         {
-            return null;
+            return Drop(dm.Type ?? EventTypes.Unknown, DropReason.NotRelevant);
         }
 
-        var bot = bots.Find(delivery.ForUserId ?? create.Target?.RecipientId);
-        if (bot?.UserId is not { } botUserId || senderId == botUserId)
+        if (dm is not { Id: { } eventId, MessageCreate: { SenderId: { } senderId, Target.RecipientId: { } recipientId } create })
         {
-            return null; // not one of our accounts, or the bot's own echo
+            return Drop(envelope.DirectMessageType, DropReason.Incomplete);
         }
 
-        var sender = delivery.Users?.GetValueOrDefault(senderId);
-        return new DirectMessageReceived
+        var accountId = envelope.AccountId ?? (envelope.DirectMessageType == XActivityTypes.Sent ? senderId : recipientId);
+        if (bots.Find(accountId) is not { UserId: { } botUserId, BotId: { } botId })
+        {
+            return Drop(envelope.DirectMessageType, DropReason.UnknownAccount, accountId);
+        }
+
+        if (senderId == botUserId)
+        {
+            return Drop(XActivityTypes.Sent, DropReason.Echo);
+        }
+
+        if (recipientId != botUserId)
+        {
+            return Drop(XActivityTypes.Received, DropReason.NotRelevant);
+        }
+
+        var data = create.MessageData;
+        var urls = data?.Entities?.Urls ?? [];
+        var media = data?.Attachment?.Media;
+        var sender = envelope.Users.GetValueOrDefault(senderId);
+        var message = new DirectMessageReceived
         {
             EventId = eventId,
             BotUserId = botUserId,
-            BotId = bot.BotId!,
+            BotId = botId,
             SenderId = senderId,
             SenderName = sender?.Name,
-            SenderScreenName = sender?.ScreenName,
-            Text = create.MessageData?.Text ?? string.Empty,
-            CreatedAt = ParseTimestamp(dm.CreatedTimestamp) ?? time.GetUtcNow(),
-            QuickReplyMetadata = create.MessageData?.QuickReplyResponse?.Metadata,
+            SenderScreenName = sender?.ScreenName ?? sender?.Username,
+            Text = DirectMessageText.Normalize(data?.Text ?? string.Empty, urls, media?.Url),
+            CreatedAt = ParseUnixMilliseconds(dm.CreatedTimestamp) ?? time.GetUtcNow(),
+            QuickReplyMetadata = data?.QuickReplyResponse?.Metadata,
+            Urls = urls.Select(url => url.ExpandedUrl ?? url.Url).OfType<string>().ToList(),
+            Media = media is { MediaUrlHttps: { } mediaUrl } && (media.IdStr ?? media.Id) is { } mediaId
+                ? new DirectMessageMedia(mediaId, media.Type ?? "photo", mediaUrl)
+                : null,
+            InitiatedVia = dm.InitiatedVia is { } origin && (origin.TweetId ?? origin.WelcomeMessageId) is not null
+                ? new DirectMessageOrigin(origin.TweetId, origin.WelcomeMessageId)
+                : null,
         };
+
+        return new Translated(
+            new OutgoingMessage(message, MessageIds.For(botUserId, eventId), Conversations.Key(botUserId, senderId), XActivityTypes.Received),
+            null);
     }
 
-    private static DateTimeOffset? ParseTimestamp(string? unixMilliseconds) =>
-        long.TryParse(unixMilliseconds, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
+    private Translated TranslateRevoke(RevokeEvent revoke)
+    {
+        var userId = revoke.Source?.UserId;
+        if (bots.Find(userId) is not { UserId: { } botUserId, BotId: { } botId })
+        {
+            return Drop(EventTypes.Revoke, userId is null ? DropReason.Incomplete : DropReason.UnknownAccount, userId);
+        }
+
+        var revokedAt = DateTimeOffset.TryParse(revoke.DateTime, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? at
+            : time.GetUtcNow();
+        return new Translated(
+            new OutgoingMessage(
+                new BotAccessRevoked { BotUserId = botUserId, BotId = botId, AppId = revoke.Target?.AppId, RevokedAt = revokedAt },
+                MessageIds.For(botUserId, $"revoke:{revoke.DateTime}"),
+                ConversationKey: null,
+                EventTypes.Revoke),
+            null);
+    }
+
+    private static Translated Drop(string type, DropReason reason, string? accountId = null) =>
+        new(null, new DroppedEvent(type, reason, 1, accountId));
+
+    private static DateTimeOffset? ParseUnixMilliseconds(string? value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : null;
+
+    private sealed record Translated(OutgoingMessage? Message, DroppedEvent? Dropped);
 }
 
-public sealed record WebhookTranslation(IReadOnlyList<DirectMessageReceived> Messages, int Ignored);
+/// <summary>A contract to publish, under a deterministic id; DMs also carry their conversation key.</summary>
+public sealed record OutgoingMessage(object Message, Guid MessageId, string? ConversationKey, string EventType);
+
+public sealed record DroppedEvent(string Type, DropReason Reason, int Count = 1, string? AccountId = null);
+
+public enum DropReason
+{
+    /// <summary>An event type we do not act on (typing, read receipts, follows, …).</summary>
+    NotRelevant,
+
+    /// <summary>A DM the bot itself sent, delivered back to us.</summary>
+    Echo,
+
+    /// <summary>An event for an X account that is not a configured bot.</summary>
+    UnknownAccount,
+
+    /// <summary>An event lacking the ids we need to act on it.</summary>
+    Incomplete,
+}
+
+public sealed record WebhookTranslation(IReadOnlyList<OutgoingMessage> Messages, IReadOnlyList<DroppedEvent> Dropped);
+
+/// <summary>Event type names used in logs and metrics beyond X Activity's <c>dm.*</c> names.</summary>
+public static class EventTypes
+{
+    public const string Revoke = "user_event.revoke";
+    public const string ReplayJobStatus = "replay_job_status";
+    public const string Unknown = "unknown";
+}

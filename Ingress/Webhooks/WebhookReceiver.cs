@@ -1,51 +1,53 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
-using MassTransit;
 using Microsoft.Extensions.Options;
 
 namespace TwitterBot.Ingress.Webhooks;
 
 /// <summary>
-/// Parses a verified webhook body and publishes what it carries. Completes only once the broker has
-/// confirmed every publish, or reports that it could not within the publish budget.
+/// Parses a verified webhook body, decides what each of its events becomes, and publishes what is to be
+/// kept. Answers <see cref="WebhookOutcome.Accepted"/> only once RabbitMQ confirmed every message.
 /// </summary>
 public sealed partial class WebhookReceiver(
     WebhookEventTranslator translator,
-    IPublishEndpoint publisher,
+    ConfirmedPublisher publisher,
+    IngressMetrics metrics,
+    TimeProvider time,
     IOptions<WebhookReceiverOptions> options,
     ILogger<WebhookReceiver> logger)
 {
+    private readonly ConcurrentDictionary<string, bool> _reportedUnknownAccounts = new(StringComparer.Ordinal);
+
     public async Task<WebhookOutcome> ReceiveAsync(ReadOnlyMemory<byte> body, string requestId, CancellationToken cancellationToken)
     {
-        AccountActivityEvent delivery;
+        WebhookEnvelope envelope;
         try
         {
-            delivery = AccountActivityEvent.Parse(body.Span);
+            envelope = WebhookEnvelope.From(WebhookBody.Parse(body.Span));
         }
         catch (JsonException exception)
         {
-            LogMalformedBody(requestId, body.Length, exception.Path, exception.LineNumber, exception.BytePositionInLine);
+            LogMalformedBody(requestId, body.Length, exception.Message);
+            return WebhookOutcome.Malformed;
+        }
+        catch (UnrecognizedWebhookException exception)
+        {
+            LogMalformedBody(requestId, body.Length, exception.Message);
             return WebhookOutcome.Malformed;
         }
 
-        var translation = translator.Translate(delivery);
+        var translation = translator.Translate(envelope);
+        RecordDropped(requestId, translation.Dropped);
         if (translation.Messages.Count == 0)
         {
-            LogNothingToPublish(requestId, translation.Ignored);
             return WebhookOutcome.Accepted;
         }
 
-        // Each publish completes when RabbitMQ confirms it. The HTTP answer is bounded, the publishes are
-        // not cancelled: cancelling an in-flight publish can corrupt the channel's confirm tracking.
-        var confirmations = translation.Messages.Select(message =>
-            publisher.Publish(message, context => context.MessageId = MessageIds.For(message.BotUserId, message.EventId), CancellationToken.None));
+        var started = time.GetTimestamp();
+        bool confirmed;
         try
         {
-            await Task.WhenAll(confirmations).WaitAsync(options.Value.PublishTimeout, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            LogPublishTimedOut(requestId, translation.Messages.Count, options.Value.PublishTimeout);
-            return WebhookOutcome.BrokerUnavailable;
+            confirmed = await publisher.PublishAllAsync(translation.Messages, options.Value.PublishTimeout, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
@@ -53,18 +55,56 @@ public sealed partial class WebhookReceiver(
             return WebhookOutcome.BrokerUnavailable;
         }
 
-        LogPublished(requestId, translation.Messages.Count, translation.Ignored);
+        if (!confirmed)
+        {
+            LogPublishTimedOut(requestId, translation.Messages.Count, options.Value.PublishTimeout);
+            return WebhookOutcome.BrokerUnavailable;
+        }
+
+        metrics.Confirmed(time.GetElapsedTime(started));
+        foreach (var message in translation.Messages)
+        {
+            metrics.Event(message.EventType, "published");
+        }
+
+        LogPublished(requestId, translation.Messages.Count, translation.Dropped.Sum(d => d.Count));
         return WebhookOutcome.Accepted;
     }
 
-    [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: the body ({Length} bytes) is not a valid X event (JSON error at {JsonPath}, line {Line}, byte {Position}).")]
-    private partial void LogMalformedBody(string requestId, int length, string? jsonPath, long? line, long? position);
+    private void RecordDropped(string requestId, IReadOnlyList<DroppedEvent> dropped)
+    {
+        foreach (var drop in dropped)
+        {
+            metrics.Event(drop.Type, drop.Reason switch
+            {
+                DropReason.Echo => "echo",
+                DropReason.UnknownAccount => "unknown_account",
+                DropReason.Incomplete => "incomplete",
+                _ => "dropped",
+            }, drop.Count);
 
-    [LoggerMessage(LogLevel.Debug, "Webhook {RequestId}: nothing to publish ({Ignored} events ignored).")]
-    private partial void LogNothingToPublish(string requestId, int ignored);
+            if (drop.Reason == DropReason.UnknownAccount && _reportedUnknownAccounts.TryAdd(drop.AccountId ?? string.Empty, true))
+            {
+                LogUnknownAccount(requestId, drop.AccountId ?? "(none)", drop.Type);
+            }
+            else if (drop.Reason == DropReason.Incomplete)
+            {
+                LogIncomplete(requestId, drop.Type);
+            }
+        }
+    }
 
-    [LoggerMessage(LogLevel.Information, "Webhook {RequestId}: {Count} messages confirmed by the broker ({Ignored} events ignored).")]
-    private partial void LogPublished(string requestId, int count, int ignored);
+    [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: the body ({Length} bytes) is not a valid X event: {Problem}")]
+    private partial void LogMalformedBody(string requestId, int length, string problem);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: {EventType} event for X account {AccountId}, which is not a configured bot (TwitterBot:Bots). Events for it are answered 200 and dropped; this is logged once per account.")]
+    private partial void LogUnknownAccount(string requestId, string accountId, string eventType);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: a {EventType} event lacks the ids needed to act on it and was dropped.")]
+    private partial void LogIncomplete(string requestId, string eventType);
+
+    [LoggerMessage(LogLevel.Debug, "Webhook {RequestId}: {Count} messages confirmed by the broker ({Dropped} events dropped).")]
+    private partial void LogPublished(string requestId, int count, int dropped);
 
     [LoggerMessage(LogLevel.Error, "Webhook {RequestId}: the broker did not confirm {Count} messages within {Timeout}; answering 503 so that X retries.")]
     private partial void LogPublishTimedOut(string requestId, int count, TimeSpan timeout);
@@ -91,4 +131,7 @@ public sealed class WebhookReceiverOptions
 
     /// <summary>How long a POST waits for the broker's confirms; well inside X's 3 s budget.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The largest webhook body accepted; larger ones are answered 413.</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
 }

@@ -1,10 +1,13 @@
 using MassTransit;
 using TwitterBot.Processor.Clients.Gateway;
+using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Consumers;
 
 public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition<DirectMessageReceivedConsumer>
 {
+    public DirectMessageReceivedConsumerDefinition() => EndpointName = DurableQueues.DirectMessageReceived;
+
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpointConfigurator,
         IConsumerConfigurator<DirectMessageReceivedConsumer> consumerConfigurator,

@@ -42,6 +42,13 @@ public static class ProcessorExtensions
         {
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConsumersFromNamespaceContaining<DirectMessageReceivedConsumer>();
+            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            {
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
+                {
+                    DurableQueues.Configure(rabbit);
+                }
+            });
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 rabbit.Host(context.GetRequiredService<IOptions<RabbitMqOptions>>().Value, "twitterbot-processor");

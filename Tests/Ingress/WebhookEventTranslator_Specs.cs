@@ -9,96 +9,219 @@ using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Ingress;
 
+/// <summary>What each event X delivers becomes: a message to publish, or a counted drop.</summary>
 public static class WebhookEventTranslator_Specs
 {
-    private static WebhookTranslation Translate(byte[] body, string botUserId = TestSettings.BotUserId)
+    private static WebhookTranslation Translate(string json, params string[] botUserIds)
     {
-        var options = Options.Create(new TwitterBotOptions { Bots = { new BotOptions { UserId = botUserId, BotId = TestSettings.BotId } } });
-        return new WebhookEventTranslator(new BotAccounts(options), TimeProvider.System).Translate(AccountActivityEvent.Parse(body));
+        var bots = (botUserIds.Length == 0 ? [TestSettings.BotUserId] : botUserIds)
+            .Select(id => new BotOptions { UserId = id, BotId = $"bot-for-{id}" });
+        var options = Options.Create(new TwitterBotOptions { Bots = bots.ToList() });
+        var translator = new WebhookEventTranslator(new BotAccounts(options), TimeProvider.System);
+        return translator.Translate(WebhookEnvelope.From(WebhookBody.Parse(Encoding.UTF8.GetBytes(json))));
     }
+
+    private static T Single<T>(WebhookTranslation translation) =>
+        translation.Messages.Select(m => m.Message).OfType<T>().Single();
+
+    private static JsonNode Sample(string name) => JsonNode.Parse(XSamples.Text(name))!;
 
     public class When_a_person_sends_the_bot_a_direct_message
     {
-        [Test]
-        public void Should_translate_it_into_one_DirectMessageReceived()
-        {
-            var translation = Translate(XSamples.Bytes(XSamples.DirectMessage));
+        private readonly WebhookTranslation _translation = Translate(XSamples.Text(XSamples.DirectMessage));
 
-            Assert.That(translation.Messages, Has.Count.EqualTo(1));
-            Assert.That(translation.Messages[0], Is.EqualTo(new DirectMessageReceived
+        [Test]
+        public void Should_translate_it_into_one_DirectMessageReceived() =>
+            Assert.That(Single<DirectMessageReceived>(_translation), Is.EqualTo(new DirectMessageReceived
             {
                 EventId = "954491830116155396",
                 BotUserId = TestSettings.BotUserId,
-                BotId = TestSettings.BotId,
+                BotId = $"bot-for-{TestSettings.BotUserId}",
                 SenderId = "3001969357",
                 SenderName = "Jordan Brinks",
                 SenderScreenName = "furiouscamper",
                 Text = "Hello World!",
                 CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1516403560557),
-                QuickReplyMetadata = null,
+                Urls = Single<DirectMessageReceived>(_translation).Urls,
             }));
+
+        [Test]
+        public void Should_publish_it_under_the_events_deterministic_id_and_conversation_key()
+        {
+            var outgoing = _translation.Messages.Single();
+
+            Assert.That(outgoing.MessageId, Is.EqualTo(MessageIds.For(TestSettings.BotUserId, "954491830116155396")));
+            Assert.That(outgoing.ConversationKey, Is.EqualTo("4337869213:3001969357"));
+            Assert.That(_translation.Dropped, Is.Empty);
         }
     }
 
-    public class When_a_person_answers_a_quick_reply
+    public class When_a_person_answers_a_quick_reply_with_a_photo
+    {
+        private readonly DirectMessageReceived _message = Single<DirectMessageReceived>(Translate(XSamples.Text(XSamples.QuickReplyResponse)));
+
+        [Test]
+        public void Should_carry_the_option_metadata() =>
+            Assert.That((_message.Text, _message.QuickReplyMetadata), Is.EqualTo(("Blue Bird", "external_id_2")));
+
+        [Test]
+        public void Should_carry_the_media_with_its_64_bit_id_exact() =>
+            Assert.That(_message.Media, Is.EqualTo(new DirectMessageMedia(
+                "1000000000000000001", "photo", "https://ton.twitter.com/1.1/ton/data/dm/1000000000000000001/1000000000000000002/abc.jpg")));
+
+        [Test]
+        public void Should_carry_where_the_conversation_was_initiated() =>
+            Assert.That(_message.InitiatedVia, Is.EqualTo(new DirectMessageOrigin("123456", "456789")));
+    }
+
+    public class When_a_media_id_arrives_only_as_a_number_beyond_2_to_the_53
     {
         [Test]
-        public void Should_carry_the_option_metadata_and_read_64_bit_ids_without_loss()
+        public void Should_keep_every_digit()
         {
-            var message = Translate(XSamples.Bytes(XSamples.QuickReplyResponse)).Messages.Single();
+            var sample = Sample(XSamples.QuickReplyResponse);
+            var media = sample["direct_message_events"]![0]!["message_create"]!["message_data"]!["attachment"]!["media"]!.AsObject();
+            media.Remove("id_str");
+            media["id"] = JsonValue.Create(9007199254740993UL); // 2^53 + 1: a double would read 9007199254740992
 
-            Assert.That(message.QuickReplyMetadata, Is.EqualTo("external_id_2"));
-            Assert.That(message.Text, Is.EqualTo("Blue Bird"));
-            Assert.That(message.SenderScreenName, Is.EqualTo("bluebirdfan"));
+            Assert.That(Single<DirectMessageReceived>(Translate(sample.ToJsonString())).Media!.Id, Is.EqualTo("9007199254740993"));
         }
     }
 
-    public class When_the_bot_itself_sent_the_message
+    public class When_the_text_carries_entities_links_and_an_attachment_link
     {
         [Test]
-        public void Should_not_translate_its_echo()
+        public void Should_unescape_entities_once_and_expand_links()
         {
-            var echo = JsonNode.Parse(XSamples.Text(XSamples.DirectMessage))!;
-            echo["direct_message_events"]![0]!["message_create"]!["sender_id"] = TestSettings.BotUserId;
-            echo["direct_message_events"]![0]!["message_create"]!["target"]!["recipient_id"] = "3001969357";
+            var batch = Translate(XSamples.Text(XSamples.Batch));
+            var first = batch.Messages.Select(m => m.Message).OfType<DirectMessageReceived>().First();
 
-            var translation = Translate(Encoding.UTF8.GetBytes(echo.ToJsonString()));
-
-            Assert.That(translation.Messages, Is.Empty);
-            Assert.That(translation.Ignored, Is.EqualTo(1));
+            Assert.That(first.Text, Is.EqualTo("Tom & Jerry <3 https://example.com/tom-and-jerry &lt;b&gt;"));
+            Assert.That(first.Urls, Is.EqualTo(new[] { "https://example.com/tom-and-jerry" }));
         }
+
+        [Test]
+        public void Should_drop_the_link_X_appends_for_the_attachment()
+        {
+            var sample = Sample(XSamples.QuickReplyResponse);
+            sample["direct_message_events"]![0]!["message_create"]!["message_data"]!["text"] = "Blue Bird https://t.co/abc";
+
+            Assert.That(Single<DirectMessageReceived>(Translate(sample.ToJsonString())).Text, Is.EqualTo("Blue Bird"));
+        }
+    }
+
+    public class When_a_delivery_carries_several_events
+    {
+        private readonly WebhookTranslation _translation = Translate(XSamples.Text(XSamples.Batch));
+
+        [Test]
+        public void Should_translate_every_message_in_order() =>
+            Assert.That(_translation.Messages.Select(m => ((DirectMessageReceived)m.Message).EventId),
+                Is.EqualTo(new[] { "1859999999999999101", "1859999999999999102" }));
+
+        [Test]
+        public void Should_drop_the_bots_own_echo() =>
+            Assert.That(_translation.Dropped, Is.EqualTo(new[] { new DroppedEvent(XActivityTypes.Sent, DropReason.Echo) }));
     }
 
     public class When_the_event_is_for_an_account_that_is_not_a_configured_bot
     {
         [Test]
-        public void Should_not_translate_it() =>
-            Assert.That(Translate(XSamples.Bytes(XSamples.DirectMessage), botUserId: "1111").Messages, Is.Empty);
+        public void Should_publish_nothing_and_name_the_account() =>
+            Assert.That(Translate(XSamples.Text(XSamples.DirectMessage), "1111"), Has.Property(nameof(WebhookTranslation.Messages)).Empty
+                .And.Property(nameof(WebhookTranslation.Dropped)).EqualTo(new[] { new DroppedEvent(XActivityTypes.Received, DropReason.UnknownAccount, 1, TestSettings.BotUserId) }));
+    }
+
+    public class When_the_X_Activity_API_delivers_a_direct_message
+    {
+        [Test]
+        public void Should_translate_it_like_the_Account_Activity_API()
+        {
+            var message = Single<DirectMessageReceived>(Translate(XSamples.Text(XSamples.XActivityReceived)));
+
+            Assert.That(message.EventId, Is.EqualTo("1859999999999999001"));
+            Assert.That(message.SenderScreenName, Is.EqualTo("furiouscamper"));
+            Assert.That(message.SenderName, Is.EqualTo("Jordan Brinks"));
+            Assert.That(message.Text, Is.EqualTo("Is my order <#123> shipped?"));
+        }
+
+        [Test]
+        public void Should_drop_a_dm_sent_by_the_bot_as_an_echo() =>
+            Assert.That(Translate(XSamples.Text(XSamples.XActivitySent)).Dropped,
+                Is.EqualTo(new[] { new DroppedEvent(XActivityTypes.Sent, DropReason.Echo) }));
+
+        [TestCase(XActivityTypes.Read)]
+        [TestCase(XActivityTypes.IndicateTyping)]
+        public void Should_count_and_drop_read_receipts_and_typing(string eventType)
+        {
+            var sample = Sample(XSamples.XActivityReceived);
+            sample["data"]!["event_type"] = eventType;
+
+            var translation = Translate(sample.ToJsonString());
+
+            Assert.That(translation.Messages, Is.Empty);
+            Assert.That(translation.Dropped, Is.EqualTo(new[] { new DroppedEvent(eventType, DropReason.NotRelevant) }));
+        }
     }
 
     public class When_X_sends_events_that_are_not_direct_messages
     {
-        [TestCase(XSamples.IndicateTyping)]
-        [TestCase(XSamples.MarkRead)]
-        public void Should_parse_them_and_translate_nothing(string sample) =>
-            Assert.That(Translate(XSamples.Bytes(sample)).Messages, Is.Empty);
+        [TestCase(XSamples.IndicateTyping, "direct_message_indicate_typing_events")]
+        [TestCase(XSamples.MarkRead, "direct_message_mark_read_events")]
+        public void Should_count_and_drop_typing_and_read_receipts(string sample, string type) =>
+            Assert.That(Translate(XSamples.Text(sample)).Dropped, Is.EqualTo(new[] { new DroppedEvent(type, DropReason.NotRelevant) }));
+
+        [TestCase(0, "follow_events")]
+        [TestCase(1, "tweet_delete_events")]
+        public void Should_count_and_drop_follows_and_tweets(int index, string type) =>
+            Assert.That(Translate(Sample(XSamples.OtherEvents)[index]!.ToJsonString()).Dropped,
+                Is.EqualTo(new[] { new DroppedEvent(type, DropReason.NotRelevant) }));
 
         [Test]
-        public void Should_parse_every_other_envelope_and_translate_nothing()
+        public void Should_publish_a_configured_bots_revoke()
         {
-            var envelopes = JsonNode.Parse(XSamples.Text(XSamples.OtherEvents))!.AsArray();
+            var revoke = Single<BotAccessRevoked>(Translate(Sample(XSamples.OtherEvents)[2]!.ToJsonString(), "63046977"));
 
-            Assert.That(envelopes, Has.Count.EqualTo(4));
-            Assert.That(envelopes.Select(e => Translate(Encoding.UTF8.GetBytes(e!.ToJsonString())).Messages), Has.All.Empty);
+            Assert.That(revoke, Is.EqualTo(new BotAccessRevoked
+            {
+                BotUserId = "63046977",
+                BotId = "bot-for-63046977",
+                AppId = "13090192",
+                RevokedAt = new DateTimeOffset(2018, 5, 24, 9, 48, 12, TimeSpan.Zero),
+            }));
         }
+
+        [Test]
+        public void Should_not_publish_the_revoke_of_an_account_that_is_not_a_bot() =>
+            Assert.That(Translate(Sample(XSamples.OtherEvents)[2]!.ToJsonString()).Dropped,
+                Is.EqualTo(new[] { new DroppedEvent(EventTypes.Revoke, DropReason.UnknownAccount, 1, "63046977") }));
+
+        [Test]
+        public void Should_publish_a_replay_job_status() =>
+            Assert.That(Single<ReplayJobStatusReported>(Translate(Sample(XSamples.OtherEvents)[3]!.ToJsonString())), Is.EqualTo(new ReplayJobStatusReported
+            {
+                JobId = "1095098195724558337",
+                WebhookId = "1234577122340233217",
+                JobState = "Complete",
+                Description = "Job completed successfully",
+            }));
     }
 
     public class When_the_body_is_not_an_X_event
     {
-        [TestCase("not json")]
-        [TestCase("null")]
-        [TestCase("""{"for_user_id": 4337869213}""")]
-        public void Should_fail_to_parse(string body) =>
-            Assert.That(() => AccountActivityEvent.Parse(Encoding.UTF8.GetBytes(body)), Throws.InstanceOf<JsonException>());
+        [TestCase("not json", TestName = "Should_refuse_text")]
+        [TestCase("null", TestName = "Should_refuse_null")]
+        [TestCase("""{"for_user_id": 4.5}""", TestName = "Should_refuse_a_fractional_id")]
+        [TestCase("""{"for_user_id": "1", "direct_message_events": {}}""", TestName = "Should_refuse_a_mistyped_member")]
+        public void Should_refuse_it_as_json(string body) =>
+            Assert.That(() => WebhookBody.Parse(Encoding.UTF8.GetBytes(body)), Throws.InstanceOf<JsonException>());
+
+        [TestCase("{}", TestName = "Should_refuse_an_empty_object")]
+        [TestCase("""{"direct_message_events": []}""", TestName = "Should_refuse_events_without_for_user_id")]
+        [TestCase("""{"data": {"event_type": "dm.received"}}""", TestName = "Should_refuse_an_activity_envelope_without_payload")]
+        [TestCase("""{"data": {"event_type": "dm.received", "payload": {}}, "for_user_id": "1"}""", TestName = "Should_refuse_a_mix_of_both_envelopes")]
+        [TestCase("""{"hello": "world"}""", TestName = "Should_refuse_an_unrelated_object")]
+        public void Should_refuse_it_as_an_envelope(string body) =>
+            Assert.That(() => WebhookEnvelope.From(WebhookBody.Parse(Encoding.UTF8.GetBytes(body))), Throws.InstanceOf<UnrecognizedWebhookException>());
     }
 }

@@ -1,0 +1,26 @@
+using MassTransit;
+
+namespace TwitterBot.ServiceDefaults;
+
+/// <summary>
+/// The queues that hold what the Ingress accepted from X. Both services declare them the same way: the
+/// Processor consumes from them, and the Ingress binds them to its publish exchanges, so an event accepted
+/// while no Processor has ever run waits in its queue instead of being dropped as unroutable.
+/// </summary>
+public static class DurableQueues
+{
+    public const string DirectMessageReceived = "direct-message-received";
+    public const string BotAccessRevoked = "bot-access-revoked";
+    public const string ReplayJobStatusReported = "replay-job-status-reported";
+
+    /// <summary>
+    /// Quorum queues: replicated over the cluster's nodes (Raft), durable, and a publish is confirmed only
+    /// once a majority has it on disk, which is what "200 means stored" needs. They also count
+    /// redeliveries, so a poison message cannot loop forever.
+    /// </summary>
+    public static void Configure(IRabbitMqQueueConfigurator queue) => queue.SetQuorumQueue();
+
+    /// <summary>Declares <paramref name="queue"/> and binds it to the publish exchange of <typeparamref name="T"/>.</summary>
+    public static void BindToPublisher<T>(this IRabbitMqBusFactoryConfigurator bus, string queue) where T : class =>
+        bus.Publish<T>(publish => publish.BindQueue(queue, queue, binding => Configure(binding)));
+}

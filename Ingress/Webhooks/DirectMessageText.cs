@@ -1,0 +1,50 @@
+using System.Text;
+
+namespace TwitterBot.Ingress.Webhooks;
+
+/// <summary>Turns X's DM text into what the person typed.</summary>
+public static class DirectMessageText
+{
+    /// <summary>
+    /// Drops the t.co link X appends for an attachment, replaces t.co links by the URLs they stand for, and
+    /// unescapes the three entities X escapes (<c>&amp;amp;</c>, <c>&amp;lt;</c>, <c>&amp;gt;</c>) in one pass, so
+    /// that an escaped entity the person typed (<c>&amp;amp;lt;</c>) stays as typed (<c>&amp;lt;</c>).
+    /// </summary>
+    public static string Normalize(string text, IReadOnlyList<UrlEntity> urls, string? attachmentLink)
+    {
+        if (!string.IsNullOrEmpty(attachmentLink))
+        {
+            text = text.Replace(attachmentLink, string.Empty, StringComparison.Ordinal).TrimEnd();
+        }
+
+        foreach (var url in urls)
+        {
+            if (!string.IsNullOrEmpty(url.Url) && !string.IsNullOrEmpty(url.ExpandedUrl))
+            {
+                text = text.Replace(url.Url, url.ExpandedUrl, StringComparison.Ordinal);
+            }
+        }
+
+        return Unescape(text);
+    }
+
+    private static string Unescape(string text)
+    {
+        if (!text.Contains('&', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var result = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            var rest = text.AsSpan(i);
+            if (rest.StartsWith("&amp;", StringComparison.Ordinal)) { result.Append('&'); i += 4; }
+            else if (rest.StartsWith("&lt;", StringComparison.Ordinal)) { result.Append('<'); i += 3; }
+            else if (rest.StartsWith("&gt;", StringComparison.Ordinal)) { result.Append('>'); i += 3; }
+            else { result.Append(text[i]); }
+        }
+
+        return result.ToString();
+    }
+}
