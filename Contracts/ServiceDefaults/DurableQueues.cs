@@ -20,7 +20,11 @@ public static class DurableQueues
     /// </summary>
     public static void Configure(IRabbitMqQueueConfigurator queue) => queue.SetQuorumQueue();
 
-    /// <summary>Declares <paramref name="queue"/> and binds it to the publish exchange of <typeparamref name="T"/>.</summary>
+    /// <summary>
+    /// Declares <paramref name="queue"/> and binds it straight to the publish exchange of
+    /// <typeparamref name="T"/>. The Processor's endpoint reaches the same queue through its own exchange;
+    /// RabbitMQ puts one copy in a queue per publish however many routes lead to it.
+    /// </summary>
     public static void BindToPublisher<T>(this IRabbitMqBusFactoryConfigurator bus, string queue) where T : class =>
-        bus.Publish<T>(publish => publish.BindQueue(queue, queue, binding => Configure(binding)));
+        bus.Publish<T>(publish => publish.BindQueue(publish.Exchange.ExchangeName, queue, binding => Configure(binding)));
 }

@@ -2,11 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using MassTransit.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using TwitterBot.Contracts;
 using TwitterBot.Ingress.Endpoints;
 using TwitterBot.Ingress.Webhooks;
+using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Ingress;
@@ -14,19 +13,6 @@ namespace TwitterBot.Tests.Ingress;
 /// <summary>The Ingress's HTTP contract with X, hosted in memory with MassTransit's test harness.</summary>
 public static class WebhookEndpoint_Specs
 {
-    public abstract class IngressSpec
-    {
-        protected IngressFactory Ingress { get; private set; } = null!;
-
-        protected ITestHarness Harness => Ingress.Services.GetRequiredService<ITestHarness>();
-
-        [SetUp]
-        public void StartIngress() => Ingress = new IngressFactory(TestSettings.Common(), useTestHarness: true);
-
-        [TearDown]
-        public async Task StopIngress() => await Ingress.DisposeAsync();
-    }
-
     public class When_X_sends_a_crc_challenge : IngressSpec
     {
         [Test]
@@ -76,6 +62,7 @@ public static class WebhookEndpoint_Specs
             Assert.That(published[0].Context.Message.EventId, Is.EqualTo("954491830116155396"));
             Assert.That(published[0].Context.Message.BotId, Is.EqualTo(TestSettings.BotId));
             Assert.That(published[0].Context.MessageId, Is.EqualTo(MessageIds.For(TestSettings.BotUserId, "954491830116155396")));
+            Assert.That(published[0].Context.Headers.Get<string>(Conversations.KeyHeader), Is.EqualTo("4337869213:3001969357"));
         }
     }
 

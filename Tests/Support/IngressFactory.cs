@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TwitterBot.Ingress.Webhooks;
 
 namespace TwitterBot.Tests.Support;
@@ -16,10 +17,13 @@ namespace TwitterBot.Tests.Support;
 /// </summary>
 public sealed class IngressFactory(IDictionary<string, string?> settings, bool useTestHarness) : WebApplicationFactory<Program>
 {
+    public CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         if (useTestHarness)
         {
             builder.ConfigureTestServices(services => services.AddMassTransitTestHarness());
@@ -41,4 +45,15 @@ public sealed class IngressFactory(IDictionary<string, string?> settings, bool u
     }
 
     public Task<HttpResponseMessage> PostWebhookAsync(string json) => PostWebhookAsync(Encoding.UTF8.GetBytes(json));
+
+    /// <summary>A signed DM from <paramref name="senderId"/> to the test bot, as X's sample with another event id.</summary>
+    public static byte[] DirectMessage(string eventId, string senderId = "3001969357", string text = "Hello World!")
+    {
+        var sample = System.Text.Json.Nodes.JsonNode.Parse(XSamples.Text(XSamples.DirectMessage))!;
+        var dm = sample["direct_message_events"]![0]!;
+        dm["id"] = eventId;
+        dm["message_create"]!["sender_id"] = senderId;
+        dm["message_create"]!["message_data"]!["text"] = text;
+        return Encoding.UTF8.GetBytes(sample.ToJsonString());
+    }
 }

@@ -48,9 +48,26 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return new RabbitMqVirtualHost(name, management);
     }
 
-    /// <summary>Ready plus unacknowledged messages in a queue of this virtual host, as the broker counts them.</summary>
+    /// <summary>How the broker declared a queue of this virtual host (management API).</summary>
     public async Task<QueueInfo> GetQueueAsync(string queue) =>
         await _management.GetFromJsonAsync<QueueInfo>($"api/queues/{Name}/{queue}") ?? throw new InvalidOperationException($"No queue {queue}.");
+
+    /// <summary>The messages ready in a queue, as the broker reports them right now (AMQP passive declare).</summary>
+    public async Task<uint> CountReadyMessagesAsync(string queue)
+    {
+        var node = ServiceDefaults.BrokerNode.TryParse(AmqpNode, out var parsed) ? parsed : throw new InvalidOperationException(AmqpNode);
+        var factory = new RabbitMQ.Client.ConnectionFactory
+        {
+            HostName = node.Host,
+            Port = node.Port,
+            VirtualHost = Name,
+            UserName = Username,
+            Password = Password,
+        };
+        await using var connection = await factory.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -59,4 +76,4 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     }
 }
 
-public sealed record QueueInfo(string Name, bool Durable);
+public sealed record QueueInfo(string Name, bool Durable, string Type);
