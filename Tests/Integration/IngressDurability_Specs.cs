@@ -21,16 +21,9 @@ public static class IngressDurability_Specs
         [Test]
         public async Task Should_answer_503_within_Xs_budget_then_200_to_Xs_retry_with_exactly_one_message_queued()
         {
-            await using var broker = await RabbitMqVirtualHost.CreateAsync();
-            await using var relay = new TcpRelay(RabbitMqVirtualHost.AmqpNode);
-            var settings = TestSettings.Common(broker);
-            settings["Messaging:Rabbit:Hosts:0"] = relay.Node;
-            await using var ingress = new IngressFactory(settings, useTestHarness: false);
-
-            using (var warmUp = await ingress.PostWebhookAsync(IngressFactory.DirectMessage("1000000000000000001")))
-            {
-                Assert.That(warmUp.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            }
+            await using var setup = await IngressBehindRelay.StartAsync();
+            var (broker, relay, ingress) = (setup.Broker, setup.Relay, setup.Ingress);
+            await setup.WarmUpAsync("1000000000000000001");
 
             relay.Cut();
             var delivery = IngressFactory.DirectMessage("1000000000000000002");
@@ -62,16 +55,9 @@ public static class IngressDurability_Specs
         [Test]
         public async Task Should_answer_503_within_Xs_budget_and_let_Xs_retry_await_the_same_publish()
         {
-            await using var broker = await RabbitMqVirtualHost.CreateAsync();
-            await using var relay = new TcpRelay(RabbitMqVirtualHost.AmqpNode);
-            var settings = TestSettings.Common(broker);
-            settings["Messaging:Rabbit:Hosts:0"] = relay.Node;
-            await using var ingress = new IngressFactory(settings, useTestHarness: false);
-
-            using (var warmUp = await ingress.PostWebhookAsync(IngressFactory.DirectMessage("1000000000000000011")))
-            {
-                Assert.That(warmUp.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            }
+            await using var setup = await IngressBehindRelay.StartAsync();
+            var (broker, relay, ingress) = (setup.Broker, setup.Relay, setup.Ingress);
+            await setup.WarmUpAsync("1000000000000000011");
 
             relay.Stall();
             var delivery = IngressFactory.DirectMessage("1000000000000000012");
@@ -98,12 +84,9 @@ public static class IngressDurability_Specs
         [Test]
         public async Task Should_keep_answering_crc_and_liveness_but_not_readiness_or_events()
         {
-            await using var broker = await RabbitMqVirtualHost.CreateAsync();
-            await using var relay = new TcpRelay(RabbitMqVirtualHost.AmqpNode);
+            await using var setup = await IngressBehindRelay.StartAsync();
+            var (relay, ingress) = (setup.Relay, setup.Ingress);
             relay.Cut();
-            var settings = TestSettings.Common(broker);
-            settings["Messaging:Rabbit:Hosts:0"] = relay.Node;
-            await using var ingress = new IngressFactory(settings, useTestHarness: false);
             var client = ingress.CreateClient();
 
             using var crc = await client.GetAsync(new Uri("/webhooks?crc_token=abc123", UriKind.Relative));
