@@ -22,8 +22,6 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
 
     private readonly ConcurrentDictionary<Guid, Task> _unsettled = new();
 
-    public int Remembered => _unsettled.Count;
-
     /// <returns>True when the broker confirmed every message within <paramref name="budget"/>.</returns>
     public async Task<bool> PublishAllAsync(IReadOnlyList<OutgoingMessage> messages, TimeSpan budget, CancellationToken cancellationToken)
     {

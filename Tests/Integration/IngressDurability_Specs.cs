@@ -32,6 +32,7 @@ public static class IngressDurability_Specs
             {
                 Assert.That(whileDown.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
                 Assert.That(clock.Elapsed, Is.LessThan(XAnswerBudget));
+                TestContext.Out.WriteLine($"503 answered after {clock.ElapsedMilliseconds} ms");
             }
 
             relay.Restore();
@@ -66,6 +67,7 @@ public static class IngressDurability_Specs
             {
                 Assert.That(whileStalled.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
                 Assert.That(clock.Elapsed, Is.LessThan(XAnswerBudget));
+                TestContext.Out.WriteLine($"503 answered after {clock.ElapsedMilliseconds} ms");
             }
 
             relay.Restore();
