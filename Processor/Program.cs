@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddProcessorOptions();
 builder.AddApiClients();
+builder.AddConversations();
 builder.AddMessaging();
 
 var app = builder.BuildValidated();

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The README's run command. Starts RabbitMQ (reusing a running broker), the Ingress on port 5756 and the
-# Processor (health on 5757) with the Development configuration. Ctrl-C stops everything it started.
+# The README's run command. Starts RabbitMQ and PostgreSQL (reusing running servers), the Ingress on port
+# 5756 and the Processor (health on 5757) with the Development configuration. Ctrl-C stops everything it started.
 # Any setting can be overridden with environment variables, e.g. TwitterBot__Auth__ConsumerSecret=...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source build/lib/rabbitmq.sh
+source build/lib/postgres.sh
 
 pids=()
 stop() {
@@ -13,11 +14,13 @@ stop() {
   echo "==> stopping"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  stop_postgres_if_ours
   stop_rabbitmq_if_ours
 }
 trap stop EXIT INT TERM
 
 ensure_rabbitmq
+ensure_postgres
 echo "==> building"
 dotnet build TwitterBot.sln --configuration Debug --nologo -v quiet
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The README's test command. Makes sure RabbitMQ answers on loopback (reusing a running broker, otherwise
-# installing and starting Debian's rabbitmq-server), then runs the whole test suite and prints its summary.
-# The broker is left running so that the next run starts faster.
+# The README's test command. Makes sure RabbitMQ and PostgreSQL answer on loopback (reusing running servers,
+# otherwise installing and starting Debian's rabbitmq-server and postgresql), then runs the whole test suite
+# and prints its summary. The servers are left running so that the next run starts faster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source build/lib/rabbitmq.sh
+source build/lib/postgres.sh
 
 ensure_rabbitmq
+ensure_postgres
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT

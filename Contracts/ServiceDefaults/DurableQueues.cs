@@ -16,9 +16,14 @@ public static class DurableQueues
     /// <summary>
     /// Quorum queues: replicated over the cluster's nodes (Raft), durable, and a publish is confirmed only
     /// once a majority has it on disk, which is what "200 means stored" needs. They also count
-    /// redeliveries, so a poison message cannot loop forever.
+    /// redeliveries, so a poison message cannot loop forever. A single active consumer: one Processor
+    /// replica consumes at a time (the others take over when it goes), so a user's messages stay in order.
     /// </summary>
-    public static void Configure(IRabbitMqQueueConfigurator queue) => queue.SetQuorumQueue();
+    public static void Configure(IRabbitMqQueueConfigurator queue)
+    {
+        queue.SetQuorumQueue();
+        queue.SingleActiveConsumer = true;
+    }
 
     /// <summary>
     /// Declares <paramref name="queue"/> and binds it straight to the publish exchange of

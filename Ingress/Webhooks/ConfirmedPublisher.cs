@@ -54,7 +54,7 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
             context.MessageId = message.MessageId;
             if (message.ConversationKey is { } key)
             {
-                context.Headers.Set(ServiceDefaults.Conversations.KeyHeader, key);
+                context.Headers.Set(ServiceDefaults.ConversationKeys.Header, key);
             }
 
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))

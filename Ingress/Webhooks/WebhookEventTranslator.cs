@@ -105,7 +105,7 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
         };
 
         return new Translated(
-            new OutgoingMessage(message, MessageIds.For(botUserId, eventId), Conversations.Key(botUserId, senderId), XActivityTypes.Received),
+            new OutgoingMessage(message, MessageIds.For(botUserId, eventId), ConversationKeys.For(botUserId, senderId), XActivityTypes.Received),
             null);
     }
 

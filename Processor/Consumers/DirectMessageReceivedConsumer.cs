@@ -1,36 +1,16 @@
 using MassTransit;
 using TwitterBot.Contracts;
-using TwitterBot.Processor.Clients.Gateway;
-using TwitterBot.Processor.Clients.X;
-using TwitterBot.ServiceDefaults;
+using TwitterBot.Processor.Conversations;
 
 namespace TwitterBot.Processor.Consumers;
 
-/// <summary>Asks the gateway what the bot answers to a user's DM and sends each answer back as a DM.</summary>
-public sealed partial class DirectMessageReceivedConsumer(
-    BotAccounts bots,
-    GatewayClient gateway,
-    XDirectMessageClient directMessages,
-    ILogger<DirectMessageReceivedConsumer> logger) : IConsumer<DirectMessageReceived>
+/// <summary>Answers a user's DM through the gateway, exactly once per X event.</summary>
+public sealed class DirectMessageReceivedConsumer(ConversationTurn turn) : IConsumer<DirectMessageReceived>
 {
-    public async Task Consume(ConsumeContext<DirectMessageReceived> context)
-    {
-        var message = context.Message;
-        var bot = bots.Find(message.BotUserId)
-            ?? throw new InvalidOperationException($"No bot account with UserId {message.BotUserId} is configured (TwitterBot:Bots).");
-        var token = new XUserToken(bot.AccessToken!, bot.AccessSecret!);
-
-        var answer = await gateway.AskAsync(GatewayRequests.For(message), context.CancellationToken);
-        var texts = (answer.Responses ?? []).Select(r => r.Text).OfType<string>().Where(t => t.Length > 0).ToList();
-
-        foreach (var text in texts)
-        {
-            await directMessages.SendTextAsync(token, message.SenderId, text, context.CancellationToken);
-        }
-
-        LogAnswered(message.EventId, message.BotUserId, texts.Count);
-    }
-
-    [LoggerMessage(LogLevel.Information, "Event {EventId} for bot {BotUserId}: {Count} replies sent.")]
-    private partial void LogAnswered(string eventId, string botUserId, int count);
+    public Task Consume(ConsumeContext<DirectMessageReceived> context) =>
+        turn.TakeAsync(
+            context.Message,
+            context.MessageId ?? throw new InvalidOperationException("DirectMessageReceived arrived without a MessageId."),
+            context,
+            context.CancellationToken);
 }

@@ -2,7 +2,9 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Clients.X;
+using Npgsql;
 using TwitterBot.Processor.Consumers;
+using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 
@@ -15,6 +17,7 @@ public static class ProcessorExtensions
         builder.Services.AddValidatedOptions<TwitterBotOptions, ProcessorOptionsRules>(TwitterBotOptions.Section);
         builder.Services.AddValidatedOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section);
         builder.Services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqOptions.Section);
+        builder.Services.AddValidatedOptions<ProcessorOptions, ProcessorOptionsValidator>(ProcessorOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BotAccounts>();
         return builder;
@@ -33,6 +36,30 @@ public static class ProcessorExtensions
         builder.Services.AddHttpClient<XDirectMessageClient>((services, http) =>
             http.BaseAddress = DirectoryUri(services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.Api.TwitterUrl!))
             .AddHttpMessageHandler<OAuth1SigningHandler>();
+        return builder;
+    }
+
+    /// <summary>
+    /// The conversation store named by <c>Processor:Store:Kind</c>: PostgreSQL (shared by every replica) or
+    /// memory (one replica only). Prepared before the bus starts consuming.
+    /// </summary>
+    public static IHostApplicationBuilder AddConversations(this IHostApplicationBuilder builder)
+    {
+        var kind = builder.Configuration[$"{ProcessorOptions.Section}:Store:Kind"] ?? ConversationStoreOptions.Postgres;
+        if (kind == ConversationStoreOptions.InMemory)
+        {
+            builder.Services.AddSingleton<IConversationStore, InMemoryConversationStore>();
+        }
+        else
+        {
+            builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<IOptions<ProcessorOptions>>().Value.Store.ConnectionString!));
+            builder.Services.AddSingleton<PostgresConversationStore>();
+            builder.Services.AddSingleton<IConversationStore>(services => services.GetRequiredService<PostgresConversationStore>());
+            builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
+        }
+
+        builder.Services.AddHostedService<ConversationStoreMaintenance>();
+        builder.Services.AddTransient<ConversationTurn>();
         return builder;
     }
 

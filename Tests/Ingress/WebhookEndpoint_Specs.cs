@@ -62,7 +62,7 @@ public static class WebhookEndpoint_Specs
             Assert.That(published[0].Context.Message.EventId, Is.EqualTo("954491830116155396"));
             Assert.That(published[0].Context.Message.BotId, Is.EqualTo(TestSettings.BotId));
             Assert.That(published[0].Context.MessageId, Is.EqualTo(MessageIds.For(TestSettings.BotUserId, "954491830116155396")));
-            Assert.That(published[0].Context.Headers.Get<string>(Conversations.KeyHeader), Is.EqualTo("4337869213:3001969357"));
+            Assert.That(published[0].Context.Headers.Get<string>(ConversationKeys.Header), Is.EqualTo("4337869213:3001969357"));
         }
     }
 

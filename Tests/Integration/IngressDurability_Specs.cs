@@ -138,7 +138,8 @@ public static class IngressDurability_Specs
         public async Task Should_still_queue_each_event_once()
         {
             await using var broker = await RabbitMqVirtualHost.CreateAsync();
-            var settings = TestSettings.Common(broker);
+            await using var store = await PostgresDatabase.CreateAsync();
+            var settings = TestSettings.Common(broker, store);
             settings["Gateway:Url"] = "http://127.0.0.1:9/";
             await using (var processor = new ProcessorFactory(settings))
             {

@@ -17,12 +17,13 @@ public class When_a_person_sends_the_bot_a_direct_message
     public async Task Should_reply_exactly_once_with_the_gateways_answer_as_a_signed_direct_message()
     {
         await using var broker = await RabbitMqVirtualHost.CreateAsync();
+        await using var store = await PostgresDatabase.CreateAsync();
         await using var gateway = new FakeGateway { Answer = text => [$"You said: {text}"] };
         await gateway.StartAsync();
         await using var x = new FakeXApi();
         await x.StartAsync();
 
-        var settings = TestSettings.Common(broker);
+        var settings = TestSettings.Common(broker, store);
         settings["Gateway:Url"] = gateway.BaseAddress.ToString();
         settings["TwitterBot:Api:TwitterUrl"] = x.ApiBaseAddress.ToString();
 

@@ -11,7 +11,7 @@ public static class TestSettings
     public const string BotAccessSecret = "bot-access-secret";
 
     /// <summary>The configuration both services share, in .NET keys.</summary>
-    public static Dictionary<string, string?> Common(RabbitMqVirtualHost? broker = null) => new()
+    public static Dictionary<string, string?> Common(RabbitMqVirtualHost? broker = null, PostgresDatabase? store = null) => new()
     {
         ["TwitterBot:Auth:ConsumerKey"] = ConsumerKey,
         ["TwitterBot:Auth:ConsumerSecret"] = ConsumerSecret,
@@ -23,5 +23,7 @@ public static class TestSettings
         ["Messaging:Rabbit:Username"] = RabbitMqVirtualHost.Username,
         ["Messaging:Rabbit:Password"] = RabbitMqVirtualHost.Password,
         ["Messaging:Rabbit:VirtualHost"] = broker?.Name ?? "/",
+        ["Processor:Store:ConnectionString"] = store?.ConnectionString ?? PostgresDatabase.ServerConnectionString,
+        ["Processor:Replies:TypingIndicator"] = "false",
     };
 }

@@ -62,8 +62,16 @@ public sealed record GatewayRequest(
 
 public sealed record GatewayResponse(IReadOnlyList<GatewayReply>? Responses);
 
-/// <summary>One bot reaction; fields we do not render yet are ignored, never fatal.</summary>
-public sealed record GatewayReply(string? Text);
+/// <summary>
+/// One bot reaction. Quick replies come as <c>quick_replies</c> or <c>quickReplies</c>, each a plain string or
+/// an object; attachments are objects with a URL. Their shapes are not published, so they are read loosely
+/// (<see cref="Conversations.ReplyPlanner"/>) and what cannot be rendered is skipped, never fatal.
+/// </summary>
+public sealed record GatewayReply(
+    string? Text,
+    JsonElement? QuickReplies,
+    [property: JsonPropertyName("quickReplies")] JsonElement? QuickRepliesCamelCase,
+    JsonElement? Attachments);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -1,41 +1,116 @@
+using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TwitterBot.Processor.Conversations;
 
 namespace TwitterBot.Processor.Clients.X;
 
-/// <summary>Sends Direct Messages through X's v1.1 <c>direct_messages/events/new.json</c>, as a bot account.</summary>
+/// <summary>X's v1.1 Direct Message endpoints, called as a bot account (OAuth 1.0a user context).</summary>
 public sealed class XDirectMessageClient(HttpClient http)
 {
     public const string SendPath = "direct_messages/events/new.json";
+    public const string TypingPath = "direct_messages/indicate_typing.json";
+    public const string MarkReadPath = "direct_messages/mark_read.json";
 
-    public async Task SendTextAsync(XUserToken bot, string recipientId, string text, CancellationToken cancellationToken)
+    /// <summary>Sends one DM.</summary>
+    /// <exception cref="XApiException">X answered with an error: the DM was not sent.</exception>
+    /// <exception cref="XOutcomeUnknownException">No answer from X: the DM may or may not have been sent.</exception>
+    public async Task SendAsync(XUserToken bot, string recipientId, PlannedReply reply, CancellationToken cancellationToken)
     {
+        var quickReply = reply.QuickReplies is { Count: > 0 } options
+            ? new NewQuickReply("options", options.Select(o => new NewQuickReplyOption(o.Label, o.Description, o.Metadata)).ToList())
+            : null;
         var body = new NewDirectMessageRequest(new NewDirectMessageEvent(
             "message_create",
-            new NewMessageCreate(new NewMessageTarget(recipientId), new NewMessageData(text))));
+            new NewMessageCreate(new NewMessageTarget(recipientId), new NewMessageData(reply.Text, quickReply))));
 
         using var request = new HttpRequestMessage(HttpMethod.Post, SendPath)
         {
             Content = JsonContent.Create(body, XApiJsonContext.Default.NewDirectMessageRequest),
         };
-        request.Options.Set(XUserToken.OptionKey, bot);
+        await SendAsync(request, bot, cancellationToken);
+    }
 
-        using var response = await http.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode)
+    /// <summary>Shows the typing indicator to <paramref name="recipientId"/> (X shows it for a few seconds).</summary>
+    public Task IndicateTypingAsync(XUserToken bot, string recipientId, CancellationToken cancellationToken) =>
+        SendFormAsync(TypingPath, bot, [KeyValuePair.Create("recipient_id", recipientId)], cancellationToken);
+
+    /// <summary>Marks the conversation with <paramref name="recipientId"/> read up to <paramref name="eventId"/>.</summary>
+    public Task MarkReadAsync(XUserToken bot, string recipientId, string eventId, CancellationToken cancellationToken) =>
+        SendFormAsync(MarkReadPath, bot, [KeyValuePair.Create("last_read_event_id", eventId), KeyValuePair.Create("recipient_id", recipientId)], cancellationToken);
+
+    private async Task SendFormAsync(string path, XUserToken bot, KeyValuePair<string, string>[] form, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        await SendAsync(request, bot, cancellationToken);
+    }
+
+    private async Task SendAsync(HttpRequestMessage request, XUserToken bot, CancellationToken cancellationToken)
+    {
+        request.Options.Set(XUserToken.OptionKey, bot);
+        HttpResponseMessage response;
+        try
         {
-            throw await XApiException.FromResponseAsync(response, cancellationToken);
+            response = await http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException exception) when (exception.HttpRequestError != HttpRequestError.ConnectionError)
+        {
+            throw new XOutcomeUnknownException($"X's answer to {request.RequestUri} was lost: {exception.Message}", exception);
+        }
+        catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new XOutcomeUnknownException($"X did not answer {request.RequestUri} within {http.Timeout}.", exception);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw await XApiException.FromResponseAsync(response, cancellationToken);
+            }
         }
     }
 }
 
+/// <summary>How a failed X call must be handled.</summary>
+public enum XFailureKind
+{
+    /// <summary>X will never accept this request (the user does not take DMs, the user is gone, …).</summary>
+    Permanent,
+
+    /// <summary>Too many requests: wait until the limit resets.</summary>
+    RateLimited,
+
+    /// <summary>X is struggling (5xx, over capacity): try again later.</summary>
+    Transient,
+}
+
 /// <summary>X answered a request with an error status; carries X's own error codes and messages.</summary>
-public sealed class XApiException(int statusCode, IReadOnlyList<XApiError> errors)
+public sealed class XApiException(int statusCode, IReadOnlyList<XApiError> errors, DateTimeOffset? rateLimitResetsAt)
     : Exception($"X answered {statusCode}: {(errors.Count == 0 ? "no error details" : string.Join("; ", errors.Select(e => $"{e.Code} {e.Message}")))}")
 {
+    /// <summary>X's error codes that mean "never": 349 cannot send messages to this user, 150 not following, 108 no such user, 151 error sending.</summary>
+    private static readonly int[] PermanentCodes = [349, 150, 108, 151];
+
     public int StatusCode { get; } = statusCode;
 
     public IReadOnlyList<XApiError> Errors { get; } = errors;
+
+    /// <summary>From <c>x-rate-limit-reset</c> (epoch seconds), when X sent it.</summary>
+    public DateTimeOffset? RateLimitResetsAt { get; } = rateLimitResetsAt;
+
+    public int? ErrorCode => Errors.Count > 0 ? Errors[0].Code : null;
+
+    public XFailureKind Kind => this switch
+    {
+        { StatusCode: 429 } or { ErrorCode: 88 } => XFailureKind.RateLimited,
+        { ErrorCode: 130 or 131 } or { StatusCode: >= 500 } => XFailureKind.Transient,
+        _ when Errors.Any(e => PermanentCodes.Contains(e.Code)) => XFailureKind.Permanent,
+        { StatusCode: 403 or 404 or 400 or 401 } => XFailureKind.Permanent,
+        _ => XFailureKind.Transient,
+    };
 
     public static async Task<XApiException> FromResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -50,9 +125,16 @@ public sealed class XApiException(int statusCode, IReadOnlyList<XApiError> error
             // Not X's JSON error shape (e.g. a proxy's HTML page): the status code is all we know.
         }
 
-        return new XApiException((int)response.StatusCode, errors);
+        DateTimeOffset? resetsAt = response.Headers.TryGetValues("x-rate-limit-reset", out var values)
+            && long.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var epochSeconds)
+                ? DateTimeOffset.FromUnixTimeSeconds(epochSeconds)
+                : null;
+        return new XApiException((int)response.StatusCode, errors, resetsAt);
     }
 }
+
+/// <summary>The request may or may not have reached X (no answer, connection lost mid-way): never resend blindly.</summary>
+public sealed class XOutcomeUnknownException(string message, Exception innerException) : Exception(message, innerException);
 
 public sealed record XApiError(int Code, string? Message);
 
@@ -66,9 +148,15 @@ public sealed record NewMessageCreate(NewMessageTarget Target, NewMessageData Me
 
 public sealed record NewMessageTarget(string RecipientId);
 
-public sealed record NewMessageData(string Text);
+public sealed record NewMessageData(string Text, NewQuickReply? QuickReply);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+public sealed record NewQuickReply(string Type, IReadOnlyList<NewQuickReplyOption> Options);
+
+public sealed record NewQuickReplyOption(string Label, string? Description, string? Metadata);
+
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(NewDirectMessageRequest))]
 [JsonSerializable(typeof(XErrorResponse))]
 public sealed partial class XApiJsonContext : JsonSerializerContext;

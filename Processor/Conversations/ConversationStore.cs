@@ -1,0 +1,54 @@
+namespace TwitterBot.Processor.Conversations;
+
+/// <summary>
+/// What the conversation engine must remember across restarts and replicas: for every X event, how far its
+/// turn got (the exactly-once ledger), and until when each bot account is rate-limited by X.
+/// </summary>
+public interface IConversationStore
+{
+    /// <summary>Records the turn for <paramref name="messageId"/> if it is new, and returns where it stands.</summary>
+    Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken);
+
+    /// <summary>Stores the gateway's answer before any reply is sent, so that a restart never asks again.</summary>
+    Task SaveAnswerAsync(Guid messageId, IReadOnlyList<PlannedReply> replies, CancellationToken cancellationToken);
+
+    /// <summary>Marks reply <paramref name="index"/> as being sent: if the process dies now, its outcome is unknown.</summary>
+    Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken);
+
+    /// <summary>Reply <paramref name="index"/> was sent (or must not be sent again): the next one is <c>index + 1</c>.</summary>
+    Task MarkSentAsync(Guid messageId, int index, CancellationToken cancellationToken);
+
+    /// <summary>X answered reply <paramref name="index"/> with an error: it was not sent and may be sent again.</summary>
+    Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken);
+
+    Task FinishTurnAsync(Guid messageId, TurnState state, string? outcome, CancellationToken cancellationToken);
+
+    /// <summary>When X's rate limit for the bot account resets, if it is limited.</summary>
+    Task<DateTimeOffset?> GetRateLimitResetAsync(string botUserId, CancellationToken cancellationToken);
+
+    Task SetRateLimitResetAsync(string botUserId, DateTimeOffset resetsAt, CancellationToken cancellationToken);
+
+    /// <summary>Forgets finished turns older than <paramref name="before"/>; returns how many.</summary>
+    Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken);
+}
+
+public enum TurnState
+{
+    /// <summary>Received; the gateway has not answered (or its answer was not stored).</summary>
+    Received = 0,
+
+    /// <summary>The gateway's answer is stored; replies from <see cref="TurnRecord.NextReply"/> on are due.</summary>
+    Answered = 1,
+
+    /// <summary>Every reply was sent.</summary>
+    Completed = 2,
+
+    /// <summary>X refused a reply for good (e.g. the user does not accept DMs).</summary>
+    Rejected = 3,
+}
+
+/// <param name="ReplyInFlight">A reply whose send began but whose outcome was never recorded.</param>
+public sealed record TurnRecord(Guid MessageId, TurnState State, IReadOnlyList<PlannedReply>? Replies, int NextReply, int? ReplyInFlight)
+{
+    public bool IsFinished => State is TurnState.Completed or TurnState.Rejected;
+}

@@ -1,0 +1,190 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using TwitterBot.Contracts;
+using TwitterBot.Processor.Clients.Gateway;
+using TwitterBot.Processor.Clients.X;
+using TwitterBot.Processor.Options;
+using TwitterBot.ServiceDefaults;
+
+namespace TwitterBot.Processor.Conversations;
+
+/// <summary>
+/// One user message, answered exactly once: the gateway is asked at most once per X event (its answer is
+/// stored before any reply goes out), replies resume where a crash left them, a reply whose outcome is
+/// unknown is never sent twice, and X's rate limit is waited out in place, shared by every replica.
+/// </summary>
+public sealed partial class ConversationTurn(
+    IConversationStore store,
+    BotAccounts bots,
+    GatewayClient gateway,
+    XDirectMessageClient directMessages,
+    IOptions<ProcessorOptions> options,
+    TimeProvider time,
+    ILogger<ConversationTurn> logger)
+{
+    /// <summary>Used when X answers 429 without saying when the limit resets.</summary>
+    public static readonly TimeSpan DefaultRateLimitWait = TimeSpan.FromMinutes(1);
+
+    /// <param name="events">Where a <see cref="DirectMessageRejected"/> is published when X refuses a reply for good.</param>
+    public async Task TakeAsync(DirectMessageReceived message, Guid messageId, IPublishEndpoint events, CancellationToken cancellationToken)
+    {
+        var bot = bots.Find(message.BotUserId)
+            ?? throw new InvalidOperationException($"No bot account with UserId {message.BotUserId} is configured (TwitterBot:Bots).");
+        var token = new XUserToken(bot.AccessToken!, bot.AccessSecret!);
+
+        var turn = await store.BeginTurnAsync(messageId, ConversationKeys.For(message.BotUserId, message.SenderId), message.EventId, cancellationToken);
+        if (turn.IsFinished)
+        {
+            LogAlreadyAnswered(message.EventId, message.BotUserId, turn.State);
+            return;
+        }
+
+        var replies = turn.Replies ?? await AskGatewayAsync(message, messageId, token, cancellationToken);
+        var next = turn.NextReply;
+        if (turn.ReplyInFlight is { } unknown)
+        {
+            // The process stopped while this reply was being sent: X may have it. Never send it twice.
+            LogOutcomeUnknown(message.EventId, unknown);
+            await store.MarkSentAsync(messageId, unknown, cancellationToken);
+            next = unknown + 1;
+        }
+
+        for (var index = next; index < replies.Count; index++)
+        {
+            if (index > 0 && options.Value.Replies.PauseBetween > TimeSpan.Zero)
+            {
+                await Task.Delay(options.Value.Replies.PauseBetween, time, cancellationToken);
+            }
+
+            if (!await SendAsync(message, messageId, token, replies[index], index, events, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        await store.FinishTurnAsync(messageId, TurnState.Completed, null, cancellationToken);
+        LogAnswered(message.EventId, message.BotUserId, replies.Count - next);
+    }
+
+    private async Task<IReadOnlyList<PlannedReply>> AskGatewayAsync(DirectMessageReceived message, Guid messageId, XUserToken token, CancellationToken cancellationToken)
+    {
+        if (options.Value.Replies.MarkRead)
+        {
+            await BestEffortAsync("mark-read", () => directMessages.MarkReadAsync(token, message.SenderId, message.EventId, cancellationToken));
+        }
+
+        if (options.Value.Replies.TypingIndicator)
+        {
+            await BestEffortAsync("typing indicator", () => directMessages.IndicateTypingAsync(token, message.SenderId, cancellationToken));
+        }
+
+        var replies = ReplyPlanner.Plan(await gateway.AskAsync(GatewayRequests.For(message), cancellationToken));
+        await store.SaveAnswerAsync(messageId, replies, cancellationToken);
+        return replies;
+    }
+
+    /// <summary>Sends one reply, waiting out rate limits; false when X refused it for good (the turn is over).</summary>
+    private async Task<bool> SendAsync(
+        DirectMessageReceived message, Guid messageId, XUserToken token, PlannedReply reply, int index, IPublishEndpoint events, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
+            await store.MarkSendingAsync(messageId, index, cancellationToken);
+            try
+            {
+                await directMessages.SendAsync(token, message.SenderId, reply, cancellationToken);
+                await store.MarkSentAsync(messageId, index, cancellationToken);
+                return true;
+            }
+            catch (XApiException failure) when (failure.Kind == XFailureKind.RateLimited)
+            {
+                await store.MarkNotSentAsync(messageId, index, cancellationToken);
+                var resetsAt = failure.RateLimitResetsAt ?? time.GetUtcNow() + DefaultRateLimitWait;
+                await store.SetRateLimitResetAsync(message.BotUserId, resetsAt, cancellationToken);
+                LogRateLimited(message.BotUserId, resetsAt);
+            }
+            catch (XApiException failure) when (failure.Kind == XFailureKind.Permanent)
+            {
+                LogRejected(message.EventId, message.BotUserId, index, failure.StatusCode, failure.ErrorCode, failure.Message);
+                // Published before the turn is closed: a crash in between publishes it again, never loses it.
+                await events.Publish(new DirectMessageRejected
+                {
+                    EventId = message.EventId,
+                    BotUserId = message.BotUserId,
+                    BotId = message.BotId,
+                    RecipientId = message.SenderId,
+                    ReplyIndex = index,
+                    HttpStatus = failure.StatusCode,
+                    ErrorCode = failure.ErrorCode,
+                    Reason = failure.Message,
+                }, cancellationToken);
+                await store.FinishTurnAsync(messageId, TurnState.Rejected, failure.Message, cancellationToken);
+                return false;
+            }
+            catch (Exception failure) when (failure is XApiException or HttpRequestException)
+            {
+                // X answered with an error, or could not be reached: the reply was not sent. Retried later.
+                await store.MarkNotSentAsync(messageId, index, cancellationToken);
+                throw;
+            }
+        }
+    }
+
+    private async Task WaitForRateLimitAsync(string botUserId, CancellationToken cancellationToken)
+    {
+        if (await store.GetRateLimitResetAsync(botUserId, cancellationToken) is not { } resetsAt)
+        {
+            return;
+        }
+
+        var wait = resetsAt - time.GetUtcNow();
+        if (wait > options.Value.Replies.MaxRateLimitWait)
+        {
+            throw new RateLimitedException(botUserId, resetsAt);
+        }
+
+        if (wait > TimeSpan.Zero)
+        {
+            LogWaiting(botUserId, wait);
+            await Task.Delay(wait, time, cancellationToken);
+        }
+    }
+
+    private async Task BestEffortAsync(string what, Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (Exception failure) when (failure is XApiException or XOutcomeUnknownException or HttpRequestException)
+        {
+            LogBestEffortFailed(what, failure.Message);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Event {EventId} for bot {BotUserId}: {Count} replies sent.")]
+    private partial void LogAnswered(string eventId, string botUserId, int count);
+
+    [LoggerMessage(LogLevel.Information, "Event {EventId} for bot {BotUserId} was already answered ({State}); this delivery is a duplicate.")]
+    private partial void LogAlreadyAnswered(string eventId, string botUserId, TurnState state);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId}: reply {Index} was being sent when the Processor stopped; X may have it, so it is not sent again.")]
+    private partial void LogOutcomeUnknown(string eventId, int index);
+
+    [LoggerMessage(LogLevel.Warning, "Bot {BotUserId} is rate-limited by X until {ResetsAt:O}; its conversations wait.")]
+    private partial void LogRateLimited(string botUserId, DateTimeOffset resetsAt);
+
+    [LoggerMessage(LogLevel.Debug, "Bot {BotUserId}: waiting {Wait} for X's rate limit to reset.")]
+    private partial void LogWaiting(string botUserId, TimeSpan wait);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId} for bot {BotUserId}: X refused reply {Index} for good ({Status}, code {Code}): {Reason}")]
+    private partial void LogRejected(string eventId, string botUserId, int index, int status, int? code, string reason);
+
+    [LoggerMessage(LogLevel.Debug, "The {What} call to X failed and was skipped: {Reason}")]
+    private partial void LogBestEffortFailed(string what, string reason);
+}
+
+/// <summary>X's rate limit resets later than a conversation may wait in place: the message is retried later.</summary>
+public sealed class RateLimitedException(string botUserId, DateTimeOffset resetsAt)
+    : Exception($"Bot {botUserId} is rate-limited by X until {resetsAt:O}.");

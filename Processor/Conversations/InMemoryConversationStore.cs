@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+
+namespace TwitterBot.Processor.Conversations;
+
+/// <summary>
+/// The conversation store in this process's memory: for a single replica only (every replica would have its
+/// own ledger), and forgotten on restart. Chosen explicitly with <c>Processor:Store:Kind = InMemory</c>.
+/// </summary>
+public sealed class InMemoryConversationStore(TimeProvider time) : IConversationStore
+{
+    private readonly ConcurrentDictionary<Guid, Turn> _turns = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _rateLimits = new(StringComparer.Ordinal);
+
+    public Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken) =>
+        Task.FromResult(_turns.GetOrAdd(messageId, _ => new Turn(time.GetUtcNow())).Snapshot(messageId));
+
+    public Task SaveAnswerAsync(Guid messageId, IReadOnlyList<PlannedReply> replies, CancellationToken cancellationToken) =>
+        Update(messageId, turn => turn with { State = TurnState.Answered, Replies = replies, NextReply = 0, ReplyInFlight = null });
+
+    public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
+        Update(messageId, turn => turn with { ReplyInFlight = index });
+
+    public Task MarkSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
+        Update(messageId, turn => turn with { NextReply = index + 1, ReplyInFlight = null });
+
+    public Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
+        Update(messageId, turn => turn.ReplyInFlight == index ? turn with { ReplyInFlight = null } : turn);
+
+    public Task FinishTurnAsync(Guid messageId, TurnState state, string? outcome, CancellationToken cancellationToken) =>
+        Update(messageId, turn => turn with { State = state, ReplyInFlight = null });
+
+    public Task<DateTimeOffset?> GetRateLimitResetAsync(string botUserId, CancellationToken cancellationToken) =>
+        Task.FromResult<DateTimeOffset?>(_rateLimits.TryGetValue(botUserId, out var resetsAt) && resetsAt > time.GetUtcNow() ? resetsAt : null);
+
+    public Task SetRateLimitResetAsync(string botUserId, DateTimeOffset resetsAt, CancellationToken cancellationToken)
+    {
+        _rateLimits.AddOrUpdate(botUserId, resetsAt, (_, current) => current > resetsAt ? current : resetsAt);
+        return Task.CompletedTask;
+    }
+
+    public Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var purged = 0;
+        foreach (var (id, turn) in _turns)
+        {
+            if (turn.CreatedAt < before && turn.State is TurnState.Completed or TurnState.Rejected && _turns.TryRemove(id, out _))
+            {
+                purged++;
+            }
+        }
+
+        return Task.FromResult(purged);
+    }
+
+    private Task Update(Guid messageId, Func<Turn, Turn> change)
+    {
+        _turns.AddOrUpdate(messageId, _ => throw new InvalidOperationException($"No turn for message {messageId}."), (_, turn) => change(turn));
+        return Task.CompletedTask;
+    }
+
+    private sealed record Turn(DateTimeOffset CreatedAt, TurnState State = TurnState.Received, IReadOnlyList<PlannedReply>? Replies = null, int NextReply = 0, int? ReplyInFlight = null)
+    {
+        public TurnRecord Snapshot(Guid messageId) => new(messageId, State, Replies, NextReply, ReplyInFlight);
+    }
+}

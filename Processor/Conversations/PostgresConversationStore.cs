@@ -1,0 +1,124 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace TwitterBot.Processor.Conversations;
+
+/// <summary>The conversation store on PostgreSQL, shared by every Processor replica.</summary>
+public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConversationStore
+{
+    /// <summary>Creates the tables when missing; safe when several replicas start at once.</summary>
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT pg_advisory_xact_lock(hashtext('twitterbot-schema'));
+            CREATE TABLE IF NOT EXISTS conversation_turns (
+                message_id uuid PRIMARY KEY,
+                conversation_key text NOT NULL,
+                event_id text NOT NULL,
+                state smallint NOT NULL,
+                replies jsonb NULL,
+                next_reply integer NOT NULL DEFAULT 0,
+                reply_in_flight integer NULL,
+                outcome text NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now());
+            CREATE INDEX IF NOT EXISTS conversation_turns_created_at ON conversation_turns (created_at);
+            CREATE TABLE IF NOT EXISTS rate_limits (
+                bot_user_id text PRIMARY KEY,
+                resets_at timestamptz NOT NULL);
+            """, connection, transaction);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken)
+    {
+        // One round trip: the insert's snapshot does not see its own row, so the union yields exactly one.
+        await using var command = database.CreateCommand(
+            """
+            WITH inserted AS (
+                INSERT INTO conversation_turns (message_id, conversation_key, event_id, state)
+                VALUES ($1, $2, $3, 0)
+                ON CONFLICT (message_id) DO NOTHING
+                RETURNING state, replies, next_reply, reply_in_flight)
+            SELECT state, replies, next_reply, reply_in_flight FROM inserted
+            UNION ALL
+            SELECT state, replies, next_reply, reply_in_flight FROM conversation_turns
+            WHERE message_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = messageId });
+        command.Parameters.Add(new NpgsqlParameter { Value = conversationKey });
+        command.Parameters.Add(new NpgsqlParameter { Value = eventId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            throw new InvalidOperationException($"The turn of message {messageId} was neither inserted nor found.");
+        }
+
+        return new TurnRecord(
+            messageId,
+            (TurnState)reader.GetInt16(0),
+            reader.IsDBNull(1) ? null : JsonSerializer.Deserialize(reader.GetString(1), ConversationJsonContext.Default.IReadOnlyListPlannedReply),
+            reader.GetInt32(2),
+            reader.IsDBNull(3) ? null : reader.GetInt32(3));
+    }
+
+    public Task SaveAnswerAsync(Guid messageId, IReadOnlyList<PlannedReply> replies, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE conversation_turns SET state = 1, replies = $2, next_reply = 0, reply_in_flight = NULL, updated_at = now() WHERE message_id = $1",
+            cancellationToken,
+            messageId,
+            new NpgsqlParameter { Value = JsonSerializer.Serialize(replies, ConversationJsonContext.Default.IReadOnlyListPlannedReply), NpgsqlDbType = NpgsqlDbType.Jsonb });
+
+    public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = $2, updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);
+
+    public Task MarkSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE conversation_turns SET next_reply = $2 + 1, reply_in_flight = NULL, updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);
+
+    public Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = NULL, updated_at = now() WHERE message_id = $1 AND reply_in_flight = $2", cancellationToken, messageId, index);
+
+    public Task FinishTurnAsync(Guid messageId, TurnState state, string? outcome, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE conversation_turns SET state = $2, outcome = $3, reply_in_flight = NULL, updated_at = now() WHERE message_id = $1",
+            cancellationToken, messageId, (short)state, new NpgsqlParameter { Value = (object?)outcome ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+
+    public async Task<DateTimeOffset?> GetRateLimitResetAsync(string botUserId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT resets_at FROM rate_limits WHERE bot_user_id = $1 AND resets_at > now()");
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime resetsAt
+            ? new DateTimeOffset(resetsAt, TimeSpan.Zero)
+            : null;
+    }
+
+    public Task SetRateLimitResetAsync(string botUserId, DateTimeOffset resetsAt, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            INSERT INTO rate_limits (bot_user_id, resets_at) VALUES ($1, $2)
+            ON CONFLICT (bot_user_id) DO UPDATE SET resets_at = GREATEST(rate_limits.resets_at, excluded.resets_at)
+            """,
+            cancellationToken, botUserId, resetsAt.UtcDateTime);
+
+    public async Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("DELETE FROM conversation_turns WHERE created_at < $1 AND state IN (2, 3)");
+        command.Parameters.Add(new NpgsqlParameter { Value = before.UtcDateTime });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = database.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter as NpgsqlParameter ?? new NpgsqlParameter { Value = parameter });
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

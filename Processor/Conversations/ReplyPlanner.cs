@@ -1,0 +1,122 @@
+using System.Text.Json;
+using TwitterBot.Processor.Clients.Gateway;
+
+namespace TwitterBot.Processor.Conversations;
+
+/// <summary>
+/// Turns the gateway's answer into the DMs X accepts: text split at X's 10,000 characters, at most 20 quick
+/// replies (label ≤ 36, description ≤ 72, metadata ≤ 1000 characters, descriptions on all options or none)
+/// on the last DM of their reaction, and attachments sent as their links.
+/// </summary>
+public static class ReplyPlanner
+{
+    public const int MaxTextLength = 10_000;
+    public const int MaxQuickReplies = 20;
+    public const int MaxLabelLength = 36;
+    public const int MaxDescriptionLength = 72;
+    public const int MaxMetadataLength = 1000;
+
+    /// <summary>X needs text with quick replies; used when the bot sends options alone.</summary>
+    public const string OptionsOnlyText = "Choose an option:";
+
+    public static IReadOnlyList<PlannedReply> Plan(GatewayResponse answer)
+    {
+        var replies = new List<PlannedReply>();
+        foreach (var reaction in answer.Responses ?? [])
+        {
+            var options = QuickReplies(reaction.QuickReplies ?? reaction.QuickRepliesCamelCase);
+            var chunks = Split(reaction.Text ?? string.Empty);
+            if (chunks.Count == 0 && options.Count > 0)
+            {
+                chunks.Add(OptionsOnlyText);
+            }
+
+            for (var i = 0; i < chunks.Count; i++)
+            {
+                replies.Add(new PlannedReply(chunks[i], i == chunks.Count - 1 && options.Count > 0 ? options : null));
+            }
+
+            replies.AddRange(AttachmentLinks(reaction.Attachments).Select(link => new PlannedReply(link)));
+        }
+
+        return replies;
+    }
+
+    /// <summary>Splits at the last whitespace before the limit when there is one.</summary>
+    public static List<string> Split(string text)
+    {
+        var chunks = new List<string>();
+        var rest = text.Trim();
+        while (rest.Length > MaxTextLength)
+        {
+            var cut = rest.LastIndexOfAny([' ', '\n', '\t'], MaxTextLength - 1, MaxTextLength / 2);
+            var length = cut > 0 ? cut : MaxTextLength;
+            chunks.Add(rest[..length].TrimEnd());
+            rest = rest[length..].TrimStart();
+        }
+
+        if (rest.Length > 0)
+        {
+            chunks.Add(rest);
+        }
+
+        return chunks;
+    }
+
+    public static IReadOnlyList<QuickReplyOption> QuickReplies(JsonElement? items)
+    {
+        if (items is not { ValueKind: JsonValueKind.Array } array)
+        {
+            return [];
+        }
+
+        var options = array.EnumerateArray()
+            .Select(ToOption)
+            .OfType<QuickReplyOption>()
+            .Take(MaxQuickReplies)
+            .ToList();
+
+        // X takes descriptions on every option or on none.
+        return options.All(o => o.Description is not null) ? options : options.Select(o => o with { Description = null }).ToList();
+    }
+
+    private static QuickReplyOption? ToOption(JsonElement item)
+    {
+        var label = item.ValueKind == JsonValueKind.String ? item.GetString() : FirstString(item, "text", "label", "title");
+        if (string.IsNullOrWhiteSpace(label))
+        {
+            return null;
+        }
+
+        var metadata = item.ValueKind == JsonValueKind.Object ? FirstString(item, "payload", "value", "metadata") : null;
+        var description = item.ValueKind == JsonValueKind.Object ? FirstString(item, "description") : null;
+        return new QuickReplyOption(Cut(label, MaxLabelLength), description is null ? null : Cut(description, MaxDescriptionLength), metadata is null ? null : Cut(metadata, MaxMetadataLength));
+    }
+
+    private static IEnumerable<string> AttachmentLinks(JsonElement? attachments) =>
+        attachments is { ValueKind: JsonValueKind.Array } array
+            ? array.EnumerateArray().Select(a => a.ValueKind == JsonValueKind.Object ? FirstString(a, "url", "src", "link") : null)
+                .OfType<string>()
+                .Where(url => Uri.TryCreate(url, UriKind.Absolute, out _))
+            : [];
+
+    private static string? FirstString(JsonElement item, params string[] names)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+
+        foreach (var name in names)
+        {
+            if (item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text)
+            {
+                return text;
+            }
+        }
+
+        return null;
+    }
+
+    private static string Cut(string text, int length) => text.Length <= length ? text : text[..length];
+}
