@@ -15,6 +15,13 @@ public sealed class RabbitMqOptions
     public string? Password { get; set; }
 
     public string VirtualHost { get; set; } = "/";
+
+    /// <summary>
+    /// Queues the conversations are spread over (by a hash of the conversation key). Each is consumed one
+    /// message at a time, so this is the Processor's parallelism. Both services must agree; change it only
+    /// with the partition queues drained.
+    /// </summary>
+    public int ConversationPartitions { get; set; } = 16;
 }
 
 public sealed class RabbitMqOptionsValidator : AbstractValidator<RabbitMqOptions>
@@ -26,6 +33,7 @@ public sealed class RabbitMqOptionsValidator : AbstractValidator<RabbitMqOptions
         RuleFor(o => o.Username).Required();
         RuleFor(o => o.Password).Required();
         RuleFor(o => o.VirtualHost).NotEmpty().WithMessage("must not be empty (use / for the default).");
+        RuleFor(o => o.ConversationPartitions).InclusiveBetween(1, 100).WithMessage("must be between 1 and 100.");
     }
 }
 

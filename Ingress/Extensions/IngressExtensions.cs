@@ -33,7 +33,8 @@ public static class IngressExtensions
 
     /// <summary>
     /// MassTransit on RabbitMQ, publish-only, with publisher confirms (the transport's default). The queues
-    /// the Processor consumes are declared and bound here too, so nothing accepted is ever unroutable.
+    /// the Processor consumes are declared and bound here too, so nothing accepted is ever unroutable;
+    /// direct messages are spread over the conversation partitions by conversation key.
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
@@ -41,8 +42,9 @@ public static class IngressExtensions
         {
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(context.GetRequiredService<IOptions<RabbitMqOptions>>().Value, "twitterbot-ingress");
-                rabbit.BindToPublisher<DirectMessageReceived>(DurableQueues.DirectMessageReceived);
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                rabbit.Host(options, "twitterbot-ingress");
+                rabbit.RouteConversations(options.ConversationPartitions);
                 rabbit.BindToPublisher<BotAccessRevoked>(DurableQueues.BotAccessRevoked);
                 rabbit.BindToPublisher<ReplayJobStatusReported>(DurableQueues.ReplayJobStatusReported);
             });

@@ -1,31 +1,28 @@
 using MassTransit;
-using Microsoft.Extensions.Options;
-using System.Text;
 using Npgsql;
-using TwitterBot.Contracts;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Conversations;
-using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Consumers;
 
 /// <summary>
-/// Order and failure policy of conversations. The queue has a single active consumer (one replica at a time
-/// consumes it, the others stand by), and within that replica one conversation is handled at a time
-/// (partitioned by conversation key) while different conversations run concurrently. Retries happen inside
-/// the conversation's partition, so a later message of the same user waits for the earlier one.
+/// Conversations are ordered by the broker: each conversation-partition queue is consumed one message at a
+/// time (prefetch 1), and retries happen before the message is acknowledged, so a user's later message
+/// waits for the earlier one. Partitions run in parallel, on whichever replica is their active consumer.
 /// </summary>
 public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition<DirectMessageReceivedConsumer>
 {
-    private readonly ProcessorOptions _options;
-
-    public DirectMessageReceivedConsumerDefinition(IOptions<ProcessorOptions> options)
+    /// <summary>Configures one conversation-partition endpoint for this consumer.</summary>
+    public static void ConfigurePartition(IRabbitMqReceiveEndpointConfigurator endpoint, IRegistrationContext context)
     {
-        _options = options.Value;
-        EndpointName = DurableQueues.DirectMessageReceived;
-        ConcurrentMessageLimit = _options.ConcurrentMessages;
+        // The Ingress's publish topology owns the bindings (see DurableQueues.RouteConversations).
+        endpoint.ConfigureConsumeTopology = false;
+        endpoint.PrefetchCount = 1;
+        endpoint.ConcurrentMessageLimit = 1;
+        DurableQueues.Configure(endpoint);
+        endpoint.ConfigureConsumer<DirectMessageReceivedConsumer>(context);
     }
 
     protected override void ConfigureConsumer(
@@ -33,18 +30,12 @@ public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition
         IConsumerConfigurator<DirectMessageReceivedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        endpointConfigurator.PrefetchCount = _options.ConcurrentMessages * 2;
-
-        // On the endpoint's untyped pipe, which runs before the typed pipe that holds the retry filter: a
-        // message's retries happen while it holds its conversation's slot.
-        endpointConfigurator.UsePartitioner(_options.ConcurrentMessages, (ConsumeContext delivery) => ConversationOf(delivery), Encoding.UTF8);
-
         // Transient failures only: permanent refusals end the turn, rate limits are waited out in place.
         // Retries re-enter the stored turn, so nothing done before the failure is done twice.
-        endpointConfigurator.UseMessageRetry(retry =>
+        consumerConfigurator.UseMessageRetry(retry =>
         {
             retry.Handle<GatewayException>();
-            retry.Handle<XApiException>(failure => failure.Kind == XFailureKind.Transient);
+            retry.Handle<XApiException>(failure => failure.Kind != XFailureKind.Permanent);
             retry.Handle<XOutcomeUnknownException>();
             retry.Handle<HttpRequestException>();
             retry.Handle<RateLimitedException>();
@@ -52,9 +43,4 @@ public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition
             retry.Exponential(10, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(2));
         });
     }
-
-    private static string ConversationOf(ConsumeContext delivery) =>
-        delivery.TryGetMessage<DirectMessageReceived>(out var received)
-            ? ConversationKeys.For(received.Message.BotUserId, received.Message.SenderId)
-            : delivery.MessageId?.ToString() ?? string.Empty;
 }

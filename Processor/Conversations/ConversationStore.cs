@@ -48,7 +48,14 @@ public enum TurnState
 }
 
 /// <param name="ReplyInFlight">A reply whose send began but whose outcome was never recorded.</param>
-public sealed record TurnRecord(Guid MessageId, TurnState State, IReadOnlyList<PlannedReply>? Replies, int NextReply, int? ReplyInFlight)
+/// <param name="ReplyInFlightSince">When that send began.</param>
+public sealed record TurnRecord(
+    Guid MessageId,
+    TurnState State,
+    IReadOnlyList<PlannedReply>? Replies,
+    int NextReply,
+    int? ReplyInFlight,
+    DateTimeOffset? ReplyInFlightSince = null)
 {
     public bool IsFinished => State is TurnState.Completed or TurnState.Rejected;
 }

@@ -10,8 +10,9 @@ namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
 /// One user message, answered exactly once: the gateway is asked at most once per X event (its answer is
-/// stored before any reply goes out), replies resume where a crash left them, a reply whose outcome is
-/// unknown is never sent twice, and X's rate limit is waited out in place, shared by every replica.
+/// stored before any reply goes out), replies resume where a crash left them, a reply whose outcome was
+/// lost is looked up on X before it is sent again, and X's rate limit is waited out in place, shared by
+/// every replica.
 /// </summary>
 public sealed partial class ConversationTurn(
     IConversationStore store,
@@ -41,12 +42,22 @@ public sealed partial class ConversationTurn(
 
         var replies = turn.Replies ?? await AskGatewayAsync(message, messageId, token, cancellationToken);
         var next = turn.NextReply;
-        if (turn.ReplyInFlight is { } unknown)
+        if (turn.ReplyInFlight is { } unknown && unknown < replies.Count)
         {
-            // The process stopped while this reply was being sent: X may have it. Never send it twice.
-            LogOutcomeUnknown(message.EventId, unknown);
-            await store.MarkSentAsync(messageId, unknown, cancellationToken);
-            next = unknown + 1;
+            // A send of this reply began but its outcome was never recorded (the process stopped, or X's
+            // answer was lost). Ask X whether it has the DM before deciding: never twice, never lost.
+            var since = turn.ReplyInFlightSince ?? time.GetUtcNow();
+            if (await directMessages.WasSentAsync(token, message.BotUserId, message.SenderId, replies[unknown], since, cancellationToken))
+            {
+                LogSettledAsSent(message.EventId, unknown);
+                await store.MarkSentAsync(messageId, unknown, cancellationToken);
+                next = unknown + 1;
+            }
+            else
+            {
+                LogSettledAsNotSent(message.EventId, unknown);
+                await store.MarkNotSentAsync(messageId, unknown, cancellationToken);
+            }
         }
 
         for (var index = next; index < replies.Count; index++)
@@ -169,8 +180,11 @@ public sealed partial class ConversationTurn(
     [LoggerMessage(LogLevel.Information, "Event {EventId} for bot {BotUserId} was already answered ({State}); this delivery is a duplicate.")]
     private partial void LogAlreadyAnswered(string eventId, string botUserId, TurnState state);
 
-    [LoggerMessage(LogLevel.Warning, "Event {EventId}: reply {Index} was being sent when the Processor stopped; X may have it, so it is not sent again.")]
-    private partial void LogOutcomeUnknown(string eventId, int index);
+    [LoggerMessage(LogLevel.Warning, "Event {EventId}: reply {Index} was being sent when its outcome was lost; X has it, so it is not sent again.")]
+    private partial void LogSettledAsSent(string eventId, int index);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId}: reply {Index} was being sent when its outcome was lost; X does not have it, so it is sent now.")]
+    private partial void LogSettledAsNotSent(string eventId, int index);
 
     [LoggerMessage(LogLevel.Warning, "Bot {BotUserId} is rate-limited by X until {ResetsAt:O}; its conversations wait.")]
     private partial void LogRateLimited(string botUserId, DateTimeOffset resetsAt);

@@ -18,7 +18,7 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
         Update(messageId, turn => turn with { State = TurnState.Answered, Replies = replies, NextReply = 0, ReplyInFlight = null });
 
     public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
-        Update(messageId, turn => turn with { ReplyInFlight = index });
+        Update(messageId, turn => turn with { ReplyInFlight = index, ReplyInFlightSince = time.GetUtcNow() });
 
     public Task MarkSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         Update(messageId, turn => turn with { NextReply = index + 1, ReplyInFlight = null });
@@ -58,8 +58,14 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
         return Task.CompletedTask;
     }
 
-    private sealed record Turn(DateTimeOffset CreatedAt, TurnState State = TurnState.Received, IReadOnlyList<PlannedReply>? Replies = null, int NextReply = 0, int? ReplyInFlight = null)
+    private sealed record Turn(
+        DateTimeOffset CreatedAt,
+        TurnState State = TurnState.Received,
+        IReadOnlyList<PlannedReply>? Replies = null,
+        int NextReply = 0,
+        int? ReplyInFlight = null,
+        DateTimeOffset? ReplyInFlightSince = null)
     {
-        public TurnRecord Snapshot(Guid messageId) => new(messageId, State, Replies, NextReply, ReplyInFlight);
+        public TurnRecord Snapshot(Guid messageId) => new(messageId, State, Replies, NextReply, ReplyInFlight, ReplyInFlightSince);
     }
 }

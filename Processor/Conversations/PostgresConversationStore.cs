@@ -26,6 +26,7 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
                 outcome text NULL,
                 created_at timestamptz NOT NULL DEFAULT now(),
                 updated_at timestamptz NOT NULL DEFAULT now());
+            ALTER TABLE conversation_turns ADD COLUMN IF NOT EXISTS reply_in_flight_since timestamptz NULL;
             CREATE INDEX IF NOT EXISTS conversation_turns_created_at ON conversation_turns (created_at);
             CREATE TABLE IF NOT EXISTS rate_limits (
                 bot_user_id text PRIMARY KEY,
@@ -44,10 +45,10 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
                 INSERT INTO conversation_turns (message_id, conversation_key, event_id, state)
                 VALUES ($1, $2, $3, 0)
                 ON CONFLICT (message_id) DO NOTHING
-                RETURNING state, replies, next_reply, reply_in_flight)
-            SELECT state, replies, next_reply, reply_in_flight FROM inserted
+                RETURNING state, replies, next_reply, reply_in_flight, reply_in_flight_since)
+            SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since FROM inserted
             UNION ALL
-            SELECT state, replies, next_reply, reply_in_flight FROM conversation_turns
+            SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since FROM conversation_turns
             WHERE message_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = messageId });
@@ -64,7 +65,8 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
             (TurnState)reader.GetInt16(0),
             reader.IsDBNull(1) ? null : JsonSerializer.Deserialize(reader.GetString(1), ConversationJsonContext.Default.IReadOnlyListPlannedReply),
             reader.GetInt32(2),
-            reader.IsDBNull(3) ? null : reader.GetInt32(3));
+            reader.IsDBNull(3) ? null : reader.GetInt32(3),
+            reader.IsDBNull(4) ? null : new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero));
     }
 
     public Task SaveAnswerAsync(Guid messageId, IReadOnlyList<PlannedReply> replies, CancellationToken cancellationToken) =>
@@ -75,7 +77,7 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
             new NpgsqlParameter { Value = JsonSerializer.Serialize(replies, ConversationJsonContext.Default.IReadOnlyListPlannedReply), NpgsqlDbType = NpgsqlDbType.Jsonb });
 
     public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = $2, updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);
+        ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = $2, reply_in_flight_since = now(), updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);
 
     public Task MarkSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE conversation_turns SET next_reply = $2 + 1, reply_in_flight = NULL, updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);

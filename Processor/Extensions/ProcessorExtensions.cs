@@ -68,7 +68,9 @@ public static class ProcessorExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
-            bus.AddConsumersFromNamespaceContaining<DirectMessageReceivedConsumer>();
+            bus.AddConsumer<DirectMessageReceivedConsumer, DirectMessageReceivedConsumerDefinition>().ExcludeFromConfigureEndpoints();
+            bus.AddConsumer<BotAccessRevokedConsumer, BotAccessRevokedConsumerDefinition>();
+            bus.AddConsumer<ReplayJobStatusReportedConsumer, ReplayJobStatusReportedConsumerDefinition>();
             bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
             {
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
@@ -78,7 +80,14 @@ public static class ProcessorExtensions
             });
             bus.UsingRabbitMq((context, rabbit) =>
             {
-                rabbit.Host(context.GetRequiredService<IOptions<RabbitMqOptions>>().Value, "twitterbot-processor");
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                rabbit.Host(options, "twitterbot-processor");
+                rabbit.RouteConversations(options.ConversationPartitions);
+                foreach (var partition in DurableQueues.ConversationPartitions(options.ConversationPartitions))
+                {
+                    rabbit.ReceiveEndpoint(partition, endpoint => DirectMessageReceivedConsumerDefinition.ConfigurePartition(endpoint, context));
+                }
+
                 rabbit.ConfigureEndpoints(context);
             });
         });

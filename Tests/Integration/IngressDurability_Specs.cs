@@ -46,7 +46,7 @@ public static class IngressDurability_Specs
             }
 
             Assert.That(answers, Is.All.EqualTo(HttpStatusCode.ServiceUnavailable).Or.EqualTo(HttpStatusCode.OK));
-            Assert.That(await broker.CountReadyMessagesAsync(DurableQueues.DirectMessageReceived), Is.EqualTo(2),
+            Assert.That(await broker.CountReadyMessagesAsync(TestSettings.PartitionQueues), Is.EqualTo(2),
                 "the warm-up event and the retried event, each exactly once");
         }
     }
@@ -76,7 +76,7 @@ public static class IngressDurability_Specs
                 Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             }
 
-            Assert.That(await broker.CountReadyMessagesAsync(DurableQueues.DirectMessageReceived), Is.EqualTo(2),
+            Assert.That(await broker.CountReadyMessagesAsync(TestSettings.PartitionQueues), Is.EqualTo(2),
                 "the publish still in flight when X was answered 503 was awaited by the retry, not repeated");
         }
     }
@@ -113,7 +113,7 @@ public static class IngressDurability_Specs
     public class When_no_Processor_has_ever_run
     {
         [Test]
-        public async Task Should_keep_every_accepted_event_in_a_durable_quorum_queue()
+        public async Task Should_keep_every_accepted_event_in_durable_quorum_partition_queues()
         {
             await using var broker = await RabbitMqVirtualHost.CreateAsync();
             await using var ingress = new IngressFactory(TestSettings.Common(broker), useTestHarness: false);
@@ -126,9 +126,13 @@ public static class IngressDurability_Specs
             }
 
             Assert.That(answers, Is.All.EqualTo(HttpStatusCode.OK));
-            Assert.That(await broker.CountReadyMessagesAsync(DurableQueues.DirectMessageReceived), Is.EqualTo(5));
-            var queue = await broker.GetQueueAsync(DurableQueues.DirectMessageReceived);
-            Assert.That((queue.Durable, queue.Type), Is.EqualTo((true, "quorum")));
+            Assert.That(await broker.CountReadyMessagesAsync(TestSettings.PartitionQueues), Is.EqualTo(5));
+            foreach (var partition in TestSettings.PartitionQueues)
+            {
+                var queue = await broker.GetQueueAsync(partition);
+                Assert.That((queue.Durable, queue.Type), Is.EqualTo((true, "quorum")), partition);
+                Assert.That(queue.Arguments["x-single-active-consumer"].GetBoolean(), Is.True, partition);
+            }
         }
     }
 
@@ -153,7 +157,7 @@ public static class IngressDurability_Specs
                 Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             }
 
-            Assert.That(await broker.CountReadyMessagesAsync(DurableQueues.DirectMessageReceived), Is.EqualTo(3));
+            Assert.That(await broker.CountReadyMessagesAsync(TestSettings.PartitionQueues), Is.EqualTo(3));
         }
     }
 }

@@ -15,11 +15,22 @@ public sealed class FakeGateway : FakeHttpServer
 
     public Func<string, IReadOnlyList<string>> Answer { get; set; } = text => [$"You said: {text}"];
 
+    /// <summary>Answers a request instead of the bot when it returns a result (an outage, say).</summary>
+    public Func<JsonObject, IResult?> Override { get; set; } = _ => null;
+
+    /// <summary>The texts the gateway was asked about, in arrival order, failed attempts included.</summary>
+    public IReadOnlyList<string> AskedTexts => Requests.Select(r => r["text"]!.GetValue<string>()).ToList();
+
     protected override void Map(WebApplication app) =>
         app.MapPost("/gateway", async (HttpRequest request) =>
         {
             var body = (await JsonNode.ParseAsync(request.Body))!.AsObject();
             Requests.Enqueue(body);
+            if (Override(body) is { } answer)
+            {
+                return answer;
+            }
+
             var replies = new JsonArray(Answer(body["text"]!.GetValue<string>())
                 .Select(text => (JsonNode)new JsonObject { ["text"] = text, ["quick_replies"] = new JsonArray(), ["attachments"] = new JsonArray() })
                 .ToArray());

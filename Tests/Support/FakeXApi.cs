@@ -15,6 +15,7 @@ namespace TwitterBot.Tests.Support;
 public sealed class FakeXApi : FakeHttpServer
 {
     private readonly Channel<SentDirectMessage> _sent = Channel.CreateUnbounded<SentDirectMessage>();
+    private readonly ConcurrentQueue<(SentDirectMessage Message, DateTimeOffset At)> _delivered = new();
 
     /// <summary>Token secrets of the user tokens this fake X knows, by token.</summary>
     public Dictionary<string, string> UserTokens { get; } = new(StringComparer.Ordinal)
@@ -23,6 +24,25 @@ public sealed class FakeXApi : FakeHttpServer
     };
 
     public ConcurrentQueue<string> RejectedRequests { get; } = new();
+
+    /// <summary>Every authenticated DM send attempt, accepted or not, in arrival order.</summary>
+    public ConcurrentQueue<SentDirectMessage> Attempts { get; } = new();
+
+    /// <summary>Typing indicators and read receipts, as <c>path?form</c>.</summary>
+    public ConcurrentQueue<string> Signals { get; } = new();
+
+    /// <summary>When set, an accepted DM's answer is held until it completes (a spec kills the sender meanwhile).</summary>
+    public TaskCompletionSource? HoldAnswers { get; set; }
+
+    /// <summary>Answers a DM send instead of accepting it when it returns a result (429, 403, …).</summary>
+    public Func<SentDirectMessage, IResult?> Override { get; set; } = _ => null;
+
+    /// <summary>X's answer when a rate limit is exhausted.</summary>
+    public static IResult TooManyRequests(DateTimeOffset resetsAt) => new RateLimitedResult(resetsAt);
+
+    /// <summary>X's answer for a DM it will never deliver, e.g. 349 "You cannot send messages to this user."</summary>
+    public static IResult Refused(int code, string message) =>
+        Results.Json(new { errors = new[] { new { code, message } } }, statusCode: StatusCodes.Status403Forbidden);
 
     public List<SentDirectMessage> Sent { get; } = [];
 
@@ -40,25 +60,87 @@ public sealed class FakeXApi : FakeHttpServer
         return Sent;
     }
 
-    protected override void Map(WebApplication app) =>
+    protected override void Map(WebApplication app)
+    {
+        MapSignals(app);
+        MapSend(app);
+        MapList(app);
+    }
+
+    /// <summary>The bot's recent DM events, as X's v1.1 <c>events/list</c> answers them (newest first).</summary>
+    private void MapList(WebApplication app) =>
+        app.MapGet("/1.1/direct_messages/events/list.json", (HttpRequest request) =>
+        {
+            if (Authenticate(request, []) is not { } token)
+            {
+                return Results.StatusCode(StatusCodes.Status401Unauthorized);
+            }
+
+            var events = _delivered.Where(d => d.Message.SenderToken == token).Reverse().Select(d => new
+            {
+                type = "message_create",
+                id = d.At.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                created_timestamp = d.At.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                message_create = new
+                {
+                    target = new { recipient_id = d.Message.RecipientId },
+                    sender_id = TestSettings.BotUserId,
+                    message_data = new { text = d.Message.Text },
+                },
+            });
+            return Results.Json(new { events });
+        });
+
+    private void MapSend(WebApplication app) =>
         app.MapPost("/1.1/direct_messages/events/new.json", async (HttpRequest request) =>
         {
-            if (Authenticate(request) is not { } token)
+            if (Authenticate(request, []) is not { } token)
             {
                 return Results.Json(new { errors = new[] { new { code = 32, message = "Could not authenticate you." } } }, statusCode: 401);
             }
 
             var body = (await JsonNode.ParseAsync(request.Body))!;
             var create = body["event"]!["message_create"]!;
-            await _sent.Writer.WriteAsync(new SentDirectMessage(
+            var dm = new SentDirectMessage(
                 token,
                 create["target"]!["recipient_id"]!.GetValue<string>(),
-                create["message_data"]!["text"]!.GetValue<string>()));
+                create["message_data"]!["text"]!.GetValue<string>(),
+                create["message_data"]!["quick_reply"]?["options"]?.AsArray().Select(o => o!["label"]!.GetValue<string>()).ToList());
+            Attempts.Enqueue(dm);
+            if (Override(dm) is { } answer)
+            {
+                return answer;
+            }
+
+            _delivered.Enqueue((dm, DateTimeOffset.UtcNow));
+            await _sent.Writer.WriteAsync(dm);
+            if (HoldAnswers is { } hold)
+            {
+                await hold.Task;
+            }
+
             return Results.Json(new { @event = new { type = "message_create", id = DateTime.UtcNow.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) } });
         });
 
+    private void MapSignals(WebApplication app)
+    {
+        foreach (var path in new[] { "/1.1/direct_messages/indicate_typing.json", "/1.1/direct_messages/mark_read.json" })
+        {
+            app.MapPost(path, async (HttpRequest request) =>
+            {
+                if (Authenticate(request, (await request.ReadFormAsync()).SelectMany(f => f.Value.Select(v => KeyValuePair.Create(f.Key, v!)))) is null)
+                {
+                    return Results.StatusCode(StatusCodes.Status401Unauthorized);
+                }
+
+                Signals.Enqueue($"{request.Path}?{string.Join('&', (await request.ReadFormAsync()).Select(f => $"{f.Key}={f.Value}"))}");
+                return Results.NoContent();
+            });
+        }
+    }
+
     /// <summary>The user token the request is validly signed with, or null (and the reason recorded).</summary>
-    private string? Authenticate(HttpRequest request)
+    private string? Authenticate(HttpRequest request, IEnumerable<KeyValuePair<string, string>> form)
     {
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("OAuth ", StringComparison.Ordinal))
@@ -81,7 +163,7 @@ public sealed class FakeXApi : FakeHttpServer
         }
 
         var requestUri = new Uri(request.GetEncodedUrl());
-        var signed = oauth.Where(p => p.Key != "oauth_signature").Concat(OAuth1.QueryParameters(requestUri));
+        var signed = oauth.Where(p => p.Key != "oauth_signature").Concat(OAuth1.QueryParameters(requestUri)).Concat(form);
         var expected = OAuth1.Signature(new HttpMethod(request.Method), requestUri, signed, TestSettings.ConsumerSecret, tokenSecret);
         if (expected != signature)
         {
@@ -93,4 +175,24 @@ public sealed class FakeXApi : FakeHttpServer
     }
 }
 
-public sealed record SentDirectMessage(string SenderToken, string RecipientId, string Text);
+/// <param name="QuickReplies">The labels of the quick-reply options, when the DM offered some.</param>
+public sealed record SentDirectMessage(string SenderToken, string RecipientId, string Text, IReadOnlyList<string>? QuickReplies = null)
+{
+    public bool Equals(SentDirectMessage? other) =>
+        other is not null && (SenderToken, RecipientId, Text) == (other.SenderToken, other.RecipientId, other.Text)
+        && (QuickReplies ?? []).SequenceEqual(other.QuickReplies ?? []);
+
+    public override int GetHashCode() => HashCode.Combine(SenderToken, RecipientId, Text);
+}
+
+/// <summary>429 with X's rate-limit headers.</summary>
+internal sealed class RateLimitedResult(DateTimeOffset resetsAt) : IResult
+{
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        httpContext.Response.Headers["x-rate-limit-remaining"] = "0";
+        httpContext.Response.Headers["x-rate-limit-reset"] = resetsAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await httpContext.Response.WriteAsJsonAsync(new { errors = new[] { new { code = 88, message = "Rate limit exceeded" } } });
+    }
+}

@@ -35,6 +35,16 @@ public sealed class ProcessorFactory(IDictionary<string, string?> settings) : We
         }
     }
 
+    /// <summary>Receives every <typeparamref name="T"/> published on this broker from now on.</summary>
+    public async Task<ChannelReader<T>> SubscribeAsync<T>() where T : class
+    {
+        var received = Channel.CreateUnbounded<T>();
+        var handle = Services.GetRequiredService<IBus>().ConnectReceiveEndpoint($"spec-{typeof(T).Name}-{Guid.NewGuid():N}", endpoint =>
+            endpoint.Handler<T>(context => received.Writer.WriteAsync(context.Message).AsTask()));
+        await handle.Ready;
+        return received.Reader;
+    }
+
     /// <summary>Counts messages of type <typeparamref name="T"/> whose consumer finished, and faults.</summary>
     public ConsumeCounter<T> CountConsumed<T>() where T : class
     {

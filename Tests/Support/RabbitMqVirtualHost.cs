@@ -69,6 +69,31 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
     }
 
+    /// <summary>The messages ready in all the given queues.</summary>
+    public async Task<long> CountReadyMessagesAsync(IEnumerable<string> queues)
+    {
+        long total = 0;
+        foreach (var queue in queues)
+        {
+            total += await CountReadyMessagesAsync(queue);
+        }
+
+        return total;
+    }
+
+    /// <summary>Messages in a queue, or 0 when the queue was never created (e.g. no <c>_error</c> queue).</summary>
+    public async Task<long> CountMessagesIfAnyAsync(string queue)
+    {
+        using var response = await _management.GetAsync(new Uri($"api/queues/{Name}/{queue}", UriKind.Relative));
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return 0;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await CountReadyMessagesAsync(queue);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _management.DeleteAsync($"api/vhosts/{Name}");
@@ -76,4 +101,9 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     }
 }
 
-public sealed record QueueInfo(string Name, bool Durable, string Type);
+public sealed record QueueInfo(
+    string Name,
+    bool Durable,
+    string Type,
+    IReadOnlyDictionary<string, System.Text.Json.JsonElement> Arguments,
+    int Consumers);

@@ -10,6 +10,11 @@ public static class TestSettings
     public const string BotAccessToken = "4337869213-bot-access-token";
     public const string BotAccessSecret = "bot-access-secret";
 
+    /// <summary>Fewer conversation partitions than the default, so that specs declare fewer queues.</summary>
+    public const int ConversationPartitions = 4;
+
+    public static IEnumerable<string> PartitionQueues => ServiceDefaults.DurableQueues.ConversationPartitions(ConversationPartitions);
+
     /// <summary>The configuration both services share, in .NET keys.</summary>
     public static Dictionary<string, string?> Common(RabbitMqVirtualHost? broker = null, PostgresDatabase? store = null) => new()
     {
@@ -23,6 +28,7 @@ public static class TestSettings
         ["Messaging:Rabbit:Username"] = RabbitMqVirtualHost.Username,
         ["Messaging:Rabbit:Password"] = RabbitMqVirtualHost.Password,
         ["Messaging:Rabbit:VirtualHost"] = broker?.Name ?? "/",
+        ["Messaging:Rabbit:ConversationPartitions"] = ConversationPartitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Processor:Store:ConnectionString"] = store?.ConnectionString ?? PostgresDatabase.ServerConnectionString,
         ["Processor:Replies:TypingIndicator"] = "false",
     };

@@ -25,9 +25,24 @@ management_ready() {
   curl -fsS -u guest:guest "http://127.0.0.1:${RABBITMQ_MANAGEMENT_PORT}/api/overview" >/dev/null 2>&1
 }
 
+# Conversation partitions route through a consistent-hash exchange (plugin shipped with RabbitMQ).
+RABBITMQ_PLUGINS="rabbitmq_management rabbitmq_consistent_hash_exchange"
+
+has_consistent_hash_exchange() {
+  curl -fsS -u guest:guest "http://127.0.0.1:${RABBITMQ_MANAGEMENT_PORT}/api/overview" 2>/dev/null | grep -q '"x-consistent-hash"'
+}
+
 ensure_rabbitmq() {
   if port_open "$RABBITMQ_AMQP_PORT" && management_ready; then
     echo "==> reusing the RabbitMQ already listening on 127.0.0.1:${RABBITMQ_AMQP_PORT}"
+    if ! has_consistent_hash_exchange && command -v rabbitmq-plugins >/dev/null; then
+      # shellcheck disable=SC2086
+      as_root rabbitmq-plugins enable $RABBITMQ_PLUGINS >/dev/null
+    fi
+    has_consistent_hash_exchange || {
+      echo "error: the running RabbitMQ lacks the x-consistent-hash exchange type; enable rabbitmq_consistent_hash_exchange" >&2
+      return 1
+    }
     return 0
   fi
   command -v rabbitmq-server >/dev/null || install_rabbitmq
@@ -41,15 +56,17 @@ ensure_rabbitmq() {
       printf 'listeners.tcp.default = 127.0.0.1:%s\nmanagement.tcp.ip = 127.0.0.1\nmanagement.tcp.port = %s\n' \
         "$RABBITMQ_AMQP_PORT" "$RABBITMQ_MANAGEMENT_PORT" | as_root tee /etc/rabbitmq/rabbitmq.conf >/dev/null
     fi
-    as_root rabbitmq-plugins enable --offline rabbitmq_management >/dev/null
+    # shellcheck disable=SC2086
+    as_root rabbitmq-plugins enable --offline $RABBITMQ_PLUGINS >/dev/null
     as_root rabbitmq-server -detached
     RABBITMQ_STARTED_BY_US=1
   else
-    as_root rabbitmq-plugins enable rabbitmq_management >/dev/null
+    # shellcheck disable=SC2086
+    as_root rabbitmq-plugins enable $RABBITMQ_PLUGINS >/dev/null
   fi
 
   for _ in $(seq 1 120); do
-    if port_open "$RABBITMQ_AMQP_PORT" && management_ready; then
+    if port_open "$RABBITMQ_AMQP_PORT" && management_ready && has_consistent_hash_exchange; then
       echo "==> RabbitMQ is up (amqp 127.0.0.1:${RABBITMQ_AMQP_PORT}, management http://127.0.0.1:${RABBITMQ_MANAGEMENT_PORT})"
       return 0
     fi

@@ -13,6 +13,10 @@ public sealed class XDirectMessageClient(HttpClient http)
     public const string SendPath = "direct_messages/events/new.json";
     public const string TypingPath = "direct_messages/indicate_typing.json";
     public const string MarkReadPath = "direct_messages/mark_read.json";
+    public const string ListPath = "direct_messages/events/list.json";
+
+    /// <summary>X's clock and ours may differ; a DM found this much before the send began still counts.</summary>
+    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
     /// <summary>Sends one DM.</summary>
     /// <exception cref="XApiException">X answered with an error: the DM was not sent.</exception>
@@ -30,7 +34,33 @@ public sealed class XDirectMessageClient(HttpClient http)
         {
             Content = JsonContent.Create(body, XApiJsonContext.Default.NewDirectMessageRequest),
         };
-        await SendAsync(request, bot, cancellationToken);
+        (await SendAsync(request, bot, cancellationToken)).Dispose();
+    }
+
+    /// <summary>
+    /// Whether the bot's recent DM events (X keeps 30 days) hold <paramref name="reply"/> sent to
+    /// <paramref name="recipientId"/> since <paramref name="since"/>: how a send whose outcome was lost is
+    /// settled without sending twice. X shortens links in stored texts, so a reply with links is matched on
+    /// the text before its first link.
+    /// </summary>
+    public async Task<bool> WasSentAsync(XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{ListPath}?count=50");
+        using var response = await SendAsync(request, bot, cancellationToken);
+        var page = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.DirectMessageEventList, cancellationToken);
+        var earliest = (since - ClockSkew).ToUnixTimeMilliseconds();
+        return (page?.Events ?? []).Any(e =>
+            e.MessageCreate is { SenderId: var sender, Target.RecipientId: var recipient, MessageData.Text: { } text }
+            && sender == botUserId && recipient == recipientId
+            && long.TryParse(e.CreatedTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var created) && created >= earliest
+            && SameText(text, reply.Text));
+    }
+
+    private static bool SameText(string stored, string sent)
+    {
+        var link = sent.IndexOf("http", StringComparison.Ordinal);
+        var unescaped = stored.Replace("&lt;", "<", StringComparison.Ordinal).Replace("&gt;", ">", StringComparison.Ordinal).Replace("&amp;", "&", StringComparison.Ordinal);
+        return link < 0 ? unescaped == sent : unescaped.StartsWith(sent[..link], StringComparison.Ordinal);
     }
 
     /// <summary>Shows the typing indicator to <paramref name="recipientId"/> (X shows it for a few seconds).</summary>
@@ -44,10 +74,11 @@ public sealed class XDirectMessageClient(HttpClient http)
     private async Task SendFormAsync(string path, XUserToken bot, KeyValuePair<string, string>[] form, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        await SendAsync(request, bot, cancellationToken);
+        (await SendAsync(request, bot, cancellationToken)).Dispose();
     }
 
-    private async Task SendAsync(HttpRequestMessage request, XUserToken bot, CancellationToken cancellationToken)
+    /// <summary>Sends a signed request; the caller disposes the successful response.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, XUserToken bot, CancellationToken cancellationToken)
     {
         request.Options.Set(XUserToken.OptionKey, bot);
         HttpResponseMessage response;
@@ -64,13 +95,15 @@ public sealed class XDirectMessageClient(HttpClient http)
             throw new XOutcomeUnknownException($"X did not answer {request.RequestUri} within {http.Timeout}.", exception);
         }
 
-        using (response)
+        if (!response.IsSuccessStatusCode)
         {
-            if (!response.IsSuccessStatusCode)
+            using (response)
             {
                 throw await XApiException.FromResponseAsync(response, cancellationToken);
             }
         }
+
+        return response;
     }
 }
 
@@ -138,6 +171,14 @@ public sealed class XOutcomeUnknownException(string message, Exception innerExce
 
 public sealed record XApiError(int Code, string? Message);
 
+public sealed record DirectMessageEventList(IReadOnlyList<ListedDirectMessageEvent>? Events);
+
+public sealed record ListedDirectMessageEvent(string? Type, string? Id, string? CreatedTimestamp, ListedMessageCreate? MessageCreate);
+
+public sealed record ListedMessageCreate(string? SenderId, NewMessageTarget? Target, ListedMessageData? MessageData);
+
+public sealed record ListedMessageData(string? Text);
+
 public sealed record XErrorResponse(IReadOnlyList<XApiError>? Errors);
 
 public sealed record NewDirectMessageRequest(NewDirectMessageEvent Event);
@@ -159,4 +200,5 @@ public sealed record NewQuickReplyOption(string Label, string? Description, stri
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(NewDirectMessageRequest))]
 [JsonSerializable(typeof(XErrorResponse))]
+[JsonSerializable(typeof(DirectMessageEventList))]
 public sealed partial class XApiJsonContext : JsonSerializerContext;
