@@ -25,6 +25,17 @@ public static class GatewayRequests
             extra["twitter_quick_reply_metadata"] = metadata;
         }
 
+        if (message.Media is { } media)
+        {
+            extra["twitter_media_url"] = media.Url;
+            extra["twitter_media_type"] = media.Type;
+        }
+
+        if (message.Urls.Count > 0)
+        {
+            extra["twitter_urls"] = string.Join(' ', message.Urls);
+        }
+
         return new GatewayRequest(
             Text: message.Text,
             Author: Author(message),

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using TwitterBot.Processor.Clients.Gateway;
+using TwitterBot.Processor.Conversations;
+
+namespace TwitterBot.Tests.Processor;
+
+/// <summary>How the gateway's answer becomes DMs within X's limits.</summary>
+public static class ReplyPlanner_Specs
+{
+    private static IReadOnlyList<PlannedReply> Plan(string answerJson) =>
+        ReplyPlanner.Plan(JsonSerializer.Deserialize(answerJson, GatewayJsonContext.Default.GatewayResponse)!);
+
+    public class When_the_gateway_answers_with_several_reactions
+    {
+        [Test]
+        public void Should_plan_one_DM_per_reaction_in_order() =>
+            Assert.That(Plan("""{"responses":[{"text":"Hello!"},{"text":"How can I help?"},{"text":""}]}""").Select(r => r.Text),
+                Is.EqualTo(new[] { "Hello!", "How can I help?" }));
+
+        [Test]
+        public void Should_ignore_fields_it_does_not_know() =>
+            Assert.That(Plan("""{"current_state":{"id":"x"},"responses":[{"text":"Hi","tags":[],"unknown":{"a":1}}],"used_states":[]}""").Single().Text, Is.EqualTo("Hi"));
+    }
+
+    public class When_a_text_is_longer_than_X_allows
+    {
+        [Test]
+        public void Should_split_it_at_whitespace_into_DMs_of_at_most_10000_characters()
+        {
+            var words = string.Join(' ', Enumerable.Repeat("word", 5000)); // 24,999 characters
+            var replies = Plan(JsonSerializer.Serialize(new { responses = new[] { new { text = words } } }));
+
+            Assert.That(replies, Has.Count.EqualTo(3));
+            Assert.That(replies.Select(r => r.Text.Length), Has.All.LessThanOrEqualTo(10_000));
+            Assert.That(string.Join(' ', replies.Select(r => r.Text)), Is.EqualTo(words));
+        }
+    }
+
+    public class When_the_bot_offers_quick_replies
+    {
+        [Test]
+        public void Should_read_plain_strings_and_objects_from_either_spelling()
+        {
+            var snake = Plan("""{"responses":[{"text":"Pick one","quick_replies":["Yes",{"title":"No","payload":"NO"}]}]}""").Single();
+            var camel = Plan("""{"responses":[{"text":"Pick one","quickReplies":[{"label":"Maybe","value":"M"}]}]}""").Single();
+
+            Assert.That(snake.QuickReplies, Is.EqualTo(new[] { new QuickReplyOption("Yes", null, null), new QuickReplyOption("No", null, "NO") }));
+            Assert.That(camel.QuickReplies, Is.EqualTo(new[] { new QuickReplyOption("Maybe", null, "M") }));
+        }
+
+        [Test]
+        public void Should_keep_X_limits_of_20_options_and_field_lengths()
+        {
+            var options = Enumerable.Range(1, 25).Select(i => new { text = $"{new string('L', 40)}{i}", description = new string('D', 80), payload = new string('M', 1200) });
+            var reply = Plan(JsonSerializer.Serialize(new { responses = new[] { new { text = "Pick", quick_replies = options } } })).Single();
+
+            Assert.That(reply.QuickReplies, Has.Count.EqualTo(20));
+            Assert.That(reply.QuickReplies!.Select(o => (o.Label.Length, o.Description!.Length, o.Metadata!.Length)), Has.All.EqualTo((36, 72, 1000)));
+        }
+
+        [Test]
+        public void Should_drop_every_description_when_some_options_have_none() =>
+            Assert.That(Plan("""{"responses":[{"text":"Pick","quick_replies":[{"text":"A","description":"first"},{"text":"B"}]}]}""").Single().QuickReplies!
+                .Select(o => o.Description), Is.All.Null);
+
+        [Test]
+        public void Should_put_the_options_on_the_last_DM_of_a_split_text()
+        {
+            var long_text = string.Join(' ', Enumerable.Repeat("word", 3000));
+            var replies = Plan(JsonSerializer.Serialize(new { responses = new[] { new { text = long_text, quick_replies = new[] { "Yes" } } } }));
+
+            Assert.That(replies.Select(r => r.QuickReplies is null), Is.EqualTo(new[] { true, false }));
+        }
+
+        [Test]
+        public void Should_give_options_without_text_a_prompt_since_X_requires_one() =>
+            Assert.That(Plan("""{"responses":[{"text":"","quick_replies":["Yes"]}]}""").Single().Text, Is.EqualTo(ReplyPlanner.OptionsOnlyText));
+    }
+
+    public class When_the_bot_attaches_media
+    {
+        [Test]
+        public void Should_send_each_attachment_link_and_skip_what_it_cannot_render() =>
+            Assert.That(Plan("""{"responses":[{"text":"Look","attachments":[{"type":"image","url":"https://example.com/a.png"},{"type":"card"},"odd",{"url":"not a url"}]}]}""")
+                .Select(r => r.Text), Is.EqualTo(new[] { "Look", "https://example.com/a.png" }));
+    }
+}
