@@ -10,7 +10,7 @@ public interface IConversationStore
     Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken);
 
     /// <summary>Stores the gateway's answer before any reply is sent, so that a restart never asks again.</summary>
-    Task SaveAnswerAsync(Guid messageId, IReadOnlyList<PlannedReply> replies, CancellationToken cancellationToken);
+    Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken);
 
     /// <summary>Marks reply <paramref name="index"/> as being sent: if the process dies now, its outcome is unknown.</summary>
     Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken);
@@ -22,6 +22,9 @@ public interface IConversationStore
     Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken);
 
     Task FinishTurnAsync(Guid messageId, TurnState state, string? outcome, CancellationToken cancellationToken);
+
+    /// <summary>When the conversation's latest other turn began, if it had one (for gateway session expiry).</summary>
+    Task<DateTimeOffset?> LastTurnStartedAsync(string conversationKey, Guid otherThan, CancellationToken cancellationToken);
 
     /// <summary>When X's rate limit for the bot account resets, if it is limited.</summary>
     Task<DateTimeOffset?> GetRateLimitResetAsync(string botUserId, CancellationToken cancellationToken);
@@ -52,7 +55,7 @@ public enum TurnState
 public sealed record TurnRecord(
     Guid MessageId,
     TurnState State,
-    IReadOnlyList<PlannedReply>? Replies,
+    PlannedAnswer? Answer,
     int NextReply,
     int? ReplyInFlight,
     DateTimeOffset? ReplyInFlightSince = null)

@@ -40,7 +40,8 @@ public sealed partial class ConversationTurn(
             return;
         }
 
-        var replies = turn.Replies ?? await AskGatewayAsync(message, messageId, token, cancellationToken);
+        var answer = turn.Answer ?? await AskGatewayAsync(message, messageId, token, cancellationToken);
+        var replies = answer.Replies;
         var next = turn.NextReply;
         if (turn.ReplyInFlight is { } unknown && unknown < replies.Count)
         {
@@ -73,11 +74,34 @@ public sealed partial class ConversationTurn(
             }
         }
 
+        // After the bot's last words; a crash before the turn is closed publishes it again, under the same id.
+        await PublishSignalAsync(message, messageId, answer.Signal, events, cancellationToken);
         await store.FinishTurnAsync(messageId, TurnState.Completed, null, cancellationToken);
         LogAnswered(message.EventId, message.BotUserId, replies.Count - next);
     }
 
-    private async Task<IReadOnlyList<PlannedReply>> AskGatewayAsync(DirectMessageReceived message, Guid messageId, XUserToken token, CancellationToken cancellationToken)
+    private static async Task PublishSignalAsync(
+        DirectMessageReceived message, Guid messageId, ConversationSignal signal, IPublishEndpoint events, CancellationToken cancellationToken)
+    {
+        var id = MessageIds.Derived(messageId, signal.ToString());
+        switch (signal)
+        {
+            case ConversationSignal.Ended:
+                await events.Publish(
+                    new ConversationEnded { BotUserId = message.BotUserId, BotId = message.BotId, UserId = message.SenderId, EventId = message.EventId },
+                    context => context.MessageId = id,
+                    cancellationToken);
+                break;
+            case ConversationSignal.HandedOver:
+                await events.Publish(
+                    new ConversationHandedOver { BotUserId = message.BotUserId, BotId = message.BotId, UserId = message.SenderId, EventId = message.EventId },
+                    context => context.MessageId = id,
+                    cancellationToken);
+                break;
+        }
+    }
+
+    private async Task<PlannedAnswer> AskGatewayAsync(DirectMessageReceived message, Guid messageId, XUserToken token, CancellationToken cancellationToken)
     {
         if (options.Value.Replies.MarkRead)
         {
@@ -89,9 +113,28 @@ public sealed partial class ConversationTurn(
             await BestEffortAsync("typing indicator", () => directMessages.IndicateTypingAsync(token, message.SenderId, cancellationToken));
         }
 
-        var replies = ReplyPlanner.Plan(await gateway.AskAsync(GatewayRequests.For(message), cancellationToken));
-        await store.SaveAnswerAsync(messageId, replies, cancellationToken);
-        return replies;
+        var answer = ReplyPlanner.Plan(await gateway.AskAsync(GatewayRequests.For(message), cancellationToken));
+        if (await IsNewSessionAsync(message, messageId, cancellationToken))
+        {
+            // The bot's welcome first, then its answer to what the user wrote.
+            var welcome = ReplyPlanner.Plan(await gateway.AskAsync(GatewayRequests.For(message) with { Text = GatewayRequests.StartText }, cancellationToken));
+            answer = new PlannedAnswer([.. welcome.Replies, .. answer.Replies], answer.Signal);
+        }
+
+        await store.SaveAnswerAsync(messageId, answer, cancellationToken);
+        return answer;
+    }
+
+    private async Task<bool> IsNewSessionAsync(DirectMessageReceived message, Guid messageId, CancellationToken cancellationToken)
+    {
+        var sessions = options.Value.Gateway;
+        if (!sessions.SendStartOnNewSession)
+        {
+            return false;
+        }
+
+        var last = await store.LastTurnStartedAsync(ConversationKeys.For(message.BotUserId, message.SenderId), messageId, cancellationToken);
+        return last is null || time.GetUtcNow() - last > sessions.SessionTimeout;
     }
 
     /// <summary>Sends one reply, waiting out rate limits; false when X refused it for good (the turn is over).</summary>
@@ -118,7 +161,7 @@ public sealed partial class ConversationTurn(
             catch (XApiException failure) when (failure.Kind == XFailureKind.Permanent)
             {
                 LogRejected(message.EventId, message.BotUserId, index, failure.StatusCode, failure.ErrorCode, failure.Message);
-                // Published before the turn is closed: a crash in between publishes it again, never loses it.
+                // Published before the turn is closed: a crash in between publishes it again (same id), never loses it.
                 await events.Publish(new DirectMessageRejected
                 {
                     EventId = message.EventId,
@@ -129,7 +172,7 @@ public sealed partial class ConversationTurn(
                     HttpStatus = failure.StatusCode,
                     ErrorCode = failure.ErrorCode,
                     Reason = failure.Message,
-                }, cancellationToken);
+                }, context => context.MessageId = MessageIds.Derived(messageId, "rejected"), cancellationToken);
                 await store.FinishTurnAsync(messageId, TurnState.Rejected, failure.Message, cancellationToken);
                 return false;
             }

@@ -12,10 +12,14 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
     private readonly ConcurrentDictionary<string, DateTimeOffset> _rateLimits = new(StringComparer.Ordinal);
 
     public Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken) =>
-        Task.FromResult(_turns.GetOrAdd(messageId, _ => new Turn(time.GetUtcNow())).Snapshot(messageId));
+        Task.FromResult(_turns.GetOrAdd(messageId, _ => new Turn(time.GetUtcNow(), conversationKey)).Snapshot(messageId));
 
-    public Task SaveAnswerAsync(Guid messageId, IReadOnlyList<PlannedReply> replies, CancellationToken cancellationToken) =>
-        Update(messageId, turn => turn with { State = TurnState.Answered, Replies = replies, NextReply = 0, ReplyInFlight = null });
+    public Task<DateTimeOffset?> LastTurnStartedAsync(string conversationKey, Guid otherThan, CancellationToken cancellationToken) =>
+        Task.FromResult(_turns.Where(t => t.Key != otherThan && t.Value.ConversationKey == conversationKey)
+            .Select(t => (DateTimeOffset?)t.Value.CreatedAt).Max());
+
+    public Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken) =>
+        Update(messageId, turn => turn with { State = TurnState.Answered, Answer = answer, NextReply = 0, ReplyInFlight = null });
 
     public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         Update(messageId, turn => turn with { ReplyInFlight = index, ReplyInFlightSince = time.GetUtcNow() });
@@ -60,12 +64,13 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
 
     private sealed record Turn(
         DateTimeOffset CreatedAt,
+        string ConversationKey,
         TurnState State = TurnState.Received,
-        IReadOnlyList<PlannedReply>? Replies = null,
+        PlannedAnswer? Answer = null,
         int NextReply = 0,
         int? ReplyInFlight = null,
         DateTimeOffset? ReplyInFlightSince = null)
     {
-        public TurnRecord Snapshot(Guid messageId) => new(messageId, State, Replies, NextReply, ReplyInFlight, ReplyInFlightSince);
+        public TurnRecord Snapshot(Guid messageId) => new(messageId, State, Answer, NextReply, ReplyInFlight, ReplyInFlightSince);
     }
 }

@@ -2,12 +2,23 @@ using System.Text.Json.Serialization;
 
 namespace TwitterBot.Processor.Conversations;
 
+/// <summary>The gateway's answer to one user message, as stored before any reply goes out.</summary>
+public sealed record PlannedAnswer(IReadOnlyList<PlannedReply> Replies, ConversationSignal Signal = ConversationSignal.None);
+
+/// <summary>A system command in the gateway's answer.</summary>
+public enum ConversationSignal
+{
+    None,
+    Ended,
+    HandedOver,
+}
+
 /// <summary>One DM the bot will send, as the gateway's answer was planned into X's limits.</summary>
 public sealed record PlannedReply(string Text, IReadOnlyList<QuickReplyOption>? QuickReplies = null);
 
 /// <summary>A quick-reply option: label ≤ 36, description ≤ 72, metadata ≤ 1000 characters.</summary>
 public sealed record QuickReplyOption(string Label, string? Description, string? Metadata);
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
-[JsonSerializable(typeof(IReadOnlyList<PlannedReply>))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(PlannedAnswer))]
 internal sealed partial class ConversationJsonContext : JsonSerializerContext;

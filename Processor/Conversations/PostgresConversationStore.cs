@@ -63,18 +63,18 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
         return new TurnRecord(
             messageId,
             (TurnState)reader.GetInt16(0),
-            reader.IsDBNull(1) ? null : JsonSerializer.Deserialize(reader.GetString(1), ConversationJsonContext.Default.IReadOnlyListPlannedReply),
+            reader.IsDBNull(1) ? null : JsonSerializer.Deserialize(reader.GetString(1), ConversationJsonContext.Default.PlannedAnswer),
             reader.GetInt32(2),
             reader.IsDBNull(3) ? null : reader.GetInt32(3),
             reader.IsDBNull(4) ? null : new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero));
     }
 
-    public Task SaveAnswerAsync(Guid messageId, IReadOnlyList<PlannedReply> replies, CancellationToken cancellationToken) =>
+    public Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken) =>
         ExecuteAsync(
             "UPDATE conversation_turns SET state = 1, replies = $2, next_reply = 0, reply_in_flight = NULL, updated_at = now() WHERE message_id = $1",
             cancellationToken,
             messageId,
-            new NpgsqlParameter { Value = JsonSerializer.Serialize(replies, ConversationJsonContext.Default.IReadOnlyListPlannedReply), NpgsqlDbType = NpgsqlDbType.Jsonb });
+            new NpgsqlParameter { Value = JsonSerializer.Serialize(answer, ConversationJsonContext.Default.PlannedAnswer), NpgsqlDbType = NpgsqlDbType.Jsonb });
 
     public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = $2, reply_in_flight_since = now(), updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);
@@ -88,6 +88,14 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
     public Task FinishTurnAsync(Guid messageId, TurnState state, string? outcome, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE conversation_turns SET state = $2, outcome = $3, reply_in_flight = NULL, updated_at = now() WHERE message_id = $1",
             cancellationToken, messageId, (short)state, new NpgsqlParameter { Value = (object?)outcome ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+
+    public async Task<DateTimeOffset?> LastTurnStartedAsync(string conversationKey, Guid otherThan, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT max(created_at) FROM conversation_turns WHERE conversation_key = $1 AND message_id <> $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = conversationKey });
+        command.Parameters.Add(new NpgsqlParameter { Value = otherThan });
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime startedAt ? new DateTimeOffset(startedAt, TimeSpan.Zero) : null;
+    }
 
     public async Task<DateTimeOffset?> GetRateLimitResetAsync(string botUserId, CancellationToken cancellationToken)
     {

@@ -19,7 +19,38 @@ public static class ReplyPlanner
     /// <summary>X needs text with quick replies; used when the bot sends options alone.</summary>
     public const string OptionsOnlyText = "Choose an option:";
 
-    public static IReadOnlyList<PlannedReply> Plan(GatewayResponse answer)
+    private static readonly string[] CommandMembers = ["command", "action", "type", "system_command"];
+    private static readonly string[] HandOverCommands = ["agent", "handover", "hand_over", "redirect_to_agent", "transfer_to_agent"];
+    private static readonly string[] EndCommands = ["end", "end_conversation", "close", "finish"];
+
+    public static PlannedAnswer Plan(GatewayResponse answer) => new(PlanReplies(answer), SignalOf(answer));
+
+    /// <summary>
+    /// The gateway does not publish how it writes the end of a conversation or a hand-over to an agent;
+    /// read here: a reaction member <c>command</c>/<c>action</c>/<c>type</c> naming it, a member
+    /// <c>redirect</c> = <c>agent</c>, or a current state named <c>redirect:agent…</c> / <c>end…</c>.
+    /// </summary>
+    public static ConversationSignal SignalOf(GatewayResponse answer)
+    {
+        var commands = (answer.Responses ?? [])
+            .SelectMany(reaction => reaction.Other ?? [])
+            .Where(member => member.Value.ValueKind == JsonValueKind.String)
+            .Select(member => (Name: member.Key, Value: member.Value.GetString()!.ToLowerInvariant()))
+            .ToList();
+        var state = answer.CurrentState?.Name?.ToLowerInvariant() ?? string.Empty;
+
+        if (commands.Any(c => (c.Name == "redirect" && c.Value == "agent") || (CommandMembers.Contains(c.Name) && HandOverCommands.Contains(c.Value)))
+            || (state.StartsWith("redirect", StringComparison.Ordinal) && state.Contains("agent", StringComparison.Ordinal)))
+        {
+            return ConversationSignal.HandedOver;
+        }
+
+        return commands.Any(c => CommandMembers.Contains(c.Name) && EndCommands.Contains(c.Value)) || state.StartsWith("end", StringComparison.Ordinal)
+            ? ConversationSignal.Ended
+            : ConversationSignal.None;
+    }
+
+    private static List<PlannedReply> PlanReplies(GatewayResponse answer)
     {
         var replies = new List<PlannedReply>();
         foreach (var reaction in answer.Responses ?? [])

@@ -12,8 +12,7 @@ public sealed class ProcessorOptions
 
     public RepliesOptions Replies { get; set; } = new();
 
-    /// <summary>Messages handled at once (across conversations; one conversation is always one at a time).</summary>
-    public int ConcurrentMessages { get; set; } = 32;
+    public GatewaySessionOptions Gateway { get; set; } = new();
 }
 
 public sealed class ConversationStoreOptions
@@ -45,6 +44,15 @@ public sealed class RepliesOptions
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromMinutes(15);
 }
 
+public sealed class GatewaySessionOptions
+{
+    /// <summary>Send <c>START</c> first when a conversation begins a new gateway session (the bot's welcome).</summary>
+    public bool SendStartOnNewSession { get; set; }
+
+    /// <summary>The gateway forgets a session after this long without messages.</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromHours(1);
+}
+
 public sealed class ProcessorOptionsValidator : AbstractValidator<ProcessorOptions>
 {
     public ProcessorOptionsValidator()
@@ -57,6 +65,6 @@ public sealed class ProcessorOptionsValidator : AbstractValidator<ProcessorOptio
         RuleFor(o => o.Replies.PauseBetween).InclusiveBetween(TimeSpan.Zero, TimeSpan.FromMinutes(1)).WithMessage("must be between 00:00:00 and 00:01:00.");
         RuleFor(o => o.Replies.MaxRateLimitWait).InclusiveBetween(TimeSpan.Zero, TimeSpan.FromMinutes(20))
             .WithMessage("must be between 00:00:00 and 00:20:00 (RabbitMQ closes a channel whose delivery stays unacknowledged for 30 minutes).");
-        RuleFor(o => o.ConcurrentMessages).InclusiveBetween(1, 1024).WithMessage("must be between 1 and 1024.");
+        RuleFor(o => o.Gateway.SessionTimeout).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 01:00:00.");
     }
 }

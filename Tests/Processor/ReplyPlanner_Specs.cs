@@ -7,7 +7,9 @@ namespace TwitterBot.Tests.Processor;
 /// <summary>How the gateway's answer becomes DMs within X's limits.</summary>
 public static class ReplyPlanner_Specs
 {
-    private static IReadOnlyList<PlannedReply> Plan(string answerJson) =>
+    private static IReadOnlyList<PlannedReply> Plan(string answerJson) => Answer(answerJson).Replies;
+
+    private static PlannedAnswer Answer(string answerJson) =>
         ReplyPlanner.Plan(JsonSerializer.Deserialize(answerJson, GatewayJsonContext.Default.GatewayResponse)!);
 
     public class When_the_gateway_answers_with_several_reactions
@@ -83,5 +85,17 @@ public static class ReplyPlanner_Specs
         public void Should_send_each_attachment_link_and_skip_what_it_cannot_render() =>
             Assert.That(Plan("""{"responses":[{"text":"Look","attachments":[{"type":"image","url":"https://example.com/a.png"},{"type":"card"},"odd",{"url":"not a url"}]}]}""")
                 .Select(r => r.Text), Is.EqualTo(new[] { "Look", "https://example.com/a.png" }));
+    }
+
+    public class When_the_bot_ends_the_conversation_or_hands_it_over
+    {
+        [TestCase("""{"responses":[{"text":"Connecting you to a human","redirect":"agent"}]}""", ConversationSignal.HandedOver)]
+        [TestCase("""{"responses":[{"text":"One moment","command":"handover"}]}""", ConversationSignal.HandedOver)]
+        [TestCase("""{"current_state":{"id":"1","name":"redirect:agent"},"responses":[{"text":"One moment"}]}""", ConversationSignal.HandedOver)]
+        [TestCase("""{"responses":[{"text":"Bye!"},{"type":"end_conversation"}]}""", ConversationSignal.Ended)]
+        [TestCase("""{"current_state":{"id":"1","name":"end"},"responses":[{"text":"Bye!"}]}""", ConversationSignal.Ended)]
+        [TestCase("""{"current_state":{"id":"1","name":"say:Hello"},"responses":[{"text":"Hello","type":"text"}]}""", ConversationSignal.None)]
+        public void Should_recognise_the_system_command(string answer, ConversationSignal expected) =>
+            Assert.That(Answer(answer).Signal, Is.EqualTo(expected));
     }
 }

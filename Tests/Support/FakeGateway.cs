@@ -15,6 +15,9 @@ public sealed class FakeGateway : FakeHttpServer
 
     public Func<string, IReadOnlyList<string>> Answer { get; set; } = text => [$"You said: {text}"];
 
+    /// <summary>When set, the bot's whole <c>responses</c> array for a text (quick replies, commands, …).</summary>
+    public Func<string, JsonArray>? Reactions { get; set; }
+
     /// <summary>Answers a request instead of the bot when it returns a result (an outage, say).</summary>
     public Func<JsonObject, IResult?> Override { get; set; } = _ => null;
 
@@ -31,7 +34,8 @@ public sealed class FakeGateway : FakeHttpServer
                 return answer;
             }
 
-            var replies = new JsonArray(Answer(body["text"]!.GetValue<string>())
+            var text = body["text"]!.GetValue<string>();
+            var replies = Reactions?.Invoke(text) ?? new JsonArray(Answer(text)
                 .Select(text => (JsonNode)new JsonObject { ["text"] = text, ["quick_replies"] = new JsonArray(), ["attachments"] = new JsonArray() })
                 .ToArray());
             return Results.Json(new JsonObject

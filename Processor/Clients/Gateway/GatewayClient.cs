@@ -60,7 +60,10 @@ public sealed record GatewayRequest(
     string SourceType,
     IReadOnlyDictionary<string, string>? ExtraData);
 
-public sealed record GatewayResponse(IReadOnlyList<GatewayReply>? Responses);
+public sealed record GatewayResponse(GatewayState? CurrentState, IReadOnlyList<GatewayReply>? Responses);
+
+/// <summary>The flow state the bot reached, e.g. <c>say:Hello</c> or <c>redirect:agent</c>.</summary>
+public sealed record GatewayState(string? Id, string? Name);
 
 /// <summary>
 /// One bot reaction. Quick replies come as <c>quick_replies</c> or <c>quickReplies</c>, each a plain string or
@@ -71,7 +74,12 @@ public sealed record GatewayReply(
     string? Text,
     JsonElement? QuickReplies,
     [property: JsonPropertyName("quickReplies")] JsonElement? QuickRepliesCamelCase,
-    JsonElement? Attachments);
+    JsonElement? Attachments)
+{
+    /// <summary>Members not modelled above, where a system command (end, hand-over) may be.</summary>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Other { get; set; }
+}
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,

@@ -6,6 +6,9 @@ namespace TwitterBot.Processor.Clients.Gateway;
 public static class GatewayRequests
 {
     public const string SourceType = "twitter";
+
+    /// <summary>The text that begins a conversation and returns the bot's welcome message.</summary>
+    public const string StartText = "START";
     private const int MaxAuthorLength = 128;
 
     public static GatewayRequest For(DirectMessageReceived message)

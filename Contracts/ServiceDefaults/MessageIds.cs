@@ -1,14 +1,18 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TwitterBot.Ingress.Webhooks;
+namespace TwitterBot.ServiceDefaults;
 
 /// <summary>
 /// Deterministic message ids: the same X event for the same bot account always travels under the same
-/// MessageId, however often X delivers it, so duplicates are recognisable downstream.
+/// MessageId, however often X delivers it, so duplicates are recognisable downstream. The Processor derives
+/// the ids of the events it publishes about a message the same way, from that message's id.
 /// </summary>
 public static class MessageIds
 {
+    /// <summary>The id of an event the Processor publishes about <paramref name="messageId"/> (e.g. "rejected").</summary>
+    public static Guid Derived(Guid messageId, string what) => For(messageId.ToString("N"), what);
+
     public static Guid For(string botUserId, string eventId)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];

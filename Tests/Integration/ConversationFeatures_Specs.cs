@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using TwitterBot.Contracts;
+using TwitterBot.Tests.Support;
+
+namespace TwitterBot.Tests.Integration;
+
+/// <summary>What a conversation looks like on X, end to end on the real broker and store.</summary>
+[Category("Integration")]
+public static class ConversationFeatures_Specs
+{
+    private static readonly TimeSpan Patience = ConversationRig.Patience;
+
+    public class When_the_bot_offers_quick_replies
+    {
+        [Test]
+        public async Task Should_send_them_as_X_quick_reply_options()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Gateway.Reactions = _ => JsonNode.Parse("""[{"text":"Tea or coffee?","quick_replies":["Tea",{"title":"Coffee","payload":"COFFEE"}]}]""")!.AsArray();
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000001", "a drink please");
+
+            var sent = await rig.X.WaitForDirectMessagesAsync(1, Patience);
+            Assert.That(sent.Single(), Is.EqualTo(new SentDirectMessage(TestSettings.BotAccessToken, "3001969357", "Tea or coffee?", ["Tea", "Coffee"])));
+        }
+    }
+
+    public class When_a_conversation_begins_a_new_gateway_session
+    {
+        [Test]
+        public async Task Should_send_START_first_and_then_the_users_text_but_not_within_the_session()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Settings["Processor:Gateway:SendStartOnNewSession"] = "true";
+            rig.Gateway.Answer = text => text == "START" ? ["Welcome!"] : [$"You said: {text}"];
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000101", "first");
+            await rig.X.WaitForDirectMessagesAsync(2, Patience);
+            await rig.PostAsync("1870000000000000102", "second");
+            var sent = await rig.X.WaitForDirectMessagesAsync(3, Patience);
+
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "first", "START", "second" }));
+            Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(new[] { "Welcome!", "You said: first", "You said: second" }));
+        }
+    }
+
+    public class When_the_bot_hands_the_conversation_over_to_an_agent
+    {
+        [Test]
+        public async Task Should_reply_and_publish_ConversationHandedOver()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Gateway.Reactions = _ => JsonNode.Parse("""[{"text":"Connecting you to a human","redirect":"agent"}]""")!.AsArray();
+            var processor = await rig.StartProcessorAsync();
+            var handovers = await processor.SubscribeAsync<ConversationHandedOver>();
+
+            await rig.PostAsync("1870000000000000201", "I want a human");
+
+            using var timeout = new CancellationTokenSource(Patience);
+            var handedOver = await handovers.ReadAsync(timeout.Token);
+            Assert.That((handedOver.UserId, handedOver.EventId, handedOver.BotId), Is.EqualTo(("3001969357", "1870000000000000201", TestSettings.BotId)));
+            Assert.That((await rig.X.WaitForDirectMessagesAsync(1, Patience)).Single().Text, Is.EqualTo("Connecting you to a human"));
+        }
+    }
+
+    public class When_typing_indicators_and_read_receipts_are_on
+    {
+        [Test]
+        public async Task Should_mark_the_message_read_and_show_typing_before_replying()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Settings["Processor:Replies:TypingIndicator"] = "true";
+            rig.Settings["Processor:Replies:MarkRead"] = "true";
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000301", "hello");
+            await rig.X.WaitForDirectMessagesAsync(1, Patience);
+
+            Assert.That(rig.X.Signals, Is.EqualTo(new[]
+            {
+                "/1.1/direct_messages/mark_read.json?last_read_event_id=1870000000000000301&recipient_id=3001969357",
+                "/1.1/direct_messages/indicate_typing.json?recipient_id=3001969357",
+            }));
+        }
+    }
+}
