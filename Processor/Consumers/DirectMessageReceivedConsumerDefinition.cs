@@ -31,7 +31,9 @@ public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition
         IRegistrationContext context)
     {
         // Transient failures only: permanent refusals end the turn, rate limits are waited out in place.
-        // Retries re-enter the stored turn, so nothing done before the failure is done twice.
+        // Retries re-enter the stored turn, so nothing done before the failure is done twice. While the
+        // gateway is down its circuit fails calls at once, and the partition holds its one message here
+        // (for up to about 25 minutes; RabbitMQ reclaims a delivery left unacknowledged for 30).
         consumerConfigurator.UseMessageRetry(retry =>
         {
             retry.Handle<GatewayException>();
@@ -40,7 +42,7 @@ public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition
             retry.Handle<HttpRequestException>();
             retry.Handle<RateLimitedException>();
             retry.Handle<NpgsqlException>(failure => failure.IsTransient);
-            retry.Exponential(10, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(2));
+            retry.Exponential(30, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
         });
     }
 }

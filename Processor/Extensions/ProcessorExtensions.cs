@@ -26,6 +26,7 @@ public static class ProcessorExtensions
     /// <summary>The gateway and the X API as typed clients; X requests are OAuth 1.0a-signed by a handler.</summary>
     public static IHostApplicationBuilder AddApiClients(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<GatewayCircuit>();
         builder.Services.AddHttpClient<GatewayClient>((services, http) =>
         {
             http.BaseAddress = DirectoryUri(services.GetRequiredService<IOptions<GatewayOptions>>().Value.Url!);

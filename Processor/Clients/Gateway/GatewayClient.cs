@@ -4,10 +4,13 @@ using System.Text.Json.Serialization;
 
 namespace TwitterBot.Processor.Clients.Gateway;
 
-/// <summary>The chatbot platform's Gateway API: <c>POST {Gateway:Url}/gateway</c>.</summary>
-public sealed class GatewayClient(HttpClient http)
+/// <summary>The chatbot platform's Gateway API: <c>POST {Gateway:Url}/gateway</c>, behind its circuit breaker.</summary>
+public sealed class GatewayClient(HttpClient http, GatewayCircuit circuit)
 {
-    public async Task<GatewayResponse> AskAsync(GatewayRequest request, CancellationToken cancellationToken)
+    public Task<GatewayResponse> AskAsync(GatewayRequest request, CancellationToken cancellationToken) =>
+        circuit.ExecuteAsync(token => SendAsync(request, token), cancellationToken);
+
+    private async Task<GatewayResponse> SendAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
         HttpResponseMessage response;
         try
