@@ -40,6 +40,15 @@ public sealed class TwitterApiOptions
     public string? WebhookUrl { get; set; }
 
     public string? TwitterUrl { get; set; } = "https://api.twitter.com/1.1/";
+
+    /// <summary>
+    /// Which X API sends DMs: <c>1.1</c> (<c>direct_messages/events/new.json</c>, quick replies, typing) or
+    /// <c>2</c> (<c>/2/dm_conversations/with/:id/messages</c> on the same host; quick replies as a numbered list).
+    /// </summary>
+    public string Version { get; set; } = V1;
+
+    public const string V1 = "1.1";
+    public const string V2 = "2";
 }
 
 /// <summary>One X account acting as a bot, mapped to one chatbot platform project.</summary>

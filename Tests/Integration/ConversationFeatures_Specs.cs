@@ -85,4 +85,22 @@ public static class ConversationFeatures_Specs
             }));
         }
     }
+
+    public class When_replies_go_through_X_API_v2
+    {
+        [Test]
+        public async Task Should_send_them_to_the_conversation_with_quick_replies_as_a_numbered_list()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Settings["TwitterBot:Api:Version"] = "2";
+            rig.Gateway.Reactions = _ => JsonNode.Parse("""[{"text":"Tea or coffee?","quick_replies":["Tea","Coffee"]}]""")!.AsArray();
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000401", "a drink please");
+
+            var sent = await rig.X.WaitForDirectMessagesAsync(1, Patience);
+            Assert.That(sent.Single(), Is.EqualTo(new SentDirectMessage(TestSettings.BotAccessToken, "3001969357", "Tea or coffee?\n\n1. Tea\n2. Coffee")));
+            Assert.That(rig.X.RejectedRequests, Is.Empty);
+        }
+    }
 }

@@ -65,7 +65,30 @@ public sealed class FakeXApi : FakeHttpServer
         MapSignals(app);
         MapSend(app);
         MapList(app);
+        MapV2(app);
     }
+
+    /// <summary>X API v2: <c>POST /2/dm_conversations/with/:participant_id/messages</c> with <c>{"text": …}</c>.</summary>
+    private void MapV2(WebApplication app) =>
+        app.MapPost("/2/dm_conversations/with/{participantId}/messages", async (string participantId, HttpRequest request) =>
+        {
+            if (Authenticate(request, []) is not { } token)
+            {
+                return Results.Json(new { title = "Unauthorized", status = 401 }, statusCode: 401);
+            }
+
+            var body = (await JsonNode.ParseAsync(request.Body))!;
+            var dm = new SentDirectMessage(token, participantId, body["text"]!.GetValue<string>());
+            Attempts.Enqueue(dm);
+            if (Override(dm) is { } answer)
+            {
+                return answer;
+            }
+
+            _delivered.Enqueue((dm, DateTimeOffset.UtcNow));
+            await _sent.Writer.WriteAsync(dm);
+            return Results.Json(new { data = new { dm_conversation_id = $"{TestSettings.BotUserId}-{participantId}", dm_event_id = DateTime.UtcNow.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, statusCode: 201);
+        });
 
     /// <summary>The bot's recent DM events, as X's v1.1 <c>events/list</c> answers them (newest first).</summary>
     private void MapList(WebApplication app) =>

@@ -3,13 +3,20 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
 using TwitterBot.Processor.Conversations;
+using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Clients.X;
 
-/// <summary>X's v1.1 Direct Message endpoints, called as a bot account (OAuth 1.0a user context).</summary>
-public sealed class XDirectMessageClient(HttpClient http)
+/// <summary>
+/// X's Direct Message endpoints, called as a bot account (OAuth 1.0a user context): v1.1, or v2 when
+/// <c>TwitterBot:Api:Version</c> is <c>2</c> (v2 has no quick replies, typing indicator or read receipts).
+/// </summary>
+public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOptions> options)
 {
+    private bool IsV2 => options.Value.Api.Version == TwitterApiOptions.V2;
+
     public const string SendPath = "direct_messages/events/new.json";
     public const string TypingPath = "direct_messages/indicate_typing.json";
     public const string MarkReadPath = "direct_messages/mark_read.json";
@@ -23,6 +30,16 @@ public sealed class XDirectMessageClient(HttpClient http)
     /// <exception cref="XOutcomeUnknownException">No answer from X: the DM may or may not have been sent.</exception>
     public async Task SendAsync(XUserToken bot, string recipientId, PlannedReply reply, CancellationToken cancellationToken)
     {
+        if (IsV2)
+        {
+            using var v2 = new HttpRequestMessage(HttpMethod.Post, V2ConversationPath(recipientId, "messages"))
+            {
+                Content = JsonContent.Create(new V2NewMessage(V2Text(reply)), XApiJsonContext.Default.V2NewMessage),
+            };
+            (await SendAsync(v2, bot, cancellationToken)).Dispose();
+            return;
+        }
+
         var quickReply = reply.QuickReplies is { Count: > 0 } options
             ? new NewQuickReply("options", options.Select(o => new NewQuickReplyOption(o.Label, o.Description, o.Metadata)).ToList())
             : null;
@@ -45,16 +62,33 @@ public sealed class XDirectMessageClient(HttpClient http)
     /// </summary>
     public async Task<bool> WasSentAsync(XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset since, CancellationToken cancellationToken)
     {
+        var earliest = since - ClockSkew;
+        if (IsV2)
+        {
+            using var v2 = new HttpRequestMessage(HttpMethod.Get, $"{V2ConversationPath(recipientId, "dm_events")}?dm_event.fields=sender_id,text,created_at&max_results=50");
+            using var v2Response = await SendAsync(v2, bot, cancellationToken);
+            var v2Page = await v2Response.Content.ReadFromJsonAsync(XApiJsonContext.Default.V2DmEventList, cancellationToken);
+            return (v2Page?.Data ?? []).Any(e => e.SenderId == botUserId && e.CreatedAt >= earliest && e.Text is { } text && SameText(text, V2Text(reply)));
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{ListPath}?count=50");
         using var response = await SendAsync(request, bot, cancellationToken);
         var page = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.DirectMessageEventList, cancellationToken);
-        var earliest = (since - ClockSkew).ToUnixTimeMilliseconds();
         return (page?.Events ?? []).Any(e =>
             e.MessageCreate is { SenderId: var sender, Target.RecipientId: var recipient, MessageData.Text: { } text }
             && sender == botUserId && recipient == recipientId
-            && long.TryParse(e.CreatedTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var created) && created >= earliest
+            && long.TryParse(e.CreatedTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var created) && created >= earliest.ToUnixTimeMilliseconds()
             && SameText(text, reply.Text));
     }
+
+    /// <summary>v2 has no quick replies: the options follow the text as a numbered list.</summary>
+    public static string V2Text(PlannedReply reply) =>
+        reply.QuickReplies is { Count: > 0 } options
+            ? $"{reply.Text}\n\n{string.Join('\n', options.Select((o, i) => $"{i + 1}. {o.Label}"))}"
+            : reply.Text;
+
+    /// <summary>v2 paths live at the host's root, beside the v1.1 base address.</summary>
+    private static string V2ConversationPath(string participantId, string what) => $"/2/dm_conversations/with/{Uri.EscapeDataString(participantId)}/{what}";
 
     private static bool SameText(string stored, string sent)
     {
@@ -65,11 +99,11 @@ public sealed class XDirectMessageClient(HttpClient http)
 
     /// <summary>Shows the typing indicator to <paramref name="recipientId"/> (X shows it for a few seconds).</summary>
     public Task IndicateTypingAsync(XUserToken bot, string recipientId, CancellationToken cancellationToken) =>
-        SendFormAsync(TypingPath, bot, [KeyValuePair.Create("recipient_id", recipientId)], cancellationToken);
+        IsV2 ? Task.CompletedTask : SendFormAsync(TypingPath, bot, [KeyValuePair.Create("recipient_id", recipientId)], cancellationToken);
 
     /// <summary>Marks the conversation with <paramref name="recipientId"/> read up to <paramref name="eventId"/>.</summary>
     public Task MarkReadAsync(XUserToken bot, string recipientId, string eventId, CancellationToken cancellationToken) =>
-        SendFormAsync(MarkReadPath, bot, [KeyValuePair.Create("last_read_event_id", eventId), KeyValuePair.Create("recipient_id", recipientId)], cancellationToken);
+        IsV2 ? Task.CompletedTask : SendFormAsync(MarkReadPath, bot, [KeyValuePair.Create("last_read_event_id", eventId), KeyValuePair.Create("recipient_id", recipientId)], cancellationToken);
 
     private async Task SendFormAsync(string path, XUserToken bot, KeyValuePair<string, string>[] form, CancellationToken cancellationToken)
     {
@@ -179,6 +213,12 @@ public sealed record ListedMessageCreate(string? SenderId, NewMessageTarget? Tar
 
 public sealed record ListedMessageData(string? Text);
 
+public sealed record V2NewMessage(string Text);
+
+public sealed record V2DmEventList(IReadOnlyList<V2DmEvent>? Data);
+
+public sealed record V2DmEvent(string? Id, string? Text, string? SenderId, DateTimeOffset? CreatedAt);
+
 public sealed record XErrorResponse(IReadOnlyList<XApiError>? Errors);
 
 public sealed record NewDirectMessageRequest(NewDirectMessageEvent Event);
@@ -201,4 +241,6 @@ public sealed record NewQuickReplyOption(string Label, string? Description, stri
 [JsonSerializable(typeof(NewDirectMessageRequest))]
 [JsonSerializable(typeof(XErrorResponse))]
 [JsonSerializable(typeof(DirectMessageEventList))]
+[JsonSerializable(typeof(V2NewMessage))]
+[JsonSerializable(typeof(V2DmEventList))]
 public sealed partial class XApiJsonContext : JsonSerializerContext;
