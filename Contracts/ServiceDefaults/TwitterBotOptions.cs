@@ -41,6 +41,9 @@ public sealed class TwitterApiOptions
 
     public string? TwitterUrl { get; set; } = "https://api.twitter.com/1.1/";
 
+    /// <summary>X's media upload base, where DM attachments are uploaded.</summary>
+    public string? UploadUrl { get; set; } = "https://upload.twitter.com/1.1/";
+
     /// <summary>
     /// Which X API sends DMs: <c>1.1</c> (<c>direct_messages/events/new.json</c>, quick replies, typing) or
     /// <c>2</c> (<c>/2/dm_conversations/with/:id/messages</c> on the same host; quick replies as a numbered list).

@@ -59,15 +59,19 @@ public sealed partial class ConversationStoreMaintenance(
     private partial void LogPurgeFailed(string reason);
 }
 
-/// <summary>Ready only while the conversation store answers.</summary>
-public sealed class ConversationStoreHealthCheck(NpgsqlDataSource database) : IHealthCheck
+/// <summary>Ready only while the conversation store answers (memory always does).</summary>
+public sealed class ConversationStoreHealthCheck(IConversationStore store) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (store is not PostgresConversationStore postgres)
+        {
+            return HealthCheckResult.Healthy();
+        }
+
         try
         {
-            await using var command = database.CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(cancellationToken);
+            await postgres.PingAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
         catch (NpgsqlException failure)

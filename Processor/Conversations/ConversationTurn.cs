@@ -19,6 +19,8 @@ public sealed partial class ConversationTurn(
     BotAccounts bots,
     GatewayClient gateway,
     XDirectMessageClient directMessages,
+    XMediaUploadClient uploads,
+    MediaDownloadClient downloads,
     IOptions<ProcessorOptions> options,
     TimeProvider time,
     ILogger<ConversationTurn> logger)
@@ -141,13 +143,14 @@ public sealed partial class ConversationTurn(
     private async Task<bool> SendAsync(
         DirectMessageReceived message, Guid messageId, XUserToken token, PlannedReply reply, int index, IPublishEndpoint events, CancellationToken cancellationToken)
     {
+        var (text, mediaId) = await AttachAsync(token, reply, message.EventId, cancellationToken);
         while (true)
         {
             await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
             await store.MarkSendingAsync(messageId, index, cancellationToken);
             try
             {
-                await directMessages.SendAsync(token, message.SenderId, reply, cancellationToken);
+                await directMessages.SendAsync(token, message.SenderId, reply, text, mediaId, cancellationToken);
                 await store.MarkSentAsync(messageId, index, cancellationToken);
                 return true;
             }
@@ -183,6 +186,35 @@ public sealed partial class ConversationTurn(
                 throw;
             }
         }
+    }
+
+    /// <summary>
+    /// Uploads the reply's media, if any; when that fails the link goes with the text instead. Done before
+    /// the send is marked, so a crash here only repeats an upload, which no user ever sees.
+    /// </summary>
+    private async Task<(string Text, string? MediaId)> AttachAsync(XUserToken token, PlannedReply reply, string eventId, CancellationToken cancellationToken)
+    {
+        if (reply.MediaUrl is not { } url)
+        {
+            return (reply.Text, null);
+        }
+
+        try
+        {
+            if (await downloads.DownloadAsync(url, cancellationToken) is { } media)
+            {
+                return (reply.Text, await uploads.UploadAsync(token, media, cancellationToken));
+            }
+
+            LogMediaNotAttachable(eventId, url);
+        }
+        catch (Exception failure) when (failure is HttpRequestException or XApiException or MediaUploadException
+                                        || (failure is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogMediaUploadFailed(eventId, url, failure.Message);
+        }
+
+        return (reply.TextWithLink, null);
     }
 
     private async Task WaitForRateLimitAsync(string botUserId, CancellationToken cancellationToken)
@@ -237,6 +269,12 @@ public sealed partial class ConversationTurn(
 
     [LoggerMessage(LogLevel.Warning, "Event {EventId} for bot {BotUserId}: X refused reply {Index} for good ({Status}, code {Code}): {Reason}")]
     private partial void LogRejected(string eventId, string botUserId, int index, int status, int? code, string reason);
+
+    [LoggerMessage(LogLevel.Information, "Event {EventId}: {Url} is too large or of a kind X does not take in a DM; its link is sent instead.")]
+    private partial void LogMediaNotAttachable(string eventId, string url);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId}: uploading {Url} to X failed ({Reason}); its link is sent instead.")]
+    private partial void LogMediaUploadFailed(string eventId, string url, string reason);
 
     [LoggerMessage(LogLevel.Debug, "The {What} call to X failed and was skipped: {Reason}")]
     private partial void LogBestEffortFailed(string what, string reason);

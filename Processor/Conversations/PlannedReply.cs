@@ -14,7 +14,12 @@ public enum ConversationSignal
 }
 
 /// <summary>One DM the bot will send, as the gateway's answer was planned into X's limits.</summary>
-public sealed record PlannedReply(string Text, IReadOnlyList<QuickReplyOption>? QuickReplies = null);
+/// <param name="MediaUrl">A photo, GIF or video to upload and attach; its link is sent instead if that fails.</param>
+public sealed record PlannedReply(string Text, IReadOnlyList<QuickReplyOption>? QuickReplies = null, string? MediaUrl = null)
+{
+    /// <summary>The text to send when the media cannot be attached: the link goes with the words.</summary>
+    public string TextWithLink => MediaUrl is null ? Text : $"{Text}\n{MediaUrl}".Trim();
+}
 
 /// <summary>A quick-reply option: label ≤ 36, description ≤ 72, metadata ≤ 1000 characters.</summary>
 public sealed record QuickReplyOption(string Label, string? Description, string? Metadata);

@@ -36,6 +36,12 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public async Task PingAsync(CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT 1");
+        await command.ExecuteScalarAsync(cancellationToken);
+    }
+
     public async Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken)
     {
         // One round trip: the insert's snapshot does not see its own row, so the union yields exactly one.

@@ -6,7 +6,7 @@ namespace TwitterBot.Processor.Conversations;
 /// <summary>
 /// Turns the gateway's answer into the DMs X accepts: text split at X's 10,000 characters, at most 20 quick
 /// replies (label ≤ 36, description ≤ 72, metadata ≤ 1000 characters, descriptions on all options or none)
-/// on the last DM of their reaction, and attachments sent as their links.
+/// on the last DM of their reaction, and attachments (one media per DM) uploaded when sent.
 /// </summary>
 public static class ReplyPlanner
 {
@@ -62,12 +62,15 @@ public static class ReplyPlanner
                 chunks.Add(OptionsOnlyText);
             }
 
+            // X attaches one media to a DM: the first rides on the reaction's last DM, the others go alone.
+            var media = AttachmentLinks(reaction.Attachments).ToList();
             for (var i = 0; i < chunks.Count; i++)
             {
-                replies.Add(new PlannedReply(chunks[i], i == chunks.Count - 1 && options.Count > 0 ? options : null));
+                var last = i == chunks.Count - 1;
+                replies.Add(new PlannedReply(chunks[i], last && options.Count > 0 ? options : null, last ? media.FirstOrDefault() : null));
             }
 
-            replies.AddRange(AttachmentLinks(reaction.Attachments).Select(link => new PlannedReply(link)));
+            replies.AddRange(media.Skip(chunks.Count > 0 ? 1 : 0).Select(link => new PlannedReply(string.Empty, MediaUrl: link)));
         }
 
         return replies;

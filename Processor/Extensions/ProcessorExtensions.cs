@@ -37,28 +37,26 @@ public static class ProcessorExtensions
         builder.Services.AddHttpClient<XDirectMessageClient>((services, http) =>
             http.BaseAddress = DirectoryUri(services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.Api.TwitterUrl!))
             .AddHttpMessageHandler<OAuth1SigningHandler>();
+        builder.Services.AddHttpClient<XMediaUploadClient>((services, http) =>
+            http.BaseAddress = DirectoryUri(services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.Api.UploadUrl!))
+            .AddHttpMessageHandler<OAuth1SigningHandler>();
+        builder.Services.AddHttpClient<MediaDownloadClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
         return builder;
     }
 
     /// <summary>
     /// The conversation store named by <c>Processor:Store:Kind</c>: PostgreSQL (shared by every replica) or
-    /// memory (one replica only). Prepared before the bus starts consuming.
+    /// memory (one replica only). Chosen from the validated options when first needed, and prepared before
+    /// the bus starts consuming.
     /// </summary>
     public static IHostApplicationBuilder AddConversations(this IHostApplicationBuilder builder)
     {
-        var kind = builder.Configuration[$"{ProcessorOptions.Section}:Store:Kind"] ?? ConversationStoreOptions.Postgres;
-        if (kind == ConversationStoreOptions.InMemory)
-        {
-            builder.Services.AddSingleton<IConversationStore, InMemoryConversationStore>();
-        }
-        else
-        {
-            builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<IOptions<ProcessorOptions>>().Value.Store.ConnectionString!));
-            builder.Services.AddSingleton<PostgresConversationStore>();
-            builder.Services.AddSingleton<IConversationStore>(services => services.GetRequiredService<PostgresConversationStore>());
-            builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
-        }
-
+        builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<IOptions<ProcessorOptions>>().Value.Store.ConnectionString!));
+        builder.Services.AddSingleton<IConversationStore>(services =>
+            services.GetRequiredService<IOptions<ProcessorOptions>>().Value.Store.Kind == ConversationStoreOptions.InMemory
+                ? ActivatorUtilities.CreateInstance<InMemoryConversationStore>(services)
+                : ActivatorUtilities.CreateInstance<PostgresConversationStore>(services));
+        builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddHostedService<ConversationStoreMaintenance>();
         builder.Services.AddTransient<ConversationTurn>();
         return builder;

@@ -103,4 +103,46 @@ public static class ConversationFeatures_Specs
             Assert.That(rig.X.RejectedRequests, Is.Empty);
         }
     }
+
+    public class When_the_bot_attaches_a_picture
+    {
+        [Test]
+        public async Task Should_upload_it_to_X_in_chunks_and_attach_it_to_the_DM()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Gateway.Reactions = _ => new JsonArray(new JsonObject
+            {
+                ["text"] = "Here is a cat",
+                ["attachments"] = new JsonArray(new JsonObject { ["type"] = "image", ["url"] = rig.Gateway.CatPictureUrl.ToString() }),
+            });
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000501", "show me a cat");
+
+            var sent = (await rig.X.WaitForDirectMessagesAsync(1, Patience)).Single();
+            Assert.That(sent.Text, Is.EqualTo("Here is a cat"));
+            Assert.That(rig.X.Media.TryGetValue(sent.MediaId ?? "", out var media), Is.True, "the DM carries a media id X processed");
+            Assert.That(media.Category, Is.EqualTo("dm_image"));
+            Assert.That(media.Bytes, Is.EqualTo(FakeGateway.CatPicture));
+            Assert.That(rig.X.RejectedRequests, Is.Empty, "every upload step carried a valid OAuth 1.0a signature");
+        }
+
+        [Test]
+        public async Task Should_send_the_link_instead_when_X_refuses_the_upload()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.X.RefuseUploads = true;
+            rig.Gateway.Reactions = _ => new JsonArray(new JsonObject
+            {
+                ["text"] = "Here is a cat",
+                ["attachments"] = new JsonArray(new JsonObject { ["type"] = "image", ["url"] = rig.Gateway.CatPictureUrl.ToString() }),
+            });
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000502", "show me a cat");
+
+            var sent = (await rig.X.WaitForDirectMessagesAsync(1, Patience)).Single();
+            Assert.That((sent.Text, sent.MediaId), Is.EqualTo(($"Here is a cat\n{rig.Gateway.CatPictureUrl}", (string?)null)));
+        }
+    }
 }

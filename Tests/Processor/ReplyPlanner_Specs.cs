@@ -82,9 +82,13 @@ public static class ReplyPlanner_Specs
     public class When_the_bot_attaches_media
     {
         [Test]
-        public void Should_send_each_attachment_link_and_skip_what_it_cannot_render() =>
-            Assert.That(Plan("""{"responses":[{"text":"Look","attachments":[{"type":"image","url":"https://example.com/a.png"},{"type":"card"},"odd",{"url":"not a url"}]}]}""")
-                .Select(r => r.Text), Is.EqualTo(new[] { "Look", "https://example.com/a.png" }));
+        public void Should_attach_the_first_to_the_text_send_others_alone_and_skip_what_it_cannot_render() =>
+            Assert.That(Plan("""{"responses":[{"text":"Look","attachments":[{"type":"image","url":"https://example.com/a.png"},{"type":"card"},"odd",{"url":"not a url"},{"url":"https://example.com/b.gif"}]}]}""")
+                .Select(r => (r.Text, r.MediaUrl)), Is.EqualTo(new[] { ("Look", "https://example.com/a.png"), ("", "https://example.com/b.gif") }));
+
+        [Test]
+        public void Should_send_the_link_with_the_text_when_the_media_cannot_be_attached() =>
+            Assert.That(new PlannedReply("Look", MediaUrl: "https://example.com/a.png").TextWithLink, Is.EqualTo("Look\nhttps://example.com/a.png"));
     }
 
     public class When_the_bot_ends_the_conversation_or_hands_it_over

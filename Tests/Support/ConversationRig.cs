@@ -22,6 +22,7 @@ public sealed class ConversationRig : IAsyncDisposable
         Settings = TestSettings.Common(broker, store);
         Settings["Gateway:Url"] = gateway.BaseAddress.ToString();
         Settings["TwitterBot:Api:TwitterUrl"] = x.ApiBaseAddress.ToString();
+        Settings["TwitterBot:Api:UploadUrl"] = x.ApiBaseAddress.ToString();
         Ingress = new IngressFactory(Settings, useTestHarness: false);
     }
 

@@ -24,7 +24,18 @@ public sealed class FakeGateway : FakeHttpServer
     /// <summary>The texts the gateway was asked about, in arrival order, failed attempts included.</summary>
     public IReadOnlyList<string> AskedTexts => Requests.Select(r => r["text"]!.GetValue<string>()).ToList();
 
-    protected override void Map(WebApplication app) =>
+    /// <summary>The bytes of the PNG served at <c>media/cat.png</c>, for bots that attach media.</summary>
+    public static readonly byte[] CatPicture = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, .. Enumerable.Range(0, 5000).Select(i => (byte)i)];
+
+    public Uri CatPictureUrl => new(BaseAddress, "media/cat.png");
+
+    protected override void Map(WebApplication app)
+    {
+        app.MapGet("/media/cat.png", () => Results.Bytes(CatPicture, "image/png"));
+        MapGateway(app);
+    }
+
+    private void MapGateway(WebApplication app) =>
         app.MapPost("/gateway", async (HttpRequest request) =>
         {
             var body = (await JsonNode.ParseAsync(request.Body))!.AsObject();

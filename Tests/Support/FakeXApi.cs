@@ -31,6 +31,12 @@ public sealed class FakeXApi : FakeHttpServer
     /// <summary>Typing indicators and read receipts, as <c>path?form</c>.</summary>
     public ConcurrentQueue<string> Signals { get; } = new();
 
+    /// <summary>Uploaded media by id: X's category and the bytes it received.</summary>
+    public ConcurrentDictionary<string, (string Category, byte[] Bytes)> Media { get; } = new();
+
+    /// <summary>When true, media uploads are refused at INIT (as X does for an invalid file).</summary>
+    public bool RefuseUploads { get; set; }
+
     /// <summary>When set, an accepted DM's answer is held until it completes (a spec kills the sender meanwhile).</summary>
     public TaskCompletionSource? HoldAnswers { get; set; }
 
@@ -66,6 +72,52 @@ public sealed class FakeXApi : FakeHttpServer
         MapSend(app);
         MapList(app);
         MapV2(app);
+        MapUpload(app);
+    }
+
+    /// <summary>X's chunked media upload: INIT, APPEND (multipart), FINALIZE, STATUS.</summary>
+    private void MapUpload(WebApplication app)
+    {
+        var pending = new ConcurrentDictionary<string, (string Category, long Total, MemoryStream Bytes)>();
+        app.MapPost("/1.1/media/upload.json", async (HttpRequest request) =>
+        {
+            var form = await request.ReadFormAsync();
+            var signedFields = request.HasFormContentType && !request.ContentType!.StartsWith("multipart/", StringComparison.Ordinal)
+                ? form.Select(f => KeyValuePair.Create(f.Key, f.Value.ToString()))
+                : [];
+            if (Authenticate(request, signedFields) is null)
+            {
+                return Results.StatusCode(StatusCodes.Status401Unauthorized);
+            }
+
+            switch (form["command"].ToString())
+            {
+                case "INIT" when RefuseUploads:
+                    return Results.Json(new { errors = new[] { new { code = 324, message = "Invalid media." } } }, statusCode: 400);
+                case "INIT":
+                    var id = (1_900_000_000_000_000_000 + pending.Count).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    pending[id] = (form["media_category"].ToString(), long.Parse(form["total_bytes"].ToString(), System.Globalization.CultureInfo.InvariantCulture), new MemoryStream());
+                    return Results.Json(new { media_id = long.Parse(id, System.Globalization.CultureInfo.InvariantCulture), media_id_string = id });
+                case "APPEND":
+                    await form.Files["media"]!.CopyToAsync(pending[form["media_id"].ToString()].Bytes);
+                    return Results.NoContent();
+                case "FINALIZE":
+                    var upload = pending[form["media_id"].ToString()];
+                    if (upload.Bytes.Length != upload.Total)
+                    {
+                        return Results.Json(new { errors = new[] { new { code = 324, message = "Sizes do not match." } } }, statusCode: 400);
+                    }
+
+                    Media[form["media_id"].ToString()] = (upload.Category, upload.Bytes.ToArray());
+                    return Results.Json(new { media_id_string = form["media_id"].ToString(), processing_info = new { state = "pending", check_after_secs = 1 } });
+                default:
+                    return Results.BadRequest();
+            }
+        });
+        app.MapGet("/1.1/media/upload.json", (HttpRequest request) =>
+            Authenticate(request, []) is null
+                ? Results.StatusCode(StatusCodes.Status401Unauthorized)
+                : Results.Json(new { media_id_string = request.Query["media_id"].ToString(), processing_info = new { state = "succeeded" } }));
     }
 
     /// <summary>X API v2: <c>POST /2/dm_conversations/with/:participant_id/messages</c> with <c>{"text": …}</c>.</summary>
@@ -128,7 +180,8 @@ public sealed class FakeXApi : FakeHttpServer
                 token,
                 create["target"]!["recipient_id"]!.GetValue<string>(),
                 create["message_data"]!["text"]!.GetValue<string>(),
-                create["message_data"]!["quick_reply"]?["options"]?.AsArray().Select(o => o!["label"]!.GetValue<string>()).ToList());
+                create["message_data"]!["quick_reply"]?["options"]?.AsArray().Select(o => o!["label"]!.GetValue<string>()).ToList(),
+                create["message_data"]!["attachment"]?["media"]?["id"]?.GetValue<string>());
             Attempts.Enqueue(dm);
             if (Override(dm) is { } answer)
             {
@@ -199,10 +252,11 @@ public sealed class FakeXApi : FakeHttpServer
 }
 
 /// <param name="QuickReplies">The labels of the quick-reply options, when the DM offered some.</param>
-public sealed record SentDirectMessage(string SenderToken, string RecipientId, string Text, IReadOnlyList<string>? QuickReplies = null)
+/// <param name="MediaId">The uploaded media attached to the DM, if any.</param>
+public sealed record SentDirectMessage(string SenderToken, string RecipientId, string Text, IReadOnlyList<string>? QuickReplies = null, string? MediaId = null)
 {
     public bool Equals(SentDirectMessage? other) =>
-        other is not null && (SenderToken, RecipientId, Text) == (other.SenderToken, other.RecipientId, other.Text)
+        other is not null && (SenderToken, RecipientId, Text, MediaId) == (other.SenderToken, other.RecipientId, other.Text, other.MediaId)
         && (QuickReplies ?? []).SequenceEqual(other.QuickReplies ?? []);
 
     public override int GetHashCode() => HashCode.Combine(SenderToken, RecipientId, Text);

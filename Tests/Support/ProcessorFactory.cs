@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using TwitterBot.Processor.Consumers;
 
 namespace TwitterBot.Tests.Support;
@@ -12,10 +13,13 @@ namespace TwitterBot.Tests.Support;
 /// <summary>The real Processor in memory, consuming from the broker its settings name.</summary>
 public sealed class ProcessorFactory(IDictionary<string, string?> settings) : WebApplicationFactory<DirectMessageReceivedConsumer>
 {
+    public CapturedLogs Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
     /// <summary>Polls /health/ready until the bus is connected and its receive endpoints are up.</summary>

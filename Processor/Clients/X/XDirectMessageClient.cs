@@ -28,13 +28,16 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
     /// <summary>Sends one DM.</summary>
     /// <exception cref="XApiException">X answered with an error: the DM was not sent.</exception>
     /// <exception cref="XOutcomeUnknownException">No answer from X: the DM may or may not have been sent.</exception>
-    public async Task SendAsync(XUserToken bot, string recipientId, PlannedReply reply, CancellationToken cancellationToken)
+    /// <param name="text">The text to send (the reply's, or with its link when the media could not be attached).</param>
+    /// <param name="mediaId">An uploaded media to attach, if any.</param>
+    public async Task SendAsync(XUserToken bot, string recipientId, PlannedReply reply, string text, string? mediaId, CancellationToken cancellationToken)
     {
         if (IsV2)
         {
+            var message = new V2NewMessage(V2Text(reply with { Text = text }), mediaId is null ? null : [new V2Attachment(mediaId)]);
             using var v2 = new HttpRequestMessage(HttpMethod.Post, V2ConversationPath(recipientId, "messages"))
             {
-                Content = JsonContent.Create(new V2NewMessage(V2Text(reply)), XApiJsonContext.Default.V2NewMessage),
+                Content = JsonContent.Create(message, XApiJsonContext.Default.V2NewMessage),
             };
             (await SendAsync(v2, bot, cancellationToken)).Dispose();
             return;
@@ -45,7 +48,9 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
             : null;
         var body = new NewDirectMessageRequest(new NewDirectMessageEvent(
             "message_create",
-            new NewMessageCreate(new NewMessageTarget(recipientId), new NewMessageData(reply.Text, quickReply))));
+            new NewMessageCreate(
+                new NewMessageTarget(recipientId),
+                new NewMessageData(text, quickReply, mediaId is null ? null : new NewAttachment("media", new NewAttachedMedia(mediaId))))));
 
         using var request = new HttpRequestMessage(HttpMethod.Post, SendPath)
         {
@@ -90,11 +95,13 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
     /// <summary>v2 paths live at the host's root, beside the v1.1 base address.</summary>
     private static string V2ConversationPath(string participantId, string what) => $"/2/dm_conversations/with/{Uri.EscapeDataString(participantId)}/{what}";
 
+    /// <summary>X rewrites links to t.co and appends one for an attachment: compare the words before any link.</summary>
     private static bool SameText(string stored, string sent)
     {
         var link = sent.IndexOf("http", StringComparison.Ordinal);
+        var words = (link < 0 ? sent : sent[..link]).TrimEnd();
         var unescaped = stored.Replace("&lt;", "<", StringComparison.Ordinal).Replace("&gt;", ">", StringComparison.Ordinal).Replace("&amp;", "&", StringComparison.Ordinal);
-        return link < 0 ? unescaped == sent : unescaped.StartsWith(sent[..link], StringComparison.Ordinal);
+        return unescaped.StartsWith(words, StringComparison.Ordinal);
     }
 
     /// <summary>Shows the typing indicator to <paramref name="recipientId"/> (X shows it for a few seconds).</summary>
@@ -213,7 +220,9 @@ public sealed record ListedMessageCreate(string? SenderId, NewMessageTarget? Tar
 
 public sealed record ListedMessageData(string? Text);
 
-public sealed record V2NewMessage(string Text);
+public sealed record V2NewMessage(string Text, IReadOnlyList<V2Attachment>? Attachments);
+
+public sealed record V2Attachment(string MediaId);
 
 public sealed record V2DmEventList(IReadOnlyList<V2DmEvent>? Data);
 
@@ -229,7 +238,11 @@ public sealed record NewMessageCreate(NewMessageTarget Target, NewMessageData Me
 
 public sealed record NewMessageTarget(string RecipientId);
 
-public sealed record NewMessageData(string Text, NewQuickReply? QuickReply);
+public sealed record NewMessageData(string Text, NewQuickReply? QuickReply, NewAttachment? Attachment);
+
+public sealed record NewAttachment(string Type, NewAttachedMedia Media);
+
+public sealed record NewAttachedMedia(string Id);
 
 public sealed record NewQuickReply(string Type, IReadOnlyList<NewQuickReplyOption> Options);
 
