@@ -85,21 +85,16 @@ public sealed partial class ConversationTurn(
     private static async Task PublishSignalAsync(
         DirectMessageReceived message, Guid messageId, ConversationSignal signal, IPublishEndpoint events, CancellationToken cancellationToken)
     {
-        var id = MessageIds.Derived(messageId, signal.ToString());
-        switch (signal)
+        object? happened = signal switch
         {
-            case ConversationSignal.Ended:
-                await events.Publish(
-                    new ConversationEnded { BotUserId = message.BotUserId, BotId = message.BotId, UserId = message.SenderId, EventId = message.EventId },
-                    context => context.MessageId = id,
-                    cancellationToken);
-                break;
-            case ConversationSignal.HandedOver:
-                await events.Publish(
-                    new ConversationHandedOver { BotUserId = message.BotUserId, BotId = message.BotId, UserId = message.SenderId, EventId = message.EventId },
-                    context => context.MessageId = id,
-                    cancellationToken);
-                break;
+            ConversationSignal.Ended => new ConversationEnded { BotUserId = message.BotUserId, BotId = message.BotId, UserId = message.SenderId, EventId = message.EventId },
+            ConversationSignal.HandedOver => new ConversationHandedOver { BotUserId = message.BotUserId, BotId = message.BotId, UserId = message.SenderId, EventId = message.EventId },
+            _ => null,
+        };
+        if (happened is not null)
+        {
+            var id = MessageIds.Derived(messageId, signal.ToString());
+            await events.Publish(happened, happened.GetType(), Pipe.Execute<PublishContext>(context => context.MessageId = id), cancellationToken);
         }
     }
 

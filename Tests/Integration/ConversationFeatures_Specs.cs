@@ -106,15 +106,17 @@ public static class ConversationFeatures_Specs
 
     public class When_the_bot_attaches_a_picture
     {
+        private static JsonArray CatPicture(ConversationRig rig) => new(new JsonObject
+        {
+            ["text"] = "Here is a cat",
+            ["attachments"] = new JsonArray(new JsonObject { ["type"] = "image", ["url"] = rig.Gateway.CatPictureUrl.ToString() }),
+        });
+
         [Test]
         public async Task Should_upload_it_to_X_in_chunks_and_attach_it_to_the_DM()
         {
             await using var rig = await ConversationRig.StartAsync();
-            rig.Gateway.Reactions = _ => new JsonArray(new JsonObject
-            {
-                ["text"] = "Here is a cat",
-                ["attachments"] = new JsonArray(new JsonObject { ["type"] = "image", ["url"] = rig.Gateway.CatPictureUrl.ToString() }),
-            });
+            rig.Gateway.Reactions = _ => CatPicture(rig);
             await rig.StartProcessorAsync();
 
             await rig.PostAsync("1870000000000000501", "show me a cat");
@@ -132,11 +134,7 @@ public static class ConversationFeatures_Specs
         {
             await using var rig = await ConversationRig.StartAsync();
             rig.X.RefuseUploads = true;
-            rig.Gateway.Reactions = _ => new JsonArray(new JsonObject
-            {
-                ["text"] = "Here is a cat",
-                ["attachments"] = new JsonArray(new JsonObject { ["type"] = "image", ["url"] = rig.Gateway.CatPictureUrl.ToString() }),
-            });
+            rig.Gateway.Reactions = _ => CatPicture(rig);
             await rig.StartProcessorAsync();
 
             await rig.PostAsync("1870000000000000502", "show me a cat");
