@@ -1,15 +1,18 @@
 using TwitterBot.Ingress.Endpoints;
 using TwitterBot.Ingress.Extensions;
+using TwitterBot.Ingress.Webhooks;
 using TwitterBot.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddTelemetry("twitterbot-ingress", IngressMetrics.MeterName);
 builder.AddWebhookOptions();
 builder.AddWebhookReceiver();
 builder.AddMessaging();
 
 var app = builder.BuildValidated();
 
+app.UseRequestTelemetry();
 app.MapWebhookEndpoints();
 app.MapDefaultHealthEndpoints();
 

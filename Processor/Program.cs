@@ -1,8 +1,10 @@
+using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Extensions;
 using TwitterBot.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddTelemetry("twitterbot-processor", ProcessorTelemetry.Name);
 builder.AddProcessorOptions();
 builder.AddApiClients();
 builder.AddConversations();
@@ -10,6 +12,7 @@ builder.AddMessaging();
 
 var app = builder.BuildValidated();
 
+app.UseRequestTelemetry();
 app.MapDefaultHealthEndpoints();
 
 app.Run();

@@ -22,6 +22,7 @@ public sealed partial class ConversationTurn(
     XMediaUploadClient uploads,
     MediaDownloadClient downloads,
     IOptions<ProcessorOptions> options,
+    ProcessorTelemetry telemetry,
     TimeProvider time,
     ILogger<ConversationTurn> logger)
 {
@@ -34,11 +35,13 @@ public sealed partial class ConversationTurn(
         var bot = bots.Find(message.BotUserId)
             ?? throw new InvalidOperationException($"No bot account with UserId {message.BotUserId} is configured (TwitterBot:Bots).");
         var token = new XUserToken(bot.AccessToken!, bot.AccessSecret!);
+        telemetry.Turn(message);
 
         var turn = await store.BeginTurnAsync(messageId, ConversationKeys.For(message.BotUserId, message.SenderId), message.EventId, cancellationToken);
         if (turn.IsFinished)
         {
             LogAlreadyAnswered(message.EventId, message.BotUserId, turn.State);
+            ProcessorTelemetry.Outcome("duplicate");
             return;
         }
 
@@ -72,6 +75,7 @@ public sealed partial class ConversationTurn(
 
             if (!await SendAsync(message, messageId, token, replies[index], index, events, cancellationToken))
             {
+                ProcessorTelemetry.Outcome("rejected");
                 return;
             }
         }
@@ -79,6 +83,7 @@ public sealed partial class ConversationTurn(
         // After the bot's last words; a crash before the turn is closed publishes it again, under the same id.
         await PublishSignalAsync(message, messageId, answer.Signal, events, cancellationToken);
         await store.FinishTurnAsync(messageId, TurnState.Completed, null, cancellationToken);
+        ProcessorTelemetry.Outcome("answered");
         LogAnswered(message.EventId, message.BotUserId, replies.Count - next);
     }
 
@@ -110,16 +115,32 @@ public sealed partial class ConversationTurn(
             await BestEffortAsync("typing indicator", () => directMessages.IndicateTypingAsync(token, message.SenderId, cancellationToken));
         }
 
-        var answer = ReplyPlanner.Plan(await gateway.AskAsync(GatewayRequests.For(message), cancellationToken));
+        var answer = ReplyPlanner.Plan(await AskAsync(GatewayRequests.For(message), cancellationToken));
         if (await IsNewSessionAsync(message, messageId, cancellationToken))
         {
             // The bot's welcome first, then its answer to what the user wrote.
-            var welcome = ReplyPlanner.Plan(await gateway.AskAsync(GatewayRequests.For(message) with { Text = GatewayRequests.StartText }, cancellationToken));
+            var welcome = ReplyPlanner.Plan(await AskAsync(GatewayRequests.For(message) with { Text = GatewayRequests.StartText }, cancellationToken));
             answer = new PlannedAnswer([.. welcome.Replies, .. answer.Replies], answer.Signal);
         }
 
         await store.SaveAnswerAsync(messageId, answer, cancellationToken);
         return answer;
+    }
+
+    private async Task<GatewayResponse> AskAsync(GatewayRequest request, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            var answer = await gateway.AskAsync(request, cancellationToken);
+            telemetry.GatewayCalled(time.GetElapsedTime(started), "answered");
+            return answer;
+        }
+        catch (GatewayException)
+        {
+            telemetry.GatewayCalled(time.GetElapsedTime(started), "failed");
+            throw;
+        }
     }
 
     private async Task<bool> IsNewSessionAsync(DirectMessageReceived message, Guid messageId, CancellationToken cancellationToken)
@@ -147,6 +168,7 @@ public sealed partial class ConversationTurn(
             {
                 await directMessages.SendAsync(token, message.SenderId, reply, text, mediaId, cancellationToken);
                 await store.MarkSentAsync(messageId, index, cancellationToken);
+                telemetry.DirectMessage("sent");
                 return true;
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.RateLimited)
@@ -154,11 +176,13 @@ public sealed partial class ConversationTurn(
                 await store.MarkNotSentAsync(messageId, index, cancellationToken);
                 var resetsAt = failure.RateLimitResetsAt ?? time.GetUtcNow() + DefaultRateLimitWait;
                 await store.SetRateLimitResetAsync(message.BotUserId, resetsAt, cancellationToken);
+                telemetry.DirectMessage("rate_limited");
                 LogRateLimited(message.BotUserId, resetsAt);
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.Permanent)
             {
                 LogRejected(message.EventId, message.BotUserId, index, failure.StatusCode, failure.ErrorCode, failure.Message);
+                telemetry.DirectMessage("rejected");
                 // Published before the turn is closed: a crash in between publishes it again (same id), never loses it.
                 await events.Publish(new DirectMessageRejected
                 {

@@ -59,6 +59,7 @@ public static class ProcessorExtensions
         builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddHostedService<ConversationStoreMaintenance>();
         builder.Services.AddTransient<ConversationTurn>();
+        builder.Services.AddSingleton<ProcessorTelemetry>();
         return builder;
     }
 
@@ -67,6 +68,7 @@ public static class ProcessorExtensions
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            bus.AddConsumeObserver<DeadLetterObserver>();
             bus.AddConsumer<DirectMessageReceivedConsumer, DirectMessageReceivedConsumerDefinition>().ExcludeFromConfigureEndpoints();
             bus.AddConsumer<BotAccessRevokedConsumer, BotAccessRevokedConsumerDefinition>();
             bus.AddConsumer<ReplayJobStatusReportedConsumer, ReplayJobStatusReportedConsumerDefinition>();

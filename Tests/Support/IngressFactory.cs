@@ -19,11 +19,15 @@ public sealed class IngressFactory(IDictionary<string, string?> settings, bool u
 {
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>Every recorded span of this process while the Ingress runs (listeners are process-wide).</summary>
+    public CapturedSpans Spans { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureServices(services => services.AddSingleton<OpenTelemetry.BaseProcessor<System.Diagnostics.Activity>>(Spans));
         if (useTestHarness)
         {
             builder.ConfigureTestServices(services => services.AddMassTransitTestHarness());

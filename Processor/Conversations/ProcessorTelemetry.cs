@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using TwitterBot.Contracts;
+using TwitterBot.ServiceDefaults;
+
+namespace TwitterBot.Processor.Conversations;
+
+/// <summary>
+/// The Processor's instruments (meter <c>TwitterBot.Processor</c>) and the tags it puts on the consume span
+/// of each message: bot, event and outcome, never tokens, and the text only when
+/// <c>Telemetry:IncludeMessageText</c> is on.
+/// </summary>
+public sealed class ProcessorTelemetry
+{
+    public const string Name = "TwitterBot.Processor";
+
+    private readonly Histogram<double> _gatewayDuration;
+    private readonly Counter<long> _directMessages;
+    private readonly Counter<long> _deadLettered;
+    private readonly bool _includeText;
+
+    public ProcessorTelemetry(IMeterFactory meters, IConfiguration configuration)
+    {
+        var meter = meters.Create(Name);
+        _gatewayDuration = meter.CreateHistogram<double>("twitterbot.processor.gateway.duration", "s", "Gateway calls, by outcome.");
+        _directMessages = meter.CreateCounter<long>("twitterbot.processor.direct_messages", "{message}", "DMs to X, by outcome: sent, rejected, rate_limited.");
+        _deadLettered = meter.CreateCounter<long>("twitterbot.processor.dead_lettered", "{message}", "Messages moved to an _error queue, by message type.");
+        _includeText = configuration.GetValue<bool>(Telemetry.IncludeTextKey);
+    }
+
+    public void Turn(DirectMessageReceived message)
+    {
+        var span = Activity.Current;
+        span?.SetTag("twitterbot.bot_id", message.BotId);
+        span?.SetTag("twitterbot.bot_user_id", message.BotUserId);
+        span?.SetTag("twitterbot.event_id", message.EventId);
+        if (_includeText)
+        {
+            span?.SetTag("twitterbot.text", message.Text);
+        }
+    }
+
+    public static void Outcome(string outcome) => Activity.Current?.SetTag("twitterbot.outcome", outcome);
+
+    public void GatewayCalled(TimeSpan elapsed, string outcome) =>
+        _gatewayDuration.Record(elapsed.TotalSeconds, new TagList { { "outcome", outcome } });
+
+    public void DirectMessage(string outcome) => _directMessages.Add(1, new TagList { { "outcome", outcome } });
+
+    public void DeadLettered(string messageType) => _deadLettered.Add(1, new TagList { { "message.type", messageType } });
+}
