@@ -1,6 +1,12 @@
+using TwitterBot.Processor.CommandLine;
 using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Extensions;
 using TwitterBot.ServiceDefaults;
+
+if (ProcessorCommandLine.IsCommand(args))
+{
+    return await ProcessorCommandLine.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -15,7 +21,8 @@ var app = builder.BuildValidated();
 app.UseRequestTelemetry();
 app.MapDefaultHealthEndpoints();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Internal so that specs referencing both services see one <c>Program</c>, the Ingress's.</summary>
 internal sealed partial class Program;

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Globalization;
+using FluentValidation;
+using Microsoft.Extensions.Configuration;
+using TwitterBot.ServiceDefaults;
+
+namespace TwitterBot.Processor.CommandLine;
+
+/// <summary>
+/// Operator commands of the Processor's binary: <c>dotnet TwitterBot.Processor.dll dead-letters …</c>.
+/// Configuration comes from the same appsettings and environment variables as the service.
+/// Exit codes: 0 done, 1 failed (or invalid usage).
+/// </summary>
+public static class ProcessorCommandLine
+{
+    private static readonly string[] Verbs = ["dead-letters"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args, IConfiguration? configuration = null, TextWriter? output = null, CancellationToken cancellationToken = default)
+    {
+        var root = new RootCommand("TwitterBot Processor: run without arguments to start the service.") { DeadLetters(configuration ?? LoadConfiguration()) };
+        var invocation = new InvocationConfiguration();
+        if (output is not null)
+        {
+            invocation.Output = output;
+            invocation.Error = output;
+        }
+
+        return await root.Parse(args).InvokeAsync(invocation, cancellationToken);
+    }
+
+    private static Command DeadLetters(IConfiguration configuration)
+    {
+        var queues = new Option<string[]>("--queue") { Description = "A queue (or prefix) whose _error queue to read, e.g. direct-message-received-03; all when omitted.", AllowMultipleArgumentsPerToken = true };
+        var exception = new Option<string?>("--exception") { Description = "Only faults whose exception type contains this text." };
+        var olderThan = new Option<TimeSpan?>("--older-than") { Description = "Only faults at least this old, e.g. 00:30:00." };
+        var max = new Option<int?>("--max") { Description = "At most this many messages." };
+        var body = new Option<bool>("--body") { Description = "Print each message's body too (it may hold what users wrote)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Say what would be re-queued, move nothing." };
+
+        var list = new Command("list", "List (and with --body, inspect) dead letters without removing them.") { queues, exception, olderThan, max, body };
+        list.SetAction(async (parse, cancellationToken) =>
+        {
+            var letters = await Open(configuration).ListAsync(Filter(parse), cancellationToken);
+            var output = parse.InvocationConfiguration.Output;
+            foreach (var letter in letters)
+            {
+                await output.WriteLineAsync($"{letter.ErrorQueue}\t{letter.MessageId}\t{letter.FaultedAt:O}\t{letter.ExceptionType}\t{letter.ExceptionMessage}");
+                if (parse.GetValue(body))
+                {
+                    await output.WriteLineAsync(System.Text.Encoding.UTF8.GetString(letter.Body.Span));
+                }
+            }
+
+            await output.WriteLineAsync($"{letters.Count} dead letters");
+            return 0;
+        });
+
+        var requeue = new Command("requeue", "Move dead letters back to the queue they failed on (after fixing the cause).") { queues, exception, olderThan, max, dryRun };
+        requeue.SetAction(async (parse, cancellationToken) =>
+        {
+            var deadLetters = Open(configuration);
+            var dry = parse.GetValue(dryRun);
+            var letters = dry ? await deadLetters.ListAsync(Filter(parse), cancellationToken) : await deadLetters.RequeueAsync(Filter(parse), cancellationToken);
+            var output = parse.InvocationConfiguration.Output;
+            foreach (var group in letters.GroupBy(l => (l.ErrorQueue, l.SourceQueue)))
+            {
+                await output.WriteLineAsync($"{(dry ? "would move" : "moved")} {group.Count()} from {group.Key.ErrorQueue} to {group.Key.SourceQueue}");
+            }
+
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{(dry ? "would move" : "moved")} {letters.Count} dead letters"));
+            return 0;
+        });
+
+        DeadLetterFilter Filter(ParseResult parse) =>
+            new(parse.GetValue(queues) ?? [], parse.GetValue(exception), parse.GetValue(olderThan), parse.GetValue(max));
+
+        return new Command("dead-letters", "Inspect and replay messages in the Processor's _error queues.") { list, requeue };
+    }
+
+    private static DeadLetterQueues Open(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        var result = new RabbitMqOptionsValidator().Validate(options);
+        if (!result.IsValid)
+        {
+            throw new ValidationException(string.Join("; ", result.Errors.Select(e => $"{RabbitMqOptions.Section}:{e.PropertyName.Replace('.', ':').Replace("[", ":", StringComparison.Ordinal).Replace("]", string.Empty, StringComparison.Ordinal)} {e.ErrorMessage}")));
+        }
+
+        return new DeadLetterQueues(options, TimeProvider.System);
+    }
+
+    private static IConfiguration LoadConfiguration()
+    {
+        var environment = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production";
+        return new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddJsonFile($"appsettings.{environment}.json", optional: true)
+            .AddEnvironmentVariables()
+            .Build();
+    }
+}
