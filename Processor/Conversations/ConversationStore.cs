@@ -9,14 +9,20 @@ public interface IConversationStore
     /// <summary>Records the turn for <paramref name="messageId"/> if it is new, and returns where it stands.</summary>
     Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken);
 
-    /// <summary>Stores the gateway's answer before any reply is sent, so that a restart never asks again.</summary>
+    /// <summary>
+    /// Stores the gateway's answer before any reply is sent, so that a restart never asks again, and marks
+    /// its first reply as being sent (one round trip: a crash before that send only costs a lookup on X).
+    /// </summary>
     Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken);
 
     /// <summary>Marks reply <paramref name="index"/> as being sent: if the process dies now, its outcome is unknown.</summary>
     Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken);
 
-    /// <summary>Reply <paramref name="index"/> was sent (or must not be sent again): the next one is <c>index + 1</c>.</summary>
-    Task MarkSentAsync(Guid messageId, int index, CancellationToken cancellationToken);
+    /// <summary>
+    /// Reply <paramref name="index"/> was sent (or must not be sent again). In the same round trip, the next
+    /// reply is marked as being sent, or, after the last one, the turn is completed when <paramref name="complete"/>.
+    /// </summary>
+    Task MarkSentAsync(Guid messageId, int index, int replies, bool complete, CancellationToken cancellationToken);
 
     /// <summary>X answered reply <paramref name="index"/> with an error: it was not sent and may be sent again.</summary>
     Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken);

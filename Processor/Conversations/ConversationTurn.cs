@@ -16,6 +16,7 @@ namespace TwitterBot.Processor.Conversations;
 /// </summary>
 public sealed partial class ConversationTurn(
     IConversationStore store,
+    RateLimits rateLimits,
     BotAccounts bots,
     GatewayClient gateway,
     XDirectMessageClient directMessages,
@@ -45,9 +46,12 @@ public sealed partial class ConversationTurn(
             return;
         }
 
+        // A fresh answer is stored with its first reply marked in flight; so is each next reply when the one
+        // before it is marked sent. Only a reply given back (429, or not found on X) is marked again.
         var answer = turn.Answer ?? await AskGatewayAsync(message, messageId, token, cancellationToken);
         var replies = answer.Replies;
         var next = turn.NextReply;
+        var marked = turn.Answer is null;
         if (turn.ReplyInFlight is { } unknown && unknown < replies.Count)
         {
             // A send of this reply began but its outcome was never recorded (the process stopped, or X's
@@ -56,8 +60,9 @@ public sealed partial class ConversationTurn(
             if (await directMessages.WasSentAsync(token, message.BotUserId, message.SenderId, replies[unknown], since, cancellationToken))
             {
                 LogSettledAsSent(message.EventId, unknown);
-                await store.MarkSentAsync(messageId, unknown, cancellationToken);
+                await store.MarkSentAsync(messageId, unknown, replies.Count, answer.Signal == ConversationSignal.None, cancellationToken);
                 next = unknown + 1;
+                marked = true;
             }
             else
             {
@@ -73,16 +78,23 @@ public sealed partial class ConversationTurn(
                 await Task.Delay(options.Value.Replies.PauseBetween, time, cancellationToken);
             }
 
-            if (!await SendAsync(message, messageId, token, replies[index], index, events, cancellationToken))
+            if (!await SendAsync(message, messageId, token, answer, index, marked, events, cancellationToken))
             {
                 ProcessorTelemetry.Outcome("rejected");
                 return;
             }
+
+            marked = true;
         }
 
-        // After the bot's last words; a crash before the turn is closed publishes it again, under the same id.
-        await PublishSignalAsync(message, messageId, answer.Signal, events, cancellationToken);
-        await store.FinishTurnAsync(messageId, TurnState.Completed, null, cancellationToken);
+        // The last reply's mark completed the turn, unless the bot's last words are followed by a signal:
+        // that is published first, and a crash before the turn is closed publishes it again, under the same id.
+        if (answer.Signal != ConversationSignal.None || replies.Count == 0 || next >= replies.Count)
+        {
+            await PublishSignalAsync(message, messageId, answer.Signal, events, cancellationToken);
+            await store.FinishTurnAsync(messageId, TurnState.Completed, null, cancellationToken);
+        }
+
         ProcessorTelemetry.Outcome("answered");
         LogAnswered(message.EventId, message.BotUserId, replies.Count - next);
     }
@@ -156,18 +168,25 @@ public sealed partial class ConversationTurn(
     }
 
     /// <summary>Sends one reply, waiting out rate limits; false when X refused it for good (the turn is over).</summary>
+    /// <param name="marked">Whether the reply is already marked in flight.</param>
     private async Task<bool> SendAsync(
-        DirectMessageReceived message, Guid messageId, XUserToken token, PlannedReply reply, int index, IPublishEndpoint events, CancellationToken cancellationToken)
+        DirectMessageReceived message, Guid messageId, XUserToken token, PlannedAnswer answer, int index, bool marked, IPublishEndpoint events, CancellationToken cancellationToken)
     {
+        var reply = answer.Replies[index];
         var (text, mediaId) = await AttachAsync(token, reply, message.EventId, cancellationToken);
         while (true)
         {
             await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
-            await store.MarkSendingAsync(messageId, index, cancellationToken);
+            if (!marked)
+            {
+                await store.MarkSendingAsync(messageId, index, cancellationToken);
+            }
+
+            marked = false; // a failure below gives the reply back
             try
             {
                 await directMessages.SendAsync(token, message.SenderId, reply, text, mediaId, cancellationToken);
-                await store.MarkSentAsync(messageId, index, cancellationToken);
+                await store.MarkSentAsync(messageId, index, answer.Replies.Count, answer.Signal == ConversationSignal.None, cancellationToken);
                 telemetry.DirectMessage("sent");
                 return true;
             }
@@ -175,7 +194,7 @@ public sealed partial class ConversationTurn(
             {
                 await store.MarkNotSentAsync(messageId, index, cancellationToken);
                 var resetsAt = failure.RateLimitResetsAt ?? time.GetUtcNow() + DefaultRateLimitWait;
-                await store.SetRateLimitResetAsync(message.BotUserId, resetsAt, cancellationToken);
+                await rateLimits.LimitedUntilAsync(message.BotUserId, resetsAt, cancellationToken);
                 telemetry.DirectMessage("rate_limited");
                 LogRateLimited(message.BotUserId, resetsAt);
             }
@@ -238,7 +257,7 @@ public sealed partial class ConversationTurn(
 
     private async Task WaitForRateLimitAsync(string botUserId, CancellationToken cancellationToken)
     {
-        if (await store.GetRateLimitResetAsync(botUserId, cancellationToken) is not { } resetsAt)
+        if (await rateLimits.ResetOfAsync(botUserId, cancellationToken) is not { } resetsAt)
         {
             return;
         }

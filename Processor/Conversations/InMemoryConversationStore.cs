@@ -19,13 +19,26 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
             .Select(t => (DateTimeOffset?)t.Value.CreatedAt).Max());
 
     public Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken) =>
-        Update(messageId, turn => turn with { State = TurnState.Answered, Answer = answer, NextReply = 0, ReplyInFlight = null });
+        Update(messageId, turn => turn with
+        {
+            State = TurnState.Answered,
+            Answer = answer,
+            NextReply = 0,
+            ReplyInFlight = answer.Replies.Count > 0 ? 0 : null,
+            ReplyInFlightSince = time.GetUtcNow(),
+        });
 
     public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         Update(messageId, turn => turn with { ReplyInFlight = index, ReplyInFlightSince = time.GetUtcNow() });
 
-    public Task MarkSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
-        Update(messageId, turn => turn with { NextReply = index + 1, ReplyInFlight = null });
+    public Task MarkSentAsync(Guid messageId, int index, int replies, bool complete, CancellationToken cancellationToken) =>
+        Update(messageId, turn => turn with
+        {
+            NextReply = index + 1,
+            ReplyInFlight = index + 1 < replies ? index + 1 : null,
+            ReplyInFlightSince = time.GetUtcNow(),
+            State = index + 1 >= replies && complete ? TurnState.Completed : turn.State,
+        });
 
     public Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         Update(messageId, turn => turn.ReplyInFlight == index ? turn with { ReplyInFlight = null } : turn);

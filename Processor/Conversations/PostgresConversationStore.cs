@@ -77,7 +77,12 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
 
     public Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken) =>
         ExecuteAsync(
-            "UPDATE conversation_turns SET state = 1, replies = $2, next_reply = 0, reply_in_flight = NULL, updated_at = now() WHERE message_id = $1",
+            """
+            UPDATE conversation_turns SET state = 1, replies = $2, next_reply = 0,
+                reply_in_flight = CASE WHEN jsonb_array_length($2 -> 'replies') > 0 THEN 0 END,
+                reply_in_flight_since = now(), updated_at = now()
+            WHERE message_id = $1
+            """,
             cancellationToken,
             messageId,
             new NpgsqlParameter { Value = JsonSerializer.Serialize(answer, ConversationJsonContext.Default.PlannedAnswer), NpgsqlDbType = NpgsqlDbType.Jsonb });
@@ -85,8 +90,15 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
     public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = $2, reply_in_flight_since = now(), updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);
 
-    public Task MarkSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE conversation_turns SET next_reply = $2 + 1, reply_in_flight = NULL, updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);
+    public Task MarkSentAsync(Guid messageId, int index, int replies, bool complete, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            UPDATE conversation_turns SET next_reply = $2 + 1,
+                reply_in_flight = CASE WHEN $2 + 1 < $3 THEN $2 + 1 END, reply_in_flight_since = now(),
+                state = CASE WHEN $2 + 1 >= $3 AND $4 THEN 2 ELSE state END, updated_at = now()
+            WHERE message_id = $1
+            """,
+            cancellationToken, messageId, index, replies, complete);
 
     public Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = NULL, updated_at = now() WHERE message_id = $1 AND reply_in_flight = $2", cancellationToken, messageId, index);

@@ -59,6 +59,7 @@ public static class ProcessorExtensions
         builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddHostedService<ConversationStoreMaintenance>();
         builder.Services.AddTransient<ConversationTurn>();
+        builder.Services.AddSingleton<RateLimits>();
         builder.Services.AddSingleton<ProcessorTelemetry>();
         return builder;
     }

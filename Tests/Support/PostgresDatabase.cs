@@ -15,7 +15,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
 
     public string Name { get; }
 
-    public string ConnectionString => new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = Name, Pooling = false }.ConnectionString;
+    public string ConnectionString => new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = Name }.ConnectionString;
 
     public static async Task<PostgresDatabase> CreateAsync()
     {
