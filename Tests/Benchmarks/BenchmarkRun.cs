@@ -9,6 +9,7 @@ namespace TwitterBot.Benchmarks;
 public static class BenchmarkRun
 {
     private const int Concurrency = 256;
+    private const string FindingsHeading = "## Findings";
     private const int PipelineRate = 20;
 
     public static async Task<int> RunAsync(BenchmarkProfile profile, TextWriter log)
@@ -110,7 +111,10 @@ public static class BenchmarkRun
             log.WriteLine($"Processor: {results.ProcessorPerSecond:F0} messages/s (first to last DM), peak RSS {results.ProcessorRssMib:F0} MiB");
         }
 
-        await File.WriteAllTextAsync(profile.Output, Report(profile, results, await infrastructure.VersionsAsync()));
+        // The hand-written findings (what the numbers mean, what was changed) survive a new run.
+        var findings = File.Exists(profile.Output) ? await File.ReadAllTextAsync(profile.Output) : string.Empty;
+        findings = findings.Contains(FindingsHeading, StringComparison.Ordinal) ? findings[findings.IndexOf(FindingsHeading, StringComparison.Ordinal)..] : string.Empty;
+        await File.WriteAllTextAsync(profile.Output, Report(profile, results, await infrastructure.VersionsAsync()) + Environment.NewLine + findings);
         log.WriteLine($"Wrote {profile.Output}");
         return results.Ingress.All(r => r.Queued == r.Run.Accepted) ? 0 : 1;
     }
