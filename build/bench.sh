@@ -4,11 +4,9 @@
 # profile; pass --smoke for a seconds-long check that the tool works, or --hold 30 --rates 1000,2500 etc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source build/lib/rabbitmq.sh
-source build/lib/postgres.sh
+source build/lib/servers.sh
 
-ensure_rabbitmq
-ensure_postgres
+ensure_servers
 
 echo "==> publishing Release builds"
 for project in Ingress/Ingress.csproj Processor/Processor.csproj Tests/Benchmarks/Benchmarks.csproj; do

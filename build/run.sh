@@ -4,8 +4,7 @@
 # Any setting can be overridden with environment variables, e.g. TwitterBot__Auth__ConsumerSecret=...
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source build/lib/rabbitmq.sh
-source build/lib/postgres.sh
+source build/lib/servers.sh
 
 pids=()
 stop() {
@@ -14,13 +13,11 @@ stop() {
   echo "==> stopping"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  stop_postgres_if_ours
-  stop_rabbitmq_if_ours
+  stop_servers_if_ours
 }
 trap stop EXIT INT TERM
 
-ensure_rabbitmq
-ensure_postgres
+ensure_servers
 echo "==> building"
 dotnet build TwitterBot.sln --configuration Debug --nologo -v quiet
 

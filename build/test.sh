@@ -4,11 +4,9 @@
 # and prints its summary. The servers are left running so that the next run starts faster.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source build/lib/rabbitmq.sh
-source build/lib/postgres.sh
+source build/lib/servers.sh
 
-ensure_rabbitmq
-ensure_postgres
+ensure_servers
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT

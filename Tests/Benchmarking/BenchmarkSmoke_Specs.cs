@@ -1,4 +1,5 @@
 using TwitterBot.Benchmarks;
+using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Benchmarking;
 
@@ -9,13 +10,11 @@ public class When_the_benchmark_tool_runs_its_smoke_profile
     [Test]
     public async Task Should_run_every_scenario_against_the_real_services_and_write_the_report()
     {
-        var tests = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); // Tests/bin/<Configuration>/net10.0
-        string Build(string service) => Path.GetFullPath(Path.Combine(tests.FullName, "..", "..", "..", "..", service, "bin", tests.Parent!.Name, tests.Name));
         var report = Path.Combine(Path.GetTempPath(), $"benchmarks-{Guid.NewGuid():N}.md");
 
         try
         {
-            var exitCode = await BenchmarkRun.RunAsync(BenchmarkProfile.Smoke(Build("Ingress"), Build("Processor"), report), TestContext.Out);
+            var exitCode = await BenchmarkRun.RunAsync(BenchmarkProfile.Smoke(ServiceBuilds.Directory("Ingress"), ServiceBuilds.Directory("Processor"), report), TestContext.Out);
 
             Assert.That(exitCode, Is.Zero, "every accepted webhook was found in RabbitMQ");
             var text = await File.ReadAllTextAsync(report);

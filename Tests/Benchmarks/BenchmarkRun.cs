@@ -119,7 +119,7 @@ public static class BenchmarkRun
         return results.Ingress.All(r => r.Queued == r.Run.Accepted) ? 0 : 1;
     }
 
-    private static Dictionary<string, string> Settings(Infrastructure infrastructure, FastFakes fakes, int partitions) => new()
+    private static Dictionary<string, string?> Settings(Infrastructure infrastructure, FastFakes fakes, int partitions) => new()
     {
         ["TwitterBot:Auth:ConsumerKey"] = "benchmark-consumer-key",
         ["TwitterBot:Auth:ConsumerSecret"] = Webhooks.ConsumerSecret,

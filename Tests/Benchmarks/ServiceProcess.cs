@@ -2,13 +2,20 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 
 namespace TwitterBot.Benchmarks;
 
-/// <summary>One of our services as its own OS process, configured through environment variables.</summary>
+/// <summary>
+/// One of our services as its own OS process (what a deployment runs), configured through environment
+/// variables: the benchmarks measure it, the specs kill it with SIGKILL and start it again.
+/// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    private const int MaxOutput = 1 << 20;
+
     private readonly Process _process;
+    private readonly StringBuilder _output = new();
 
     private ServiceProcess(Process process, Uri baseAddress)
     {
@@ -20,7 +27,20 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static ServiceProcess Start(string directory, string dll, IDictionary<string, string> settings)
+    /// <summary>What the process wrote (its first MiB), for a failing spec's message.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static ServiceProcess Start(
+        string directory, string dll, IEnumerable<KeyValuePair<string, string?>> settings, string environment = "Production", string logLevel = "Warning")
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet", dll)
@@ -35,15 +55,18 @@ public sealed class ServiceProcess : IAsyncDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {dll}.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        start.Environment["Logging__LogLevel__Default"] = logLevel;
+
+        var process = new Process { StartInfo = start };
+        var started = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}/"));
+        process.OutputDataReceived += (_, line) => started.Append(line.Data);
+        process.ErrorDataReceived += (_, line) => started.Append(line.Data);
+        process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}/"));
+        return started;
     }
 
     public async Task WaitUntilReadyAsync(TimeSpan within)
@@ -52,6 +75,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         using var timeout = new CancellationTokenSource(within);
         while (true)
         {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The service exited with {_process.ExitCode}:\n{Output}");
+            }
+
             try
             {
                 using var response = await client.GetAsync(new Uri(BaseAddress, "health/ready"), timeout.Token);
@@ -76,15 +104,32 @@ public sealed class ServiceProcess : IAsyncDisposable
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 
+    /// <summary>SIGKILL: no shutdown, no acknowledgement, no cleanup, like a crashed container.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await KillAsync();
         }
 
         _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        lock (_output)
+        {
+            if (line is not null && _output.Length < MaxOutput)
+            {
+                _output.AppendLine(line);
+            }
+        }
     }
 
     private static int FreePort()

@@ -55,7 +55,7 @@ public sealed class ConversationRig : IAsyncDisposable
         return processor;
     }
 
-    public async Task<ProcessorProcess> StartProcessorProcessAsync()
+    public async Task<TwitterBot.Benchmarks.ServiceProcess> StartProcessorProcessAsync()
     {
         var processor = ProcessorProcess.Start(Settings);
         _processors.Add(processor);
