@@ -19,7 +19,7 @@ trap stop EXIT INT TERM
 
 ensure_servers
 echo "==> building"
-dotnet build TwitterBot.sln --configuration Debug --nologo -v quiet
+for project in Ingress/Ingress.csproj Processor/Processor.csproj; do dotnet build "$project" --configuration Debug --nologo -v quiet; done
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 start() { (cd "$1/bin/Debug/net10.0" && exec dotnet "TwitterBot.$1.dll") & pids+=("$!"); }
