@@ -37,6 +37,12 @@ public interface IConversationStore
 
     Task SetRateLimitResetAsync(string botUserId, DateTimeOffset resetsAt, CancellationToken cancellationToken);
 
+    /// <summary>Records that the bot account's token with this fingerprint was revoked.</summary>
+    Task MarkRevokedAsync(string botUserId, string tokenFingerprint, DateTimeOffset revokedAt, CancellationToken cancellationToken);
+
+    /// <summary>The fingerprint of the bot account's revoked token, if one was revoked.</summary>
+    Task<string?> RevokedTokenAsync(string botUserId, CancellationToken cancellationToken);
+
     /// <summary>Forgets finished turns older than <paramref name="before"/>; returns how many.</summary>
     Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }

@@ -17,6 +17,7 @@ namespace TwitterBot.Processor.Conversations;
 public sealed partial class ConversationTurn(
     IConversationStore store,
     RateLimits rateLimits,
+    BotAccess access,
     BotAccounts bots,
     GatewayClient gateway,
     XDirectMessageClient directMessages,
@@ -43,6 +44,14 @@ public sealed partial class ConversationTurn(
         {
             LogAlreadyAnswered(message.EventId, message.BotUserId, turn.State);
             ProcessorTelemetry.Outcome("duplicate");
+            return;
+        }
+
+        if (await access.IsRevokedAsync(message.BotUserId, token, cancellationToken))
+        {
+            // The account took the app's access away: end the turn now rather than fail at X.
+            await RejectAsync(message, messageId, turn.NextReply, 401, 89, RevokedReason, events, cancellationToken);
+            ProcessorTelemetry.Outcome("revoked");
             return;
         }
 
@@ -200,21 +209,12 @@ public sealed partial class ConversationTurn(
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.Permanent)
             {
-                LogRejected(message.EventId, message.BotUserId, index, failure.StatusCode, failure.ErrorCode, failure.Message);
-                telemetry.DirectMessage("rejected");
-                // Published before the turn is closed: a crash in between publishes it again (same id), never loses it.
-                await events.Publish(new DirectMessageRejected
+                if (failure.StatusCode == 401 || failure.ErrorCode == 89)
                 {
-                    EventId = message.EventId,
-                    BotUserId = message.BotUserId,
-                    BotId = message.BotId,
-                    RecipientId = message.SenderId,
-                    ReplyIndex = index,
-                    HttpStatus = failure.StatusCode,
-                    ErrorCode = failure.ErrorCode,
-                    Reason = failure.Message,
-                }, context => context.MessageId = MessageIds.Derived(messageId, "rejected"), cancellationToken);
-                await store.FinishTurnAsync(messageId, TurnState.Rejected, failure.Message, cancellationToken);
+                    await access.RevokeAsync(message.BotUserId, token, time.GetUtcNow(), cancellationToken);
+                }
+
+                await RejectAsync(message, messageId, index, failure.StatusCode, failure.ErrorCode, failure.Message, events, cancellationToken);
                 return false;
             }
             catch (Exception failure) when (failure is XApiException or HttpRequestException)
@@ -253,6 +253,28 @@ public sealed partial class ConversationTurn(
         }
 
         return (reply.TextWithLink, null);
+    }
+
+    public const string RevokedReason = "The bot account revoked this app's access: authorize the app again and set its new tokens in TwitterBot:Bots.";
+
+    /// <summary>Ends the turn for good. Published before the turn is closed: a crash in between publishes it again (same id), never loses it.</summary>
+    private async Task RejectAsync(
+        DirectMessageReceived message, Guid messageId, int index, int status, int? code, string reason, IPublishEndpoint events, CancellationToken cancellationToken)
+    {
+        LogRejected(message.EventId, message.BotUserId, index, status, code, reason);
+        telemetry.DirectMessage("rejected");
+        await events.Publish(new DirectMessageRejected
+        {
+            EventId = message.EventId,
+            BotUserId = message.BotUserId,
+            BotId = message.BotId,
+            RecipientId = message.SenderId,
+            ReplyIndex = index,
+            HttpStatus = status,
+            ErrorCode = code,
+            Reason = reason,
+        }, context => context.MessageId = MessageIds.Derived(messageId, "rejected"), cancellationToken);
+        await store.FinishTurnAsync(messageId, TurnState.Rejected, reason, cancellationToken);
     }
 
     private async Task WaitForRateLimitAsync(string botUserId, CancellationToken cancellationToken)

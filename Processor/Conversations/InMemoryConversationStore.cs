@@ -10,6 +10,7 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
 {
     private readonly ConcurrentDictionary<Guid, Turn> _turns = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _rateLimits = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _revoked = new(StringComparer.Ordinal);
 
     public Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken) =>
         Task.FromResult(_turns.GetOrAdd(messageId, _ => new Turn(time.GetUtcNow(), conversationKey)).Snapshot(messageId));
@@ -54,6 +55,15 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
         _rateLimits.AddOrUpdate(botUserId, resetsAt, (_, current) => current > resetsAt ? current : resetsAt);
         return Task.CompletedTask;
     }
+
+    public Task MarkRevokedAsync(string botUserId, string tokenFingerprint, DateTimeOffset revokedAt, CancellationToken cancellationToken)
+    {
+        _revoked[botUserId] = tokenFingerprint;
+        return Task.CompletedTask;
+    }
+
+    public Task<string?> RevokedTokenAsync(string botUserId, CancellationToken cancellationToken) =>
+        Task.FromResult(_revoked.GetValueOrDefault(botUserId));
 
     public Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {

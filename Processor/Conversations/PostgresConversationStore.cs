@@ -31,6 +31,10 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
             CREATE TABLE IF NOT EXISTS rate_limits (
                 bot_user_id text PRIMARY KEY,
                 resets_at timestamptz NOT NULL);
+            CREATE TABLE IF NOT EXISTS revoked_bots (
+                bot_user_id text PRIMARY KEY,
+                token_fingerprint text NOT NULL,
+                revoked_at timestamptz NOT NULL);
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -131,6 +135,21 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
             ON CONFLICT (bot_user_id) DO UPDATE SET resets_at = GREATEST(rate_limits.resets_at, excluded.resets_at)
             """,
             cancellationToken, botUserId, resetsAt.UtcDateTime);
+
+    public Task MarkRevokedAsync(string botUserId, string tokenFingerprint, DateTimeOffset revokedAt, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            INSERT INTO revoked_bots (bot_user_id, token_fingerprint, revoked_at) VALUES ($1, $2, $3)
+            ON CONFLICT (bot_user_id) DO UPDATE SET token_fingerprint = excluded.token_fingerprint, revoked_at = excluded.revoked_at
+            """,
+            cancellationToken, botUserId, tokenFingerprint, revokedAt.UtcDateTime);
+
+    public async Task<string?> RevokedTokenAsync(string botUserId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT token_fingerprint FROM revoked_bots WHERE bot_user_id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
 
     public async Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {

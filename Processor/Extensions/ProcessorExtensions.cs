@@ -60,6 +60,7 @@ public static class ProcessorExtensions
         builder.Services.AddHostedService<ConversationStoreMaintenance>();
         builder.Services.AddTransient<ConversationTurn>();
         builder.Services.AddSingleton<RateLimits>();
+        builder.Services.AddSingleton<BotAccess>();
         builder.Services.AddSingleton<ProcessorTelemetry>();
         return builder;
     }
