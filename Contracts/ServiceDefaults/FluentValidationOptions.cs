@@ -20,6 +20,20 @@ public static class FluentValidationOptions
             new FluentValidationOptionsAdapter<TOptions>(section, new TValidator()));
         return services.AddOptions<TOptions>().BindConfiguration(section).ValidateOnStart();
     }
+
+    /// <summary>
+    /// Binds <typeparamref name="TOptions"/> from <paramref name="section"/> of a configuration outside a host
+    /// (the command line) and validates it the same way, failing with the same key-naming messages.
+    /// </summary>
+    /// <exception cref="OptionsValidationException">The section is invalid.</exception>
+    public static TOptions GetValidated<TOptions, TValidator>(this Microsoft.Extensions.Configuration.IConfiguration configuration, string section)
+        where TOptions : class, new()
+        where TValidator : class, IValidator<TOptions>, new()
+    {
+        var options = Microsoft.Extensions.Configuration.ConfigurationBinder.Get<TOptions>(configuration.GetSection(section)) ?? new TOptions();
+        var result = new FluentValidationOptionsAdapter<TOptions>(section, new TValidator()).Validate(Options.DefaultName, options);
+        return result.Failed ? throw new OptionsValidationException(section, typeof(TOptions), result.Failures) : options;
+    }
 }
 
 internal sealed class FluentValidationOptionsAdapter<TOptions>(string section, IValidator<TOptions> validator)

@@ -7,9 +7,7 @@ public static class RabbitMqHostExtensions
     /// <summary>Connects to the broker node(s) in <c>Messaging:Rabbit</c>; several nodes form one cluster.</summary>
     public static void Host(this IRabbitMqBusFactoryConfigurator configurator, RabbitMqOptions options, string connectionName)
     {
-        var nodes = options.Hosts.Select(host => BrokerNode.TryParse(host, out var node)
-            ? node
-            : throw new InvalidOperationException($"{RabbitMqOptions.Section}:Hosts holds '{host}', which is not host:port.")).ToList();
+        var nodes = options.Nodes();
 
         configurator.Host(nodes[0].Host, nodes[0].Port, options.VirtualHost, connectionName, host =>
         {

@@ -22,6 +22,12 @@ public sealed class RabbitMqOptions
     /// with the partition queues drained.
     /// </summary>
     public int ConversationPartitions { get; set; } = 16;
+
+    /// <summary>The broker nodes of <see cref="Hosts"/>.</summary>
+    public IReadOnlyList<BrokerNode> Nodes() =>
+        Hosts.Select(host => BrokerNode.TryParse(host, out var node)
+            ? node
+            : throw new InvalidOperationException($"{Section}:Hosts holds '{host}', which is not host:port.")).ToList();
 }
 
 public sealed class RabbitMqOptionsValidator : AbstractValidator<RabbitMqOptions>

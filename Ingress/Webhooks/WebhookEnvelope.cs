@@ -25,12 +25,12 @@ public sealed record WebhookEnvelope(
     /// <exception cref="UnrecognizedWebhookException">Neither envelope, or parts of both.</exception>
     public static WebhookEnvelope From(WebhookBody body)
     {
-        var accountActivityMembers = AccountActivityMembers(body).ToList();
+        // The member names are listed only to explain a rejection, never on the way to a 200.
         if (body.Data is { } activity)
         {
-            if (accountActivityMembers.Count > 0)
+            if (AccountActivityMembers(body).Any())
             {
-                throw new UnrecognizedWebhookException($"the X Activity envelope 'data' arrived together with Account Activity members ({string.Join(", ", accountActivityMembers)})");
+                throw new UnrecognizedWebhookException($"the X Activity envelope 'data' arrived together with Account Activity members ({string.Join(", ", AccountActivityMembers(body))})");
             }
 
             return FromXActivity(activity);
@@ -39,9 +39,9 @@ public sealed record WebhookEnvelope(
         var recognisable = body.ForUserId is not null || body.UserEvent is not null || body.ReplayJobStatus is not null;
         if (!recognisable)
         {
-            throw new UnrecognizedWebhookException(accountActivityMembers.Count == 0
-                ? "the body has none of the members of X's webhook envelopes"
-                : $"members ({string.Join(", ", accountActivityMembers)}) arrived without for_user_id");
+            throw new UnrecognizedWebhookException(AccountActivityMembers(body).Any()
+                ? $"members ({string.Join(", ", AccountActivityMembers(body))}) arrived without for_user_id"
+                : "the body has none of the members of X's webhook envelopes");
         }
 
         return new WebhookEnvelope(

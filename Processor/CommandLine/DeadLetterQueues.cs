@@ -147,7 +147,7 @@ public sealed class DeadLetterQueues(RabbitMqOptions options, TimeProvider time)
 
     private async Task<IConnection> Connect(CancellationToken cancellationToken)
     {
-        var nodes = options.Hosts.Select(host => BrokerNode.TryParse(host, out var node) ? node : throw new InvalidOperationException($"{RabbitMqOptions.Section}:Hosts holds '{host}', which is not host:port.")).ToList();
+        var nodes = options.Nodes();
         var factory = new ConnectionFactory
         {
             VirtualHost = options.VirtualHost,

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using FluentValidation;
 using Microsoft.Extensions.Configuration;
 using TwitterBot.ServiceDefaults;
 
@@ -79,17 +78,8 @@ public static class ProcessorCommandLine
         return new Command("dead-letters", "Inspect and replay messages in the Processor's _error queues.") { list, requeue };
     }
 
-    private static DeadLetterQueues Open(IConfiguration configuration)
-    {
-        var options = configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
-        var result = new RabbitMqOptionsValidator().Validate(options);
-        if (!result.IsValid)
-        {
-            throw new ValidationException(string.Join("; ", result.Errors.Select(e => $"{RabbitMqOptions.Section}:{e.PropertyName.Replace('.', ':').Replace("[", ":", StringComparison.Ordinal).Replace("]", string.Empty, StringComparison.Ordinal)} {e.ErrorMessage}")));
-        }
-
-        return new DeadLetterQueues(options, TimeProvider.System);
-    }
+    private static DeadLetterQueues Open(IConfiguration configuration) =>
+        new(configuration.GetValidated<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqOptions.Section), TimeProvider.System);
 
     private static IConfiguration LoadConfiguration()
     {

@@ -80,6 +80,8 @@ public sealed partial class ConversationTurn(
             }
         }
 
+        // Without a signal to publish after the bot's last words, marking the last reply sent completes the turn.
+        var completedWithLastReply = answer.Signal == ConversationSignal.None && next < replies.Count;
         for (var index = next; index < replies.Count; index++)
         {
             if (index > 0 && options.Value.Replies.PauseBetween > TimeSpan.Zero)
@@ -96,9 +98,8 @@ public sealed partial class ConversationTurn(
             marked = true;
         }
 
-        // The last reply's mark completed the turn, unless the bot's last words are followed by a signal:
-        // that is published first, and a crash before the turn is closed publishes it again, under the same id.
-        if (answer.Signal != ConversationSignal.None || replies.Count == 0 || next >= replies.Count)
+        // Otherwise the signal is published first; a crash before the turn is closed publishes it again, under the same id.
+        if (!completedWithLastReply)
         {
             await PublishSignalAsync(message, messageId, answer.Signal, events, cancellationToken);
             await store.FinishTurnAsync(messageId, TurnState.Completed, null, cancellationToken);

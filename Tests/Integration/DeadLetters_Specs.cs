@@ -56,3 +56,22 @@ public class When_messages_failed_and_the_cause_is_fixed
         return (exitCode, output.ToString());
     }
 }
+
+public class When_the_dead_letter_command_is_misconfigured
+{
+    [Test]
+    public async Task Should_fail_naming_the_key_like_the_services_do()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Messaging:Rabbit:Hosts:0"] = "127.0.0.1:not-a-port",
+            ["Messaging:Rabbit:Username"] = "guest",
+        }).Build();
+        using var output = new StringWriter();
+
+        var exitCode = await ProcessorCommandLine.RunAsync(["dead-letters", "list"], configuration, output);
+
+        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(output.ToString(), Does.Contain("Messaging:Rabbit:Hosts:0 must be host:port.").And.Contain("Messaging:Rabbit:Password is required."));
+    }
+}
