@@ -13,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddTelemetry("twitterbot-processor", ProcessorTelemetry.Name);
 builder.AddProcessorOptions();
 builder.AddApiClients();
+builder.AddAccountReconciliation();
 builder.AddConversations();
 builder.AddMessaging();
 

@@ -19,6 +19,12 @@ dotnet test TwitterBot.sln --configuration Release \
 counters="$(grep -o '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -n 1 || true)"
 count() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters"; }
 if [ -n "$counters" ]; then
+  # Name every failed test with the first lines of its message, so a red CI log ends with what broke.
+  awk '
+    /<UnitTestResult / && /outcome="Failed"/ { failed = 1; match($0, /testName="[^"]*"/); print "FAILED " substr($0, RSTART + 10, RLENGTH - 11); lines = 0 }
+    failed && /<Message>/ { inside = 1; sub(/.*<Message>/, "") }
+    failed && inside { done = sub(/<\/Message>.*/, ""); if (lines++ < 12) print "    " $0; if (done) { inside = 0; failed = 0 } }
+  ' "$results"/*.trx || true
   echo "tests: $(count passed) passed, $(count failed) failed, $(( $(count total) - $(count executed) )) skipped"
 else
   echo "tests: no results were written (the build or the test host failed)"

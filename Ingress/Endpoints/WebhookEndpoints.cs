@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TwitterBot.Ingress.Webhooks;
+using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Ingress.Endpoints;
 

@@ -1,4 +1,5 @@
 using TwitterBot.Ingress.Webhooks;
+using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Ingress.Endpoints;
 

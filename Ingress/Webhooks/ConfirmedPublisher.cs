@@ -20,36 +20,50 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
     /// <summary>Beyond this many unsettled publishes, new ones are not remembered (downstream dedupes by id).</summary>
     public const int MaxRemembered = 100_000;
 
-    private readonly ConcurrentDictionary<Guid, Task> _unsettled = new();
+    /// <summary>
+    /// A publish unsettled this long is presumed lost and published again. A publish caught by a connection
+    /// loss can stay pending forever (its channel is gone without failing it); waiting on it would answer
+    /// X 503 until X gives up. Should it settle after all, the copy carries the same message id and the
+    /// Processor's ledger answers it once.
+    /// </summary>
+    public static readonly TimeSpan PresumedLostAfter = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<Guid, PendingPublish> _unsettled = new();
 
     /// <returns>True when the broker confirmed every message within <paramref name="budget"/>.</returns>
     public async Task<bool> PublishAllAsync(IReadOnlyList<OutgoingMessage> messages, TimeSpan budget, CancellationToken cancellationToken)
     {
-        var confirmations = messages.Select(message => (message.MessageId, Task: PublishOnce(message))).ToList();
+        var confirmations = messages.Select(message => (message.MessageId, Pending: PublishOnce(message))).ToList();
         try
         {
-            await Task.WhenAll(confirmations.Select(c => c.Task)).WaitAsync(budget, time, cancellationToken);
+            await Task.WhenAll(confirmations.Select(c => c.Pending.Confirmation)).WaitAsync(budget, time, cancellationToken);
             return true;
         }
         catch (TimeoutException)
         {
-            foreach (var (messageId, task) in confirmations.Where(c => !c.Task.IsCompleted))
+            foreach (var (messageId, pending) in confirmations.Where(c => !c.Pending.Confirmation.IsCompleted))
             {
-                Remember(messageId, task);
+                Remember(messageId, pending);
             }
 
             return false;
         }
     }
 
-    private Task PublishOnce(OutgoingMessage message)
+    private PendingPublish PublishOnce(OutgoingMessage message)
     {
-        if (_unsettled.TryGetValue(message.MessageId, out var earlier) && !earlier.IsFaulted && !earlier.IsCanceled)
+        var now = time.GetUtcNow();
+        if (_unsettled.TryGetValue(message.MessageId, out var earlier) && !earlier.Confirmation.IsFaulted && !earlier.Confirmation.IsCanceled
+            && (earlier.Confirmation.IsCompleted || now - earlier.StartedAt < PresumedLostAfter))
         {
             return earlier;
         }
 
-        return bus.Publish(message.Message, message.Message.GetType(), Pipe.Execute<PublishContext>(context =>
+        return new PendingPublish(Publish(message), now);
+    }
+
+    private Task Publish(OutgoingMessage message) =>
+        bus.Publish(message.Message, message.Message.GetType(), Pipe.Execute<PublishContext>(context =>
         {
             context.MessageId = message.MessageId;
             if (message.ConversationKey is { } key)
@@ -62,16 +76,16 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
                 rabbit.Mandatory = true;
             }
         }), CancellationToken.None);
-    }
 
-    private void Remember(Guid messageId, Task publish)
+    private void Remember(Guid messageId, PendingPublish pending)
     {
-        if (_unsettled.Count >= MaxRemembered || !_unsettled.TryAdd(messageId, publish))
+        if (_unsettled.Count >= MaxRemembered && !_unsettled.ContainsKey(messageId))
         {
             return;
         }
 
-        _ = publish.ContinueWith(
+        _unsettled[messageId] = pending;
+        _ = pending.Confirmation.ContinueWith(
             async settled =>
             {
                 if (settled.IsCompletedSuccessfully)
@@ -83,10 +97,13 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
                     _ = settled.Exception; // observed: the retry that republishes reports the failure
                 }
 
-                _unsettled.TryRemove(KeyValuePair.Create(messageId, publish));
+                _unsettled.TryRemove(KeyValuePair.Create(messageId, pending));
             },
             CancellationToken.None,
             TaskContinuationOptions.None,
             TaskScheduler.Default);
     }
 }
+
+/// <summary>A publish awaiting the broker's confirm, and when it began.</summary>
+internal readonly record struct PendingPublish(Task Confirmation, DateTimeOffset StartedAt);

@@ -145,18 +145,8 @@ public sealed class DeadLetterQueues(RabbitMqOptions options, TimeProvider time)
         }
     }
 
-    private async Task<IConnection> Connect(CancellationToken cancellationToken)
-    {
-        var nodes = options.Nodes();
-        var factory = new ConnectionFactory
-        {
-            VirtualHost = options.VirtualHost,
-            UserName = options.Username!,
-            Password = options.Password!,
-            ClientProvidedName = "twitterbot-dead-letters",
-        };
-        return await factory.CreateConnectionAsync(nodes.Select(n => new AmqpTcpEndpoint(n.Host, n.Port)).ToList(), cancellationToken);
-    }
+    private Task<IConnection> Connect(CancellationToken cancellationToken) =>
+        BrokerConnections.OpenAsync(options, "twitterbot-dead-letters", cancellationToken);
 
     private static DeadLetter Read(string queue, BasicProperties properties, byte[] body)
     {

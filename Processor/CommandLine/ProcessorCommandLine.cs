@@ -1,24 +1,33 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+using TwitterBot.Processor.Extensions;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.CommandLine;
 
 /// <summary>
-/// Operator commands of the Processor's binary: <c>dotnet TwitterBot.Processor.dll dead-letters …</c>.
-/// Configuration comes from the same appsettings and environment variables as the service.
-/// Exit codes: 0 done, 1 failed (or invalid usage).
+/// Operator commands of the Processor's binary: <c>dotnet TwitterBot.Processor.dll &lt;verb&gt; …</c>, with
+/// <c>--help</c> on every verb. Configuration comes from the same appsettings and environment variables as
+/// the service. Exit codes (<see cref="ExitCodes"/>): 0 done, 1 refused or failed, 2 invalid usage or configuration.
 /// </summary>
 public static class ProcessorCommandLine
 {
-    private static readonly string[] Verbs = ["dead-letters"];
+    private static readonly string[] Verbs = ["dead-letters", "webhooks", "subscriptions", "replay", "reconcile", "doctor"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
     public static async Task<int> RunAsync(string[] args, IConfiguration? configuration = null, TextWriter? output = null, CancellationToken cancellationToken = default)
     {
-        var root = new RootCommand("TwitterBot Processor: run without arguments to start the service.") { DeadLetters(configuration ?? LoadConfiguration()) };
+        configuration ??= LoadConfiguration();
+        using var services = new LazyServices(configuration);
+        var root = new RootCommand("TwitterBot Processor: run without arguments to start the service.") { DeadLetters(configuration) };
+        foreach (var command in AccountActivityCommands.All(() => services.Provider))
+        {
+            root.Subcommands.Add(command);
+        }
+
         var invocation = new InvocationConfiguration();
         if (output is not null)
         {
@@ -26,7 +35,57 @@ public static class ProcessorCommandLine
             invocation.Error = output;
         }
 
-        return await root.Parse(args).InvokeAsync(invocation, cancellationToken);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await invocation.Error.WriteLineAsync(error.Message);
+            }
+
+            await invocation.Error.WriteLineAsync($"See `{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2))} --help`.");
+            return ExitCodes.Invalid;
+        }
+
+        invocation.EnableDefaultExceptionHandler = false;
+        try
+        {
+            return await parse.InvokeAsync(invocation, cancellationToken);
+        }
+        catch (OptionsValidationException invalid)
+        {
+            foreach (var failure in invalid.Failures)
+            {
+                await invocation.Error.WriteLineAsync(failure);
+            }
+
+            return ExitCodes.Invalid;
+        }
+        catch (Exception failure) when (failure is not OperationCanceledException)
+        {
+            await invocation.Error.WriteLineAsync($"{args[0]} failed: {failure.Message}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    /// <summary>The Processor's options and X clients, built the first time a verb needs them.</summary>
+    private sealed class LazyServices(IConfiguration configuration) : IDisposable
+    {
+        private IHost? _host;
+
+        public IServiceProvider Provider => (_host ??= Build()).Services;
+
+        private IHost Build()
+        {
+            var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Configuration.AddConfiguration(configuration);
+            builder.AddProcessorOptions();
+            builder.AddApiClients();
+            builder.AddAccountActivityClients();
+            return builder.Build();
+        }
+
+        public void Dispose() => _host?.Dispose();
     }
 
     private static Command DeadLetters(IConfiguration configuration)

@@ -98,5 +98,5 @@ public static class ProcessorExtensions
     }
 
     /// <summary>A base address that relative paths extend instead of replace (<c>…/1.1</c> → <c>…/1.1/</c>).</summary>
-    private static Uri DirectoryUri(string url) => new(url.EndsWith('/') ? url : url + "/");
+    public static Uri DirectoryUri(string url) => new(url.EndsWith('/') ? url : url + "/");
 }

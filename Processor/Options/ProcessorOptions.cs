@@ -13,6 +13,21 @@ public sealed class ProcessorOptions
     public RepliesOptions Replies { get; set; } = new();
 
     public GatewaySessionOptions Gateway { get; set; } = new();
+
+    public ReconciliationOptions Reconciliation { get; set; } = new();
+}
+
+/// <summary>Start-up reconciliation of the X account (webhook and subscriptions).</summary>
+public sealed class ReconciliationOptions
+{
+    /// <summary>Check (and fix) the webhook and subscriptions when the Processor starts.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long to wait for the Ingress to answer a CRC challenge at the public URL before X is asked to send one.</summary>
+    public TimeSpan IngressWait { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>The longest pause between two attempts after a failure X or the network may recover from.</summary>
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class ConversationStoreOptions
@@ -65,6 +80,8 @@ public sealed class ProcessorOptionsValidator : AbstractValidator<ProcessorOptio
         RuleFor(o => o.Replies.PauseBetween).InclusiveBetween(TimeSpan.Zero, TimeSpan.FromMinutes(1)).WithMessage("must be between 00:00:00 and 00:01:00.");
         RuleFor(o => o.Replies.MaxRateLimitWait).InclusiveBetween(TimeSpan.Zero, TimeSpan.FromMinutes(20))
             .WithMessage("must be between 00:00:00 and 00:20:00 (RabbitMQ closes a channel whose delivery stays unacknowledged for 30 minutes).");
+        RuleFor(o => o.Reconciliation.IngressWait).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 00:02:00.");
+        RuleFor(o => o.Reconciliation.MaxBackoff).GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)).WithMessage("must be at least 00:00:01.");
         RuleFor(o => o.Gateway.SessionTimeout).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 01:00:00.");
     }
 }

@@ -11,6 +11,7 @@ public sealed class ProcessorOptionsRules : TwitterBotOptionsRules
         RuleFor(o => o.Auth.ConsumerKey).Required();
         RuleFor(o => o.Api.TwitterUrl).AbsoluteHttpUrl();
         RuleFor(o => o.Api.UploadUrl).AbsoluteHttpUrl();
+        RuleFor(o => o.Api.WebhookUrl).AbsoluteHttpUrl().When(o => !string.IsNullOrEmpty(o.Api.WebhookUrl));
         RuleFor(o => o.Api.Version).Must(version => version is TwitterApiOptions.V1 or TwitterApiOptions.V2)
             .WithMessage($"must be {TwitterApiOptions.V1} or {TwitterApiOptions.V2}.");
         RuleFor(o => o.WebhooksMessaging.MessageTimeout).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 00:00:15.");

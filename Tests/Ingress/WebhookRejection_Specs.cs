@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using TwitterBot.Contracts;
 using TwitterBot.Ingress.Webhooks;
 using TwitterBot.Tests.Support;
+using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Tests.Ingress;
 

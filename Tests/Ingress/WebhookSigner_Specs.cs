@@ -1,5 +1,6 @@
 using System.Text;
 using TwitterBot.Ingress.Webhooks;
+using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Tests.Ingress;
 

@@ -71,7 +71,7 @@ public class When_the_dead_letter_command_is_misconfigured
 
         var exitCode = await ProcessorCommandLine.RunAsync(["dead-letters", "list"], configuration, output);
 
-        Assert.That(exitCode, Is.EqualTo(1));
+        Assert.That(exitCode, Is.EqualTo(ExitCodes.Invalid));
         Assert.That(output.ToString(), Does.Contain("Messaging:Rabbit:Hosts:0 must be host:port.").And.Contain("Messaging:Rabbit:Password is required."));
     }
 }

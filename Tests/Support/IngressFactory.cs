@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TwitterBot.Ingress.Webhooks;
+using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Tests.Support;
 

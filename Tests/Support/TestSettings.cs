@@ -3,12 +3,25 @@ namespace TwitterBot.Tests.Support;
 /// <summary>The X app and bot account every spec configures (the bot is the recipient in the X samples).</summary>
 public static class TestSettings
 {
-    public const string ConsumerKey = "test-consumer-key";
-    public const string ConsumerSecret = "test-consumer-secret";
-    public const string BotUserId = "4337869213";
+    public const string ConsumerKey = TestCredentials.ConsumerKey;
+    public const string ConsumerSecret = TestCredentials.ConsumerSecret;
+    public const string BotUserId = TestCredentials.BotUserId;
     public const string BotId = "bot-project-1";
-    public const string BotAccessToken = "4337869213-bot-access-token";
-    public const string BotAccessSecret = "bot-access-secret";
+    public const string BotAccessToken = TestCredentials.BotAccessToken;
+    public const string BotAccessSecret = TestCredentials.BotAccessSecret;
+
+    /// <summary>A second bot account, for specs about several bots.</summary>
+    public const string SecondBotUserId = TestCredentials.SecondBotUserId;
+    public const string SecondBotAccessToken = TestCredentials.SecondBotAccessToken;
+    public const string SecondBotAccessSecret = TestCredentials.SecondBotAccessSecret;
+
+    /// <summary>The app owner's user context, which manages v1.1 webhooks.</summary>
+    public const string OwnerUserId = TestCredentials.OwnerUserId;
+    public const string OwnerAccessToken = TestCredentials.OwnerAccessToken;
+    public const string OwnerAccessSecret = TestCredentials.OwnerAccessSecret;
+
+    public const string BearerToken = TestCredentials.BearerToken;
+    public const string EnvName = TestCredentials.EnvName;
 
     /// <summary>Fewer conversation partitions than the default, so that specs declare fewer queues.</summary>
     public const int ConversationPartitions = 4;

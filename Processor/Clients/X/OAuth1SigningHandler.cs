@@ -14,11 +14,32 @@ public sealed record XUserToken(string Token, string TokenSecret)
     public override string ToString() => "XUserToken { *** }";
 }
 
-/// <summary>Signs every outgoing X API request with OAuth 1.0a, in the user context attached to it.</summary>
+/// <summary>Marks a request X expects in the app-only context: signed with <c>TwitterBot:Auth:BearerToken</c>.</summary>
+public static class XAppOnly
+{
+    public static readonly HttpRequestOptionsKey<bool> OptionKey = new("TwitterBot.XAppOnly");
+}
+
+/// <summary>
+/// Authenticates every outgoing X API request: OAuth 1.0a in the user context attached to it, or the app's
+/// bearer token when the request is marked <see cref="XAppOnly"/>.
+/// </summary>
 public sealed class OAuth1SigningHandler(IOptions<TwitterBotOptions> options, TimeProvider time) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (request.Options.TryGetValue(XAppOnly.OptionKey, out var appOnly) && appOnly)
+        {
+            var bearer = options.Value.Auth.BearerToken;
+            if (string.IsNullOrWhiteSpace(bearer))
+            {
+                throw new XConfigurationException($"{request.Method} {request.RequestUri?.AbsolutePath} needs the app's bearer token: set TwitterBot:Auth:BearerToken.");
+            }
+
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+            return await base.SendAsync(request, cancellationToken);
+        }
+
         if (!request.Options.TryGetValue(XUserToken.OptionKey, out var user))
         {
             throw new InvalidOperationException($"X API request to {request.RequestUri?.AbsolutePath} has no user token to sign it with.");
@@ -37,3 +58,6 @@ public sealed class OAuth1SigningHandler(IOptions<TwitterBotOptions> options, Ti
 
     private static string NewNonce() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 }
+
+/// <summary>A call to X cannot even be made with this configuration; the message names the key to set.</summary>
+public sealed class XConfigurationException(string message) : Exception(message);

@@ -192,7 +192,9 @@ public sealed class XApiException(int statusCode, IReadOnlyList<XApiError> error
         try
         {
             var body = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.XErrorResponse, cancellationToken);
-            errors = body?.Errors ?? [];
+            errors = body?.Errors is { Count: > 0 } listed ? listed
+                : (body?.Detail ?? body?.Title) is { } problem ? [new XApiError(0, problem)]
+                : [];
         }
         catch (JsonException)
         {
@@ -228,7 +230,8 @@ public sealed record V2DmEventList(IReadOnlyList<V2DmEvent>? Data);
 
 public sealed record V2DmEvent(string? Id, string? Text, string? SenderId, DateTimeOffset? CreatedAt);
 
-public sealed record XErrorResponse(IReadOnlyList<XApiError>? Errors);
+/// <summary>v1.1 lists coded errors; v2 answers a problem document (<c>title</c>, <c>detail</c>) whose errors carry no code.</summary>
+public sealed record XErrorResponse(IReadOnlyList<XApiError>? Errors, string? Title = null, string? Detail = null);
 
 public sealed record NewDirectMessageRequest(NewDirectMessageEvent Event);
 

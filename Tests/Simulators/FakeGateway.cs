@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace TwitterBot.Tests.Support;
+namespace TwitterBot.Simulators;
 
 /// <summary>
 /// The chatbot gateway's contract over real HTTP: answers every <c>POST /gateway</c> with the replies

@@ -6,22 +6,22 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using TwitterBot.Processor.Clients.X;
 
-namespace TwitterBot.Tests.Support;
+namespace TwitterBot.Simulators;
 
 /// <summary>
 /// X's v1.1 DM endpoint over real HTTP. It accepts a request only with a valid OAuth 1.0a user-context
 /// signature (recomputed from the app's and the bot's secrets), the way X does, and records what was sent.
 /// </summary>
-public sealed class FakeXApi : FakeHttpServer
+public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpServer
 {
+    public SimulatedApp App { get; } = simulated ?? SimulatedApp.Test;
+
     private readonly Channel<SentDirectMessage> _sent = Channel.CreateUnbounded<SentDirectMessage>();
     private readonly ConcurrentQueue<(SentDirectMessage Message, DateTimeOffset At)> _delivered = new();
 
     /// <summary>Token secrets of the user tokens this fake X knows, by token.</summary>
-    public Dictionary<string, string> UserTokens { get; } = new(StringComparer.Ordinal)
-    {
-        [TestSettings.BotAccessToken] = TestSettings.BotAccessSecret,
-    };
+    public Dictionary<string, string> UserTokens { get; } =
+        (simulated ?? SimulatedApp.Test).Accounts.ToDictionary(a => a.AccessToken, a => a.AccessSecret, StringComparer.Ordinal);
 
     public ConcurrentQueue<string> RejectedRequests { get; } = new();
 
@@ -52,6 +52,9 @@ public sealed class FakeXApi : FakeHttpServer
 
     public List<SentDirectMessage> Sent { get; } = [];
 
+    /// <summary>Accepted DMs as they arrive, for a reader that shows them live (not with <see cref="WaitForDirectMessagesAsync"/>).</summary>
+    public ChannelReader<SentDirectMessage> Accepted => _sent.Reader;
+
     public Uri ApiBaseAddress => new(BaseAddress, "1.1/");
 
     /// <summary>Waits until <paramref name="count"/> DMs have been accepted (bounded, so a broken pipeline fails).</summary>
@@ -73,6 +76,7 @@ public sealed class FakeXApi : FakeHttpServer
         MapList(app);
         MapV2(app);
         MapUpload(app);
+        MapAccountActivity(app);
     }
 
     /// <summary>X's chunked media upload: INIT, APPEND (multipart), FINALIZE, STATUS.</summary>
@@ -139,7 +143,7 @@ public sealed class FakeXApi : FakeHttpServer
 
             _delivered.Enqueue((dm, DateTimeOffset.UtcNow));
             await _sent.Writer.WriteAsync(dm);
-            return Results.Json(new { data = new { dm_conversation_id = $"{TestSettings.BotUserId}-{participantId}", dm_event_id = DateTime.UtcNow.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, statusCode: 201);
+            return Results.Json(new { data = new { dm_conversation_id = $"{App.Bot.UserId}-{participantId}", dm_event_id = DateTime.UtcNow.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture) } }, statusCode: 201);
         });
 
     /// <summary>The bot's recent DM events, as X's v1.1 <c>events/list</c> answers them (newest first).</summary>
@@ -159,7 +163,7 @@ public sealed class FakeXApi : FakeHttpServer
                 message_create = new
                 {
                     target = new { recipient_id = d.Message.RecipientId },
-                    sender_id = TestSettings.BotUserId,
+                    sender_id = App.Bot.UserId,
                     message_data = new { text = d.Message.Text },
                 },
             });
@@ -229,7 +233,7 @@ public sealed class FakeXApi : FakeHttpServer
             .Select(part => part.Split('=', 2))
             .ToDictionary(kv => Uri.UnescapeDataString(kv[0]), kv => Uri.UnescapeDataString(kv[1].Trim('"')), StringComparer.Ordinal);
 
-        if (oauth.GetValueOrDefault("oauth_consumer_key") != TestSettings.ConsumerKey
+        if (oauth.GetValueOrDefault("oauth_consumer_key") != App.ConsumerKey
             || !oauth.TryGetValue("oauth_token", out var token)
             || !UserTokens.TryGetValue(token, out var tokenSecret)
             || !oauth.TryGetValue("oauth_signature", out var signature))
@@ -240,7 +244,7 @@ public sealed class FakeXApi : FakeHttpServer
 
         var requestUri = new Uri(request.GetEncodedUrl());
         var signed = oauth.Where(p => p.Key != "oauth_signature").Concat(OAuth1.QueryParameters(requestUri)).Concat(form);
-        var expected = OAuth1.Signature(new HttpMethod(request.Method), requestUri, signed, TestSettings.ConsumerSecret, tokenSecret);
+        var expected = OAuth1.Signature(new HttpMethod(request.Method), requestUri, signed, App.ConsumerSecret, tokenSecret);
         if (expected != signature)
         {
             RejectedRequests.Enqueue("signature does not match");

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace TwitterBot.Tests.Support;
+namespace TwitterBot.Simulators;
 
 /// <summary>A real Kestrel server on a free loopback port, for fakes of the services we call.</summary>
 public abstract class FakeHttpServer : IAsyncDisposable
@@ -13,10 +13,11 @@ public abstract class FakeHttpServer : IAsyncDisposable
 
     protected abstract void Map(WebApplication app);
 
-    public async Task StartAsync()
+    /// <param name="url">Where to listen; a free loopback port by default.</param>
+    public async Task StartAsync(string url = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
         _app = builder.Build();
         Map(_app);

@@ -2,9 +2,8 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Ingress.Webhooks;
+namespace TwitterBot.ServiceDefaults;
 
 /// <summary>
 /// X's webhook cryptography, keyed with the app's consumer secret: the CRC response token and the

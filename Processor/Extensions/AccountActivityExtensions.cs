@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+using TwitterBot.Processor.AccountActivity;
+using TwitterBot.Processor.Clients.X;
+using TwitterBot.ServiceDefaults;
+
+namespace TwitterBot.Processor.Extensions;
+
+public static class AccountActivityExtensions
+{
+    /// <summary>X's Account Activity API, the CRC probe, the reconciler and the doctor (the service and the commands share them).</summary>
+    public static IHostApplicationBuilder AddAccountActivityClients(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHttpClient<XAccountActivityClient>((services, http) =>
+            http.BaseAddress = ProcessorExtensions.DirectoryUri(services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.Api.TwitterUrl!))
+            .AddHttpMessageHandler<OAuth1SigningHandler>();
+        builder.Services.AddHttpClient<IngressCrcProbe>(http => http.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddHttpClient<Doctor>(http => http.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddTransient<WebhookReconciler>();
+        return builder;
+    }
+
+    /// <summary>Reconciles the X account in the background when the Processor starts.</summary>
+    public static IHostApplicationBuilder AddAccountReconciliation(this IHostApplicationBuilder builder)
+    {
+        builder.AddAccountActivityClients();
+        builder.Services.AddHostedService<WebhookReconciliation>();
+        return builder;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using TwitterBot.Simulators;
+
+namespace TwitterBot.Sandbox;
+
+/// <summary>
+/// Plays X and the chatbot platform for the real Ingress and Processor: X's API (which the Processor
+/// reconciles its webhook with and replies through) and the demo bot's gateway; then lets a person chat
+/// as a simulated X user. Each line typed becomes a signed webhook delivery; each DM the bot sends is shown.
+/// </summary>
+public static class SandboxChat
+{
+    private static readonly SimulatedUser You = new("3001969357", "Sandbox User", "sandbox_user");
+
+    public static async Task<int> RunAsync(SandboxSettings settings, TextReader input, TextWriter output)
+    {
+        await using var x = new FakeXApi(settings.App);
+        await x.StartAsync(settings.XUrl);
+        await using var gateway = new FakeGateway();
+        gateway.Reactions = text => DemoBot.React(text, gateway);
+        await gateway.StartAsync(settings.GatewayUrl);
+        using var sender = new XWebhookSender(settings.WebhookUrl, settings.App)
+        {
+            RetrySchedule = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)],
+        };
+
+        await output.WriteLineAsync($"X simulator on {settings.XUrl}, demo gateway on {settings.GatewayUrl}. Waiting for the Processor to register the webhook …");
+        await WaitForSubscriptionAsync(x, settings, output);
+
+        IReadOnlyList<string> options = [];
+        using var stop = new CancellationTokenSource();
+        var replies = Task.Run(async () =>
+        {
+            await foreach (var dm in x.Accepted.ReadAllAsync(stop.Token))
+            {
+                options = dm.QuickReplies ?? [];
+                await output.WriteLineAsync($"bot> {dm.Text}{(dm.MediaId is null ? "" : $"  [image attached, media {dm.MediaId}]")}");
+                for (var i = 0; i < options.Count; i++)
+                {
+                    await output.WriteLineAsync($"     {i + 1}) {options[i]}");
+                }
+            }
+        });
+
+        await output.WriteLineAsync("Chat as @sandbox_user (type a number to pick a quick reply, Ctrl-D or Ctrl-C to stop). Try: menu");
+        var eventId = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        while (await input.ReadLineAsync() is { } line)
+        {
+            if (line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var picked = int.TryParse(line.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1 && number <= options.Count ? options[number - 1] : null;
+            var id = (++eventId).ToString(CultureInfo.InvariantCulture);
+            var body = XWebhookSender.DirectMessage(settings.App.Bot.UserId, id, You, picked ?? line, quickReplyMetadata: picked);
+            if (!await sender.DeliverAsync(id, body))
+            {
+                await output.WriteLineAsync($"(the Ingress at {settings.WebhookUrl} did not accept the DM; X would give up here: {sender.Attempts.Last().Failure ?? sender.Attempts.Last().Status.ToString()})");
+            }
+        }
+
+        // Input ended (Ctrl-D, or a script's last line): show the replies still on their way.
+        for (var shown = -1; shown != x.Attempts.Count;)
+        {
+            shown = x.Attempts.Count;
+            await Task.Delay(TimeSpan.FromSeconds(3));
+        }
+
+        await stop.CancelAsync();
+        await replies.ContinueWith(_ => { }, TaskScheduler.Default);
+        return 0;
+    }
+
+    private static async Task WaitForSubscriptionAsync(FakeXApi x, SandboxSettings settings, TextWriter output)
+    {
+        var since = DateTimeOffset.UtcNow;
+        while (!x.Subscriptions.Values.Any(users => users.ContainsKey(settings.App.Bot.UserId)))
+        {
+            if (DateTimeOffset.UtcNow - since > TimeSpan.FromMinutes(2))
+            {
+                await output.WriteLineAsync("The Processor has not subscribed the bot after 2 minutes; DMs are delivered anyway (check the Processor's log).");
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+
+        var webhook = x.Webhooks[x.Subscriptions.First(subscribed => subscribed.Value.ContainsKey(settings.App.Bot.UserId)).Key];
+        await output.WriteLineAsync($"Webhook {webhook.Id} for {webhook.Url} registered through X's CRC challenge, bot {settings.App.Bot.UserId} subscribed.");
+    }
+}
