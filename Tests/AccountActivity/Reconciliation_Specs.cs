@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.AccountActivity;
@@ -142,17 +143,9 @@ public static class Reconciliation_Specs
         {
             await using var rig = await AccountRig.StartAsync();
             await using var broker = await RabbitMqVirtualHost.CreateAsync();
-            var settings = rig.Settings("enterprise");
-            settings["Messaging:Rabbit:VirtualHost"] = broker.Name;
-            settings["Processor:Store:Kind"] = "InMemory";
-            await using var processor = new ProcessorFactory(settings);
+            await using var processor = await rig.StartProcessorAsync(broker);
 
-            await processor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (!processor.Logs.Messages(Microsoft.Extensions.Logging.LogLevel.Information).Any(line => line.Contains("X account reconciled", StringComparison.Ordinal)))
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
-            }
+            await WaitForReconciledAsync(processor);
 
             var webhook = rig.X.Webhooks.Values.Single();
             Assert.That((webhook.Url, webhook.Valid), Is.EqualTo((rig.WebhookUrl, true)));
@@ -167,15 +160,10 @@ public static class Reconciliation_Specs
         {
             await using var rig = await AccountRig.StartAsync();
             await using var broker = await RabbitMqVirtualHost.CreateAsync();
-            var settings = rig.Settings("enterprise");
-            settings["Messaging:Rabbit:VirtualHost"] = broker.Name;
-            settings["Processor:Store:Kind"] = "InMemory";
-            settings["Processor:Reconciliation:Enabled"] = "false";
-            await using var processor = new ProcessorFactory(settings);
 
-            await processor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            await using var processor = await rig.StartProcessorAsync(broker, settings => settings["Processor:Reconciliation:Enabled"] = "false");
 
-            Assert.That(processor.Logs.Messages(Microsoft.Extensions.Logging.LogLevel.Information), Has.Some.Contains("Processor:Reconciliation:Enabled is false"));
+            Assert.That(processor.Logs.Messages(LogLevel.Information), Has.Some.Contains("Processor:Reconciliation:Enabled is false"));
             Assert.That(rig.X.AccountRequests, Is.Empty);
         }
     }
@@ -189,20 +177,21 @@ public static class Reconciliation_Specs
             await using var broker = await RabbitMqVirtualHost.CreateAsync();
             var failures = 2;
             rig.X.AccountOverride = _ => Interlocked.Decrement(ref failures) >= 0 ? FakeXApi.Error(503, 130, "Over capacity") : null;
-            var settings = rig.Settings("enterprise");
-            settings["Messaging:Rabbit:VirtualHost"] = broker.Name;
-            settings["Processor:Store:Kind"] = "InMemory";
-            await using var processor = new ProcessorFactory(settings);
+            await using var processor = await rig.StartProcessorAsync(broker);
 
-            await processor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (!processor.Logs.Messages(Microsoft.Extensions.Logging.LogLevel.Information).Any(line => line.Contains("X account reconciled", StringComparison.Ordinal)))
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
-            }
+            await WaitForReconciledAsync(processor);
 
-            Assert.That(processor.Logs.Messages(Microsoft.Extensions.Logging.LogLevel.Warning).Count(line => line.Contains("retrying in", StringComparison.Ordinal)), Is.EqualTo(2));
+            Assert.That(processor.Logs.Messages(LogLevel.Warning).Count(line => line.Contains("retrying in", StringComparison.Ordinal)), Is.EqualTo(2));
             Assert.That(rig.X.Subscriptions[rig.X.Webhooks.Values.Single().Id], Has.Count.EqualTo(2));
+        }
+    }
+
+    private static async Task WaitForReconciledAsync(ProcessorFactory processor)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!processor.Logs.Messages(LogLevel.Information).Any(line => line.Contains("X account reconciled", StringComparison.Ordinal)))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
         }
     }
 }

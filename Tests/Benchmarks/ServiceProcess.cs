@@ -39,10 +39,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <param name="port">The port to listen on (a restarted service keeps its address); a free one by default.</param>
     public static ServiceProcess Start(
-        string directory, string dll, IEnumerable<KeyValuePair<string, string?>> settings, string environment = "Production", string logLevel = "Warning")
+        string directory, string dll, IEnumerable<KeyValuePair<string, string?>> settings, string environment = "Production", string logLevel = "Warning", int? port = null)
     {
-        var port = FreePort();
+        port ??= FreePort();
         var start = new ProcessStartInfo("dotnet", dll)
         {
             WorkingDirectory = Path.GetFullPath(directory),

@@ -52,6 +52,17 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
 
     public List<SentDirectMessage> Sent { get; } = [];
 
+    /// <summary>Every DM accepted so far, including those no one waited for yet.</summary>
+    public IReadOnlyList<SentDirectMessage> AllAccepted()
+    {
+        while (_sent.Reader.TryRead(out var dm))
+        {
+            Sent.Add(dm);
+        }
+
+        return Sent;
+    }
+
     /// <summary>Accepted DMs as they arrive, for a reader that shows them live (not with <see cref="WaitForDirectMessagesAsync"/>).</summary>
     public ChannelReader<SentDirectMessage> Accepted => _sent.Reader;
 

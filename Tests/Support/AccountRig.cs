@@ -60,6 +60,18 @@ public sealed class AccountRig : IAsyncDisposable
         return settings;
     }
 
+    /// <summary>The Processor in memory (in-memory store) with this rig's enterprise settings, ready.</summary>
+    public async Task<ProcessorFactory> StartProcessorAsync(RabbitMqVirtualHost broker, Action<Dictionary<string, string?>>? adjust = null)
+    {
+        var settings = Settings("enterprise");
+        settings["Messaging:Rabbit:VirtualHost"] = broker.Name;
+        settings["Processor:Store:Kind"] = "InMemory";
+        adjust?.Invoke(settings);
+        var processor = new ProcessorFactory(settings);
+        await processor.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        return processor;
+    }
+
     /// <summary>Runs one command line as an operator would; returns its exit code and everything it printed.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(IDictionary<string, string?> settings, params string[] args)
     {

@@ -1,0 +1,236 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using TwitterBot.Benchmarks;
+using TwitterBot.Tests.Support;
+
+namespace TwitterBot.Tests.Faults;
+
+/// <summary>How big a burst is: <c>TWITTERBOT_FAULTS_PROFILE=long</c> for the long run, short in CI.</summary>
+public sealed record FaultProfile(int Users, int MessagesPerUser)
+{
+    public static FaultProfile Current { get; } =
+        Environment.GetEnvironmentVariable("TWITTERBOT_FAULTS_PROFILE") == "long" ? new(20, 25) : new(4, 6);
+
+    public int Total => Users * MessagesPerUser;
+}
+
+/// <summary>
+/// The whole product for real, as OS processes: the Ingress and Processor(s) on a fresh RabbitMQ virtual
+/// host (reached through a <see cref="TcpRelay"/>, so the broker can be taken away) and PostgreSQL database,
+/// an echoing gateway and X (its API, and its webhook side delivering signed DMs and retrying like X on a
+/// compressed schedule). A burst is several users each writing several DMs in order; the account says
+/// whether every accepted DM was answered exactly once, in order.
+/// </summary>
+public sealed class FaultRig : IAsyncDisposable
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(120);
+
+    private readonly int _ingressPort;
+    private readonly List<ServiceProcess> _processors = [];
+    /// <summary>Accepted DMs by X event id: a DM delivered again (duplicate, Replay) is still one DM.</summary>
+    private readonly ConcurrentDictionary<string, (string UserId, int Index, string Text)> _accepted = new();
+
+    private FaultRig(RabbitMqVirtualHost broker, PostgresDatabase store, TcpRelay relay, FakeGateway gateway, FakeXApi x, int ingressPort)
+    {
+        Broker = broker;
+        Store = store;
+        Relay = relay;
+        Gateway = gateway;
+        X = x;
+        _ingressPort = ingressPort;
+        Settings = TestSettings.Common(broker, store);
+        Settings["Messaging:Rabbit:Hosts:0"] = relay.Node;
+        Settings["Gateway:Url"] = gateway.BaseAddress.ToString();
+        Settings["TwitterBot:Api:TwitterUrl"] = x.ApiBaseAddress.ToString();
+        Settings["TwitterBot:Api:UploadUrl"] = x.ApiBaseAddress.ToString();
+        Settings["TwitterBot:WebhooksMessaging:MessageTimeout"] = "00:00:02";
+        Sender = new XWebhookSender(new Uri($"http://127.0.0.1:{ingressPort}/webhooks"), SimulatedApp.Test)
+        {
+            // X's schedule (30 s, 1 min, 3 min), compressed, with more attempts to cover longer gaps.
+            RetrySchedule = [.. new[] { 0.3, 0.6, 1, 2, 3, 5, 8, 8, 8, 8, 8, 8 }.Select(TimeSpan.FromSeconds)],
+        };
+    }
+
+    public RabbitMqVirtualHost Broker { get; }
+
+    public PostgresDatabase Store { get; }
+
+    public TcpRelay Relay { get; }
+
+    public FakeGateway Gateway { get; }
+
+    public FakeXApi X { get; }
+
+    public XWebhookSender Sender { get; }
+
+    public Dictionary<string, string?> Settings { get; }
+
+    public ServiceProcess? Ingress { get; private set; }
+
+    public IReadOnlyList<ServiceProcess> Processors => _processors;
+
+    public FaultProfile Profile { get; } = FaultProfile.Current;
+
+    public int Accepted => _accepted.Count;
+
+    public static async Task<FaultRig> StartAsync(int processors = 1)
+    {
+        var broker = await RabbitMqVirtualHost.CreateAsync();
+        var store = await PostgresDatabase.CreateAsync();
+        var gateway = new FakeGateway();
+        await gateway.StartAsync();
+        var x = new FakeXApi();
+        await x.StartAsync();
+        var rig = new FaultRig(broker, store, new TcpRelay(RabbitMqVirtualHost.AmqpNode), gateway, x, FreePort());
+        await rig.StartIngressAsync();
+        for (var i = 0; i < processors; i++)
+        {
+            await rig.StartProcessorAsync();
+        }
+
+        return rig;
+    }
+
+    public async Task StartIngressAsync()
+    {
+        Ingress = IngressProcess.Start(Settings, _ingressPort);
+        await Ingress.WaitUntilReadyAsync(Patience);
+    }
+
+    public async Task RestartIngressAsync()
+    {
+        await Ingress!.KillAsync();
+        await Ingress.DisposeAsync();
+        await StartIngressAsync();
+    }
+
+    public async Task<ServiceProcess> StartProcessorAsync()
+    {
+        var processor = ProcessorProcess.Start(Settings);
+        _processors.Add(processor);
+        await processor.WaitUntilReadyAsync(Patience);
+        return processor;
+    }
+
+    public static string UserId(int user) => (3_000_000_000L + user).ToString(CultureInfo.InvariantCulture);
+
+    public static string Text(int user, int index) => $"user {user} message {index}";
+
+    /// <summary>Every user writes their DMs one after another (X delivers them in order); users write at once.</summary>
+    /// <param name="deliveries">How many times X delivers each DM (2: duplicates).</param>
+    public Task SendBurstAsync(int deliveries = 1) =>
+        Task.WhenAll(Enumerable.Range(0, Profile.Users).Select(async user =>
+        {
+            for (var index = 0; index < Profile.MessagesPerUser; index++)
+            {
+                var eventId = (1_990_000_000_000_000_000L + (user * 10_000L) + index).ToString(CultureInfo.InvariantCulture);
+                var body = XWebhookSender.DirectMessage(TestSettings.BotUserId, eventId, new SimulatedUser(UserId(user), $"User {user}", $"user{user}"), Text(user, index));
+                var accepted = false;
+                for (var delivery = 0; delivery < deliveries; delivery++)
+                {
+                    accepted |= await Sender.DeliverAsync(eventId, body);
+                }
+
+                if (accepted)
+                {
+                    _accepted[eventId] = (UserId(user), index, Text(user, index));
+                }
+            }
+        }));
+
+    /// <summary>X delivers every accepted DM again, as a Replay after an outage does.</summary>
+    public Task ReplayAsync() => SendBurstAsync();
+
+    /// <summary>Waits until the burst is answered (or patience runs out), then takes the account.</summary>
+    public async Task<FaultAccount> AccountAsync(string scenario, IReadOnlySet<string>? refusedUsers = null)
+    {
+        refusedUsers ??= new HashSet<string>();
+        var accepted = _accepted.Values.ToList();
+        var expected = accepted.Count(a => !refusedUsers.Contains(a.UserId));
+        try
+        {
+            await X.WaitForDirectMessagesAsync(expected, Patience);
+        }
+        catch (OperationCanceledException)
+        {
+            // The account below says what is missing.
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1)); // anything sent twice would arrive now
+        var sent = X.AllAccepted().ToList();
+        var account = new FaultAccount(
+            scenario,
+            Accepted: accepted.Count,
+            Expected: expected,
+            Answered: accepted.Count(a => !refusedUsers.Contains(a.UserId) && sent.Count(s => s.RecipientId == a.UserId && s.Text == $"You said: {a.Text}") == 1),
+            Duplicates: sent.GroupBy(s => (s.RecipientId, s.Text)).Sum(g => g.Count() - 1),
+            OutOfOrder: sent.GroupBy(s => s.RecipientId).Count(g => !g.Select(s => s.Text).SequenceEqual(g.Select(s => s.Text).Order(NaturalOrder.Instance))),
+            DeadLetters: await DeadLettersAsync(),
+            Deliveries: Sender.Attempts.Count,
+            RefusedByX: X.Attempts.Count(a => refusedUsers.Contains(a.RecipientId)));
+        TestContext.Out.WriteLine(account);
+        return account;
+    }
+
+    private async Task<long> DeadLettersAsync()
+    {
+        long total = 0;
+        foreach (var queue in TestSettings.PartitionQueues.Append(ServiceDefaults.DurableQueues.BotAccessRevoked))
+        {
+            total += await Broker.CountMessagesIfAnyAsync($"{queue}_error");
+        }
+
+        return total;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Ingress is not null)
+        {
+            await Ingress.DisposeAsync();
+        }
+
+        foreach (var processor in _processors)
+        {
+            await processor.DisposeAsync();
+        }
+
+        Sender.Dispose();
+        await X.DisposeAsync();
+        await Gateway.DisposeAsync();
+        await Relay.DisposeAsync();
+        await Broker.DisposeAsync();
+        await Store.DisposeAsync();
+    }
+
+    /// <summary>Orders "user 1 message 10" after "user 1 message 9".</summary>
+    private sealed class NaturalOrder : IComparer<string>
+    {
+        public static readonly NaturalOrder Instance = new();
+
+        public int Compare(string? x, string? y) => Index(x).CompareTo(Index(y));
+
+        private static int Index(string? text)
+        {
+            var words = text ?? "";
+            return int.Parse(words[(words.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+        }
+    }
+}
+
+/// <summary>What became of a burst: the numbers a scenario is judged by.</summary>
+public sealed record FaultAccount(
+    string Scenario, int Accepted, int Expected, int Answered, int Duplicates, int OutOfOrder, long DeadLetters, int Deliveries, int RefusedByX)
+{
+    public override string ToString() =>
+        $"{Scenario}: {Accepted} DMs accepted by the Ingress ({Deliveries} webhook deliveries incl. X's retries), {Answered}/{Expected} answered exactly once, "
+        + $"{Duplicates} duplicate replies, {OutOfOrder} conversations out of order, {DeadLetters} dead letters, {RefusedByX} sends refused by X";
+}

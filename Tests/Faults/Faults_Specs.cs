@@ -1,0 +1,163 @@
+using TwitterBot.Tests.Support;
+
+namespace TwitterBot.Tests.Faults;
+
+/// <summary>
+/// End to end, with real processes, a real broker and a real store: a burst of DMs meets a failure, and the
+/// account must show every DM X delivered accepted, answered exactly once, in order per conversation, with
+/// nothing in <c>_error</c>. The burst is short in CI; <c>TWITTERBOT_FAULTS_PROFILE=long</c> makes it long.
+/// </summary>
+[Category("Faults")]
+public static class Faults_Specs
+{
+    private static async Task MidBurstAsync(FaultRig rig)
+    {
+        using var deadline = new CancellationTokenSource(FaultRig.Patience);
+        while (rig.Accepted < rig.Profile.Total / 3)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+        }
+    }
+
+    private static void AssertNothingLost(FaultRig rig, FaultAccount account)
+    {
+        Assert.That(account.Accepted, Is.EqualTo(rig.Profile.Total), "every DM X delivered was accepted, at the latest on a retry");
+        Assert.That(account.Answered, Is.EqualTo(account.Expected), "every accepted DM answered exactly once");
+        Assert.That(account.Duplicates, Is.Zero, "no reply sent twice");
+        Assert.That(account.OutOfOrder, Is.Zero, "replies in the order users wrote");
+        Assert.That(account.DeadLetters, Is.Zero, "nothing in _error");
+    }
+
+    public class When_RabbitMQ_goes_away_in_the_middle_of_a_burst
+    {
+        [Test]
+        public async Task Should_lose_nothing_once_it_is_back()
+        {
+            await using var rig = await FaultRig.StartAsync();
+
+            var burst = rig.SendBurstAsync();
+            await MidBurstAsync(rig);
+            rig.Relay.Cut(); // every connection of both services dropped, new ones refused: a broker restart as they see it
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            rig.Relay.Restore();
+            await burst;
+
+            AssertNothingLost(rig, await rig.AccountAsync("RabbitMQ gone for 3 s mid-burst"));
+        }
+    }
+
+    public class When_the_Processor_is_killed_in_the_middle_of_a_burst
+    {
+        [Test]
+        public async Task Should_answer_everything_once_after_it_is_restarted()
+        {
+            await using var rig = await FaultRig.StartAsync();
+
+            var burst = rig.SendBurstAsync();
+            await MidBurstAsync(rig);
+            await rig.Processors[0].KillAsync();
+            await rig.StartProcessorAsync();
+            await burst;
+
+            AssertNothingLost(rig, await rig.AccountAsync("Processor SIGKILLed mid-burst and restarted"));
+        }
+
+        [Test]
+        public async Task Should_have_the_other_replica_take_over()
+        {
+            await using var rig = await FaultRig.StartAsync(processors: 2);
+
+            var burst = rig.SendBurstAsync();
+            await MidBurstAsync(rig);
+            await rig.Processors[0].KillAsync();
+            await burst;
+
+            AssertNothingLost(rig, await rig.AccountAsync("one of two Processor replicas SIGKILLed mid-burst"));
+        }
+    }
+
+    public class When_the_Ingress_restarts_in_the_middle_of_a_burst
+    {
+        [Test]
+        public async Task Should_have_Xs_retries_cover_the_gap()
+        {
+            await using var rig = await FaultRig.StartAsync();
+
+            var burst = rig.SendBurstAsync();
+            await MidBurstAsync(rig);
+            await rig.RestartIngressAsync();
+            await burst;
+
+            var account = await rig.AccountAsync("Ingress SIGKILLed mid-burst and restarted");
+            AssertNothingLost(rig, account);
+            Assert.That(account.Deliveries, Is.GreaterThan(rig.Profile.Total), "X retried what the dead Ingress did not answer");
+        }
+    }
+
+    public class When_the_gateway_fails_for_a_while
+    {
+        [Test]
+        public async Task Should_answer_everything_once_it_is_healthy()
+        {
+            await using var rig = await FaultRig.StartAsync();
+            var failingUntil = DateTimeOffset.UtcNow.AddSeconds(4);
+            var hangingUntil = failingUntil.AddSeconds(4);
+            rig.Gateway.Override = _ => DateTimeOffset.UtcNow < failingUntil ? Microsoft.AspNetCore.Http.Results.StatusCode(502)
+                : DateTimeOffset.UtcNow < hangingUntil ? new HangingResult(TimeSpan.FromSeconds(5))
+                : null;
+
+            await rig.SendBurstAsync();
+
+            AssertNothingLost(rig, await rig.AccountAsync("gateway 502 for 4 s, then hanging past the 2 s timeout for 4 s"));
+        }
+    }
+
+    public class When_X_limits_the_rate_and_refuses_one_user
+    {
+        [Test]
+        public async Task Should_wait_for_the_reset_answer_the_others_once_and_not_retry_the_refused_user()
+        {
+            await using var rig = await FaultRig.StartAsync();
+            var refused = FaultRig.UserId(0);
+            var limitedUntil = DateTimeOffset.UtcNow.AddSeconds(4);
+            rig.X.Override = dm => dm.RecipientId == refused ? FakeXApi.Refused(349, "You cannot send messages to this user.")
+                : DateTimeOffset.UtcNow < limitedUntil ? FakeXApi.TooManyRequests(limitedUntil)
+                : null;
+
+            await rig.SendBurstAsync();
+
+            var account = await rig.AccountAsync("X answering 429 for 4 s, and 349 for one user", new HashSet<string> { refused });
+            AssertNothingLost(rig, account);
+            Assert.That(account.RefusedByX, Is.EqualTo(rig.Profile.MessagesPerUser), "each DM to the refused user tried once, never retried");
+        }
+    }
+
+    public class When_X_delivers_every_event_twice_and_replays_them_later
+    {
+        [Test]
+        public async Task Should_answer_each_once()
+        {
+            await using var rig = await FaultRig.StartAsync();
+
+            await rig.SendBurstAsync(deliveries: 2);
+            await rig.AccountAsync("every event delivered twice");
+            await rig.ReplayAsync();
+
+            var account = await rig.AccountAsync("every event delivered twice, then replayed");
+            Assert.That(account.Answered, Is.EqualTo(account.Expected));
+            Assert.That(account.Duplicates, Is.Zero, "no reply sent twice");
+            Assert.That(account.OutOfOrder, Is.Zero);
+            Assert.That(account.DeadLetters, Is.Zero);
+        }
+    }
+
+    /// <summary>Answers only after the client gave up.</summary>
+    private sealed class HangingResult(TimeSpan delay) : Microsoft.AspNetCore.Http.IResult
+    {
+        public async Task ExecuteAsync(Microsoft.AspNetCore.Http.HttpContext httpContext)
+        {
+            await Task.Delay(delay, httpContext.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            httpContext.Response.StatusCode = 504;
+        }
+    }
+}
