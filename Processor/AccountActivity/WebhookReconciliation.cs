@@ -12,7 +12,7 @@ namespace TwitterBot.Processor.AccountActivity;
 /// with the fix, and end the attempt.
 /// </summary>
 public sealed partial class WebhookReconciliation(
-    IServiceProvider services,
+    WebhookReconciler reconciler,
     IOptions<ProcessorOptions> processor,
     IOptions<TwitterBotOptions> options,
     TimeProvider time,
@@ -33,7 +33,6 @@ public sealed partial class WebhookReconciliation(
             return;
         }
 
-        var reconciler = services.GetRequiredService<WebhookReconciler>();
         var backoff = TimeSpan.FromSeconds(1);
         for (var attempt = 1; !stoppingToken.IsCancellationRequested; attempt++)
         {

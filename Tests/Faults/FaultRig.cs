@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net;
 using TwitterBot.Benchmarks;
 using TwitterBot.Tests.Support;
 
@@ -82,7 +81,7 @@ public sealed class FaultRig : IAsyncDisposable
         await gateway.StartAsync();
         var x = new FakeXApi();
         await x.StartAsync();
-        var rig = new FaultRig(broker, store, new TcpRelay(RabbitMqVirtualHost.AmqpNode), gateway, x, FreePort());
+        var rig = new FaultRig(broker, store, new TcpRelay(RabbitMqVirtualHost.AmqpNode), gateway, x, ServiceProcess.FreePort());
         await rig.StartIngressAsync();
         for (var i = 0; i < processors; i++)
         {
@@ -182,13 +181,6 @@ public sealed class FaultRig : IAsyncDisposable
         }
 
         return total;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -108,9 +108,12 @@ public sealed partial class FakeXApi
         }));
     }
 
-    private IResult Bearer(HttpRequest request, Func<IResult> handle) => BearerAsync(request, () => Task.FromResult(handle())).GetAwaiter().GetResult();
+    private IResult Bearer(HttpRequest request, Func<IResult> handle) => RefuseWithoutBearer(request) ?? handle();
 
-    private async Task<IResult> BearerAsync(HttpRequest request, Func<Task<IResult>> handle)
+    private async Task<IResult> BearerAsync(HttpRequest request, Func<Task<IResult>> handle) => RefuseWithoutBearer(request) ?? await handle();
+
+    /// <summary>Records an app-only call; X's answer when it lacks the bearer token, or the override, or null to handle it.</summary>
+    private IResult? RefuseWithoutBearer(HttpRequest request)
     {
         var call = $"{request.Method} {request.Path}";
         AccountRequests.Enqueue(call);
@@ -120,7 +123,7 @@ public sealed partial class FakeXApi
             return Error(401, 89, "Invalid or expired token.");
         }
 
-        return AccountOverride(call) ?? await handle();
+        return AccountOverride(call);
     }
 
     /// <summary>Handles a request signed in a user context, with the user id of its token.</summary>
@@ -202,9 +205,12 @@ public sealed partial class FakeXApi
             return Error(400, 170, "Webhook must exist before subscribing.");
         }
 
-        return users.TryAdd(userId, true) || v2
-            ? v2 ? Results.Json(new { data = new { subscribed = true } }) : Results.NoContent()
-            : Error(409, 355, "Subscription already exists.");
+        if (!users.TryAdd(userId, true) && !v2)
+        {
+            return Error(409, 355, "Subscription already exists.");
+        }
+
+        return v2 ? Results.Json(new { data = new { subscribed = true } }) : Results.NoContent();
     }
 
     private IResult IsSubscribed(string? id, string userId, bool v2)
