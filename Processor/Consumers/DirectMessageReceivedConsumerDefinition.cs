@@ -41,6 +41,7 @@ public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition
             retry.Handle<XOutcomeUnknownException>();
             retry.Handle<HttpRequestException>();
             retry.Handle<RateLimitedException>();
+            retry.Handle<TurnInProgressException>();
             retry.Handle<NpgsqlException>(failure => failure.IsTransient);
             retry.Exponential(30, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
         });

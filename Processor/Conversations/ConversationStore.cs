@@ -6,8 +6,13 @@ namespace TwitterBot.Processor.Conversations;
 /// </summary>
 public interface IConversationStore
 {
-    /// <summary>Records the turn for <paramref name="messageId"/> if it is new, and returns where it stands.</summary>
-    Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken);
+    /// <summary>
+    /// Claims the turn for <paramref name="messageId"/>, records it if it is new, and returns where it stands;
+    /// null while another consume holds it. The claim lasts until it is disposed or its process dies, so two
+    /// copies of one message in flight at once (a redelivery after a broker connection was lost under a
+    /// running consume) never both ask the gateway or both send a reply.
+    /// </summary>
+    Task<TurnClaim?> ClaimTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores the gateway's answer before any reply is sent, so that a restart never asks again, and marks
@@ -74,3 +79,15 @@ public sealed record TurnRecord(
 {
     public bool IsFinished => State is TurnState.Completed or TurnState.Rejected;
 }
+
+/// <summary>A turn held by one consume until disposed.</summary>
+public sealed class TurnClaim(TurnRecord turn, Func<ValueTask> release) : IAsyncDisposable
+{
+    public TurnRecord Turn { get; } = turn;
+
+    public ValueTask DisposeAsync() => release();
+}
+
+/// <summary>Another consume holds the turn of this message: retried, by which time it is finished or its holder gone.</summary>
+public sealed class TurnInProgressException(string eventId, string botUserId)
+    : Exception($"Event {eventId} for bot {botUserId} is being answered by another consume.");

@@ -39,7 +39,9 @@ public sealed partial class ConversationTurn(
         var token = new XUserToken(bot.AccessToken!, bot.AccessSecret!);
         telemetry.Turn(message);
 
-        var turn = await store.BeginTurnAsync(messageId, ConversationKeys.For(message.BotUserId, message.SenderId), message.EventId, cancellationToken);
+        await using var claim = await store.ClaimTurnAsync(messageId, ConversationKeys.For(message.BotUserId, message.SenderId), message.EventId, cancellationToken)
+            ?? throw new TurnInProgressException(message.EventId, message.BotUserId);
+        var turn = claim.Turn;
         if (turn.IsFinished)
         {
             LogAlreadyAnswered(message.EventId, message.BotUserId, turn.State);

@@ -9,11 +9,24 @@ namespace TwitterBot.Processor.Conversations;
 public sealed class InMemoryConversationStore(TimeProvider time) : IConversationStore
 {
     private readonly ConcurrentDictionary<Guid, Turn> _turns = new();
+    private readonly ConcurrentDictionary<Guid, byte> _claimed = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _rateLimits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _revoked = new(StringComparer.Ordinal);
 
-    public Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken) =>
-        Task.FromResult(_turns.GetOrAdd(messageId, _ => new Turn(time.GetUtcNow(), conversationKey)).Snapshot(messageId));
+    public Task<TurnClaim?> ClaimTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken)
+    {
+        if (!_claimed.TryAdd(messageId, 0))
+        {
+            return Task.FromResult<TurnClaim?>(null);
+        }
+
+        var turn = _turns.GetOrAdd(messageId, _ => new Turn(time.GetUtcNow(), conversationKey)).Snapshot(messageId);
+        return Task.FromResult<TurnClaim?>(new TurnClaim(turn, () =>
+        {
+            _claimed.TryRemove(messageId, out _);
+            return ValueTask.CompletedTask;
+        }));
+    }
 
     public Task<DateTimeOffset?> LastTurnStartedAsync(string conversationKey, Guid otherThan, CancellationToken cancellationToken) =>
         Task.FromResult(_turns.Where(t => t.Key != otherThan && t.Value.ConversationKey == conversationKey)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -46,38 +47,88 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
         await command.ExecuteScalarAsync(cancellationToken);
     }
 
-    public async Task<TurnRecord> BeginTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken)
+    public async Task<TurnClaim?> ClaimTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken)
     {
-        // One round trip: the insert's snapshot does not see its own row, so the union yields exactly one.
-        await using var command = database.CreateCommand(
-            """
-            WITH inserted AS (
-                INSERT INTO conversation_turns (message_id, conversation_key, event_id, state)
-                VALUES ($1, $2, $3, 0)
-                ON CONFLICT (message_id) DO NOTHING
-                RETURNING state, replies, next_reply, reply_in_flight, reply_in_flight_since)
-            SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since FROM inserted
-            UNION ALL
-            SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since FROM conversation_turns
-            WHERE message_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)
-            """);
-        command.Parameters.Add(new NpgsqlParameter { Value = messageId });
-        command.Parameters.Add(new NpgsqlParameter { Value = conversationKey });
-        command.Parameters.Add(new NpgsqlParameter { Value = eventId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        // A session advisory lock on a connection held for the turn: released when the turn ends, and by
+        // PostgreSQL itself when the process dies, so a crash never leaves the turn claimed.
+        var lockKey = BinaryPrimitives.ReadInt64LittleEndian(messageId.ToByteArray());
+        var connection = await database.OpenConnectionAsync(cancellationToken);
+        try
         {
-            throw new InvalidOperationException($"The turn of message {messageId} was neither inserted nor found.");
-        }
+            // One round trip: the lock, then the turn (inserted if new; the insert's snapshot does not see its
+            // own row, so the union yields exactly one).
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand("SELECT pg_try_advisory_lock($1)") { Parameters = { new NpgsqlParameter { Value = lockKey } } },
+                    new NpgsqlBatchCommand(
+                        """
+                        WITH inserted AS (
+                            INSERT INTO conversation_turns (message_id, conversation_key, event_id, state)
+                            VALUES ($1, $2, $3, 0)
+                            ON CONFLICT (message_id) DO NOTHING
+                            RETURNING state, replies, next_reply, reply_in_flight, reply_in_flight_since)
+                        SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since FROM inserted
+                        UNION ALL
+                        SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since FROM conversation_turns
+                        WHERE message_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)
+                        """)
+                    {
+                        Parameters = { new NpgsqlParameter { Value = messageId }, new NpgsqlParameter { Value = conversationKey }, new NpgsqlParameter { Value = eventId } },
+                    },
+                },
+            };
+            TurnRecord turn;
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            {
+                if (!await reader.ReadAsync(cancellationToken) || !reader.GetBoolean(0))
+                {
+                    await connection.DisposeAsync();
+                    return null;
+                }
 
-        return new TurnRecord(
-            messageId,
-            (TurnState)reader.GetInt16(0),
-            reader.IsDBNull(1) ? null : JsonSerializer.Deserialize(reader.GetString(1), ConversationJsonContext.Default.PlannedAnswer),
-            reader.GetInt32(2),
-            reader.IsDBNull(3) ? null : reader.GetInt32(3),
-            reader.IsDBNull(4) ? null : new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero));
+                if (!await reader.NextResultAsync(cancellationToken) || !await reader.ReadAsync(cancellationToken))
+                {
+                    throw new InvalidOperationException($"The turn of message {messageId} was neither inserted nor found.");
+                }
+
+                turn = ReadTurn(messageId, reader);
+            }
+
+            return new TurnClaim(turn, () => ReleaseAsync(connection, lockKey));
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
     }
+
+    private static async ValueTask ReleaseAsync(NpgsqlConnection connection, long lockKey)
+    {
+        await using (connection)
+        {
+            try
+            {
+                // Not cancellable: an idle pooled connection must not keep the lock.
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new NpgsqlParameter { Value = lockKey } } };
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (NpgsqlException)
+            {
+                // The session is gone, and its lock with it (a pooled session is reset before reuse anyway).
+            }
+        }
+    }
+
+    private static TurnRecord ReadTurn(Guid messageId, NpgsqlDataReader reader) => new(
+        messageId,
+        (TurnState)reader.GetInt16(0),
+        reader.IsDBNull(1) ? null : JsonSerializer.Deserialize(reader.GetString(1), ConversationJsonContext.Default.PlannedAnswer),
+        reader.GetInt32(2),
+        reader.IsDBNull(3) ? null : reader.GetInt32(3),
+        reader.IsDBNull(4) ? null : new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero));
 
     public Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken) =>
         ExecuteAsync(

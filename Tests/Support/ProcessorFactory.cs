@@ -50,10 +50,16 @@ public sealed class ProcessorFactory(IDictionary<string, string?> settings) : We
     }
 
     /// <summary>Counts messages of type <typeparamref name="T"/> whose consumer finished, and faults.</summary>
-    public ConsumeCounter<T> CountConsumed<T>() where T : class
+    public ConsumeCounter<T> CountConsumed<T>() where T : class => Services.GetRequiredService<IBus>().CountConsumed<T>();
+}
+
+public static class ConsumeCounting
+{
+    /// <summary>Counts messages of type <typeparamref name="T"/> consumed on this bus from now on, every delivery of one message id included.</summary>
+    public static ConsumeCounter<T> CountConsumed<T>(this IConsumeMessageObserverConnector bus) where T : class
     {
         var counter = new ConsumeCounter<T>();
-        Services.GetRequiredService<IBus>().ConnectConsumeMessageObserver(counter);
+        bus.ConnectConsumeMessageObserver(counter);
         return counter;
     }
 }

@@ -1,0 +1,104 @@
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using TwitterBot.Contracts;
+using TwitterBot.Processor.Consumers;
+using TwitterBot.Processor.Extensions;
+using TwitterBot.ServiceDefaults;
+
+namespace TwitterBot.Tests.Support;
+
+/// <summary>
+/// The Processor's conversation wiring (options, typed clients, the in-memory store, the consumer) on
+/// MassTransit's test harness instead of RabbitMQ, against a fake gateway and a fake X over real HTTP.
+/// The consumer keeps its definition (its retry policy); the harness's in-memory transport does not
+/// serialize a conversation the way the partition queues do, so copies of one message run concurrently.
+/// </summary>
+public sealed class ProcessorHarness : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ProcessorHarness(IHost host, FakeGateway gateway, FakeXApi x)
+    {
+        _host = host;
+        Gateway = gateway;
+        X = x;
+        Harness = host.Services.GetTestHarness();
+        Consumed = Harness.Bus.CountConsumed<DirectMessageReceived>();
+    }
+
+    public ITestHarness Harness { get; }
+
+    public FakeGateway Gateway { get; }
+
+    public FakeXApi X { get; }
+
+    public static async Task<ProcessorHarness> StartAsync()
+    {
+        var gateway = new FakeGateway();
+        await gateway.StartAsync();
+        var x = new FakeXApi();
+        await x.StartAsync();
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = true });
+        var settings = TestSettings.Common();
+        settings["Processor:Store:Kind"] = "InMemory";
+        settings["Gateway:Url"] = gateway.BaseAddress.ToString();
+        settings["TwitterBot:Api:TwitterUrl"] = x.ApiBaseAddress.ToString();
+        settings["TwitterBot:Api:UploadUrl"] = x.ApiBaseAddress.ToString();
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddProcessorOptions();
+        builder.AddApiClients();
+        builder.AddConversations();
+        builder.Services.AddMassTransitTestHarness(bus => bus.AddConsumer<DirectMessageReceivedConsumer, DirectMessageReceivedConsumerDefinition>());
+
+        var host = builder.Build();
+        await host.StartAsync();
+        return new ProcessorHarness(host, gateway, x);
+    }
+
+    /// <summary>Publishes a DM the way the Ingress does: its message id derived from the bot and the X event id.</summary>
+    public async Task<Guid> PublishAsync(string eventId, string text, string senderId = "3001969357")
+    {
+        var messageId = MessageIds.For(TestSettings.BotUserId, eventId);
+        await Harness.Bus.Publish(DirectMessage(eventId, text, senderId), context => context.MessageId = messageId);
+        return messageId;
+    }
+
+    /// <summary>
+    /// Counts every consume of a DM, each delivery of the same message id included (the harness's own
+    /// lists keep one entry per message id).
+    /// </summary>
+    public ConsumeCounter<DirectMessageReceived> Consumed { get; }
+
+    /// <summary>Waits until <paramref name="count"/> consumes of DMs succeeded (retries included, faults not counted).</summary>
+    public async Task WaitForAnsweredAsync(int count, TimeSpan within)
+    {
+        while (Consumed.Consumed < count)
+        {
+            await Consumed.WaitForAsync(1, within);
+        }
+    }
+
+    public static DirectMessageReceived DirectMessage(string eventId, string text, string senderId) => new()
+    {
+        EventId = eventId,
+        BotUserId = TestSettings.BotUserId,
+        BotId = TestSettings.BotId,
+        SenderId = senderId,
+        SenderName = "Jane",
+        SenderScreenName = "jane",
+        Text = text,
+        CreatedAt = DateTimeOffset.UtcNow,
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+        await Gateway.DisposeAsync();
+        await X.DisposeAsync();
+    }
+}
