@@ -2,16 +2,19 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TwitterBot.Processor.Options;
+using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
-/// Prepares the conversation store before the bus starts consuming (schema, or the in-memory warning), then
+/// Prepares the conversation store before the bus starts consuming (schema and a connection per partition,
+/// or the in-memory warning), then
 /// forgets finished turns older than <c>Processor:Store:TurnRetention</c> once an hour.
 /// </summary>
 public sealed partial class ConversationStoreMaintenance(
     IConversationStore store,
     IOptions<ProcessorOptions> options,
+    IOptions<RabbitMqOptions> broker,
     TimeProvider time,
     ILogger<ConversationStoreMaintenance> logger) : BackgroundService
 {
@@ -22,6 +25,7 @@ public sealed partial class ConversationStoreMaintenance(
         if (store is PostgresConversationStore postgres)
         {
             await postgres.EnsureSchemaAsync(cancellationToken);
+            await postgres.WarmUpAsync(broker.Value.ConversationPartitions, cancellationToken);
         }
         else
         {

@@ -41,6 +41,19 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Opens a connection for each partition's turn claim and one for the other writes, and gives them back to
+    /// the pool: opening a PostgreSQL session costs tens of milliseconds, which the first DMs should not pay.
+    /// </summary>
+    public async Task WarmUpAsync(int partitions, CancellationToken cancellationToken)
+    {
+        var connections = await Task.WhenAll(Enumerable.Range(0, partitions + 1).Select(_ => database.OpenConnectionAsync(cancellationToken).AsTask()));
+        foreach (var connection in connections)
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
     public async Task PingAsync(CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand("SELECT 1");
