@@ -7,9 +7,9 @@ using TwitterBot.ServiceDefaults;
 namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
-/// Prepares the conversation store before the bus starts consuming (schema and a connection per partition,
-/// or the in-memory warning), then
-/// forgets finished turns older than <c>Processor:Store:TurnRetention</c> once an hour.
+/// Prepares the conversation store before the bus starts consuming (schema and a session per partition, or
+/// the in-memory warning), then forgets finished turns older than <c>Processor:Store:TurnRetention</c> once
+/// an hour.
 /// </summary>
 public sealed partial class ConversationStoreMaintenance(
     IConversationStore store,

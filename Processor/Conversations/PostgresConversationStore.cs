@@ -92,27 +92,31 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
                     },
                 },
             };
-            TurnRecord turn;
+            TurnRecord? turn = null;
             await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
             {
-                if (!await reader.ReadAsync(cancellationToken) || !reader.GetBoolean(0))
+                if (await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0))
                 {
-                    await connection.DisposeAsync();
-                    return null;
-                }
+                    if (!await reader.NextResultAsync(cancellationToken) || !await reader.ReadAsync(cancellationToken))
+                    {
+                        throw new InvalidOperationException($"The turn of message {messageId} was neither inserted nor found.");
+                    }
 
-                if (!await reader.NextResultAsync(cancellationToken) || !await reader.ReadAsync(cancellationToken))
-                {
-                    throw new InvalidOperationException($"The turn of message {messageId} was neither inserted nor found.");
+                    turn = ReadTurn(messageId, reader);
                 }
+            }
 
-                turn = ReadTurn(messageId, reader);
+            if (turn is null)
+            {
+                await connection.DisposeAsync();
+                return null;
             }
 
             return new TurnClaim(turn, () => ReleaseAsync(connection, lockKey));
         }
         catch
         {
+            // Pooled sessions are reset (advisory locks included) before Npgsql hands them out again.
             await connection.DisposeAsync();
             throw;
         }
