@@ -25,12 +25,7 @@ public sealed partial class WebhookReceiver(
         {
             envelope = WebhookEnvelope.From(WebhookBody.Parse(body.Span));
         }
-        catch (JsonException exception)
-        {
-            LogMalformedBody(requestId, body.Length, exception.Message);
-            return WebhookOutcome.Malformed;
-        }
-        catch (UnrecognizedWebhookException exception)
+        catch (Exception exception) when (exception is JsonException or UnrecognizedWebhookException)
         {
             LogMalformedBody(requestId, body.Length, exception.Message);
             return WebhookOutcome.Malformed;

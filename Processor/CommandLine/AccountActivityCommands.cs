@@ -50,10 +50,8 @@ internal static class AccountActivityCommands
         var validate = new Command("validate", "Ask X to send a new CRC challenge to the webhook (an invalid webhook becomes valid when the Ingress answers).") { validateId };
         validate.SetAction((parse, cancellationToken) => Run(parse, async (output, provider) =>
         {
-            var id = parse.GetValue(validateId) ?? await OurWebhookIdAsync(provider, cancellationToken);
-            if (id is null)
+            if ((parse.GetValue(validateId) ?? await RequireOurWebhookIdAsync(provider, output, cancellationToken)) is not { } id)
             {
-                await output.WriteLineAsync("No webhook is registered for TwitterBot:Api:WebhookUrl: run `webhooks register`.");
                 return ExitCodes.Failed;
             }
 
@@ -248,15 +246,11 @@ internal static class AccountActivityCommands
 
     private static TwitterBotOptions Options(IServiceProvider provider) => provider.GetRequiredService<IOptions<TwitterBotOptions>>().Value;
 
-    private static async Task<string?> OurWebhookIdAsync(IServiceProvider provider, CancellationToken cancellationToken)
-    {
-        var reconciler = provider.GetRequiredService<WebhookReconciler>();
-        return (await reconciler.FindAsync(reconciler.WebhookUrl, cancellationToken))?.Id;
-    }
-
+    /// <summary>Our webhook's id (<c>TwitterBot:Api:WebhookUrl</c>), or null after telling the operator to register it.</summary>
     private static async Task<string?> RequireOurWebhookIdAsync(IServiceProvider provider, TextWriter output, CancellationToken cancellationToken)
     {
-        var id = await OurWebhookIdAsync(provider, cancellationToken);
+        var reconciler = provider.GetRequiredService<WebhookReconciler>();
+        var id = (await reconciler.FindAsync(reconciler.WebhookUrl, cancellationToken))?.Id;
         if (id is null)
         {
             await output.WriteLineAsync("No webhook is registered for TwitterBot:Api:WebhookUrl: run `webhooks register` first.");

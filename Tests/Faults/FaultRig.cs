@@ -38,11 +38,8 @@ public sealed class FaultRig : IAsyncDisposable
         Gateway = gateway;
         X = x;
         _ingressPort = ingressPort;
-        Settings = TestSettings.Common(broker, store);
+        Settings = TestSettings.Common(broker, store).UsingFakes(gateway, x);
         Settings["Messaging:Rabbit:Hosts:0"] = relay.Node;
-        Settings["Gateway:Url"] = gateway.BaseAddress.ToString();
-        Settings["TwitterBot:Api:TwitterUrl"] = x.ApiBaseAddress.ToString();
-        Settings["TwitterBot:Api:UploadUrl"] = x.ApiBaseAddress.ToString();
         Settings["TwitterBot:WebhooksMessaging:MessageTimeout"] = "00:00:02";
         Sender = new XWebhookSender(new Uri($"http://127.0.0.1:{ingressPort}/webhooks"), SimulatedApp.Test)
         {

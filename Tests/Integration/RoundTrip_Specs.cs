@@ -23,9 +23,7 @@ public class When_a_person_sends_the_bot_a_direct_message
         await using var x = new FakeXApi();
         await x.StartAsync();
 
-        var settings = TestSettings.Common(broker, store);
-        settings["Gateway:Url"] = gateway.BaseAddress.ToString();
-        settings["TwitterBot:Api:TwitterUrl"] = x.ApiBaseAddress.ToString();
+        var settings = TestSettings.Common(broker, store).UsingFakes(gateway, x);
 
         await using var processor = new ProcessorFactory(settings);
         await processor.WaitUntilReadyAsync(Patience);

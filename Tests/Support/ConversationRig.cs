@@ -19,10 +19,7 @@ public sealed class ConversationRig : IAsyncDisposable
         Store = store;
         Gateway = gateway;
         X = x;
-        Settings = TestSettings.Common(broker, store);
-        Settings["Gateway:Url"] = gateway.BaseAddress.ToString();
-        Settings["TwitterBot:Api:TwitterUrl"] = x.ApiBaseAddress.ToString();
-        Settings["TwitterBot:Api:UploadUrl"] = x.ApiBaseAddress.ToString();
+        Settings = TestSettings.Common(broker, store).UsingFakes(gateway, x);
         Ingress = new IngressFactory(Settings, useTestHarness: false);
     }
 

@@ -43,11 +43,8 @@ public sealed class ProcessorHarness : IAsyncDisposable
         await x.StartAsync();
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = true });
-        var settings = TestSettings.Common();
+        var settings = TestSettings.Common().UsingFakes(gateway, x);
         settings["Processor:Store:Kind"] = "InMemory";
-        settings["Gateway:Url"] = gateway.BaseAddress.ToString();
-        settings["TwitterBot:Api:TwitterUrl"] = x.ApiBaseAddress.ToString();
-        settings["TwitterBot:Api:UploadUrl"] = x.ApiBaseAddress.ToString();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddProcessorOptions();
         builder.AddApiClients();
@@ -82,7 +79,7 @@ public sealed class ProcessorHarness : IAsyncDisposable
         }
     }
 
-    public static DirectMessageReceived DirectMessage(string eventId, string text, string senderId) => new()
+    private static DirectMessageReceived DirectMessage(string eventId, string text, string senderId) => new()
     {
         EventId = eventId,
         BotUserId = TestSettings.BotUserId,

@@ -28,6 +28,15 @@ public static class TestSettings
 
     public static IEnumerable<string> PartitionQueues => ServiceDefaults.DurableQueues.ConversationPartitions(ConversationPartitions);
 
+    /// <summary>Points the Processor's gateway and X API (and media upload) at the fakes.</summary>
+    public static Dictionary<string, string?> UsingFakes(this Dictionary<string, string?> settings, FakeGateway gateway, FakeXApi x)
+    {
+        settings["Gateway:Url"] = gateway.BaseAddress.ToString();
+        settings["TwitterBot:Api:TwitterUrl"] = x.ApiBaseAddress.ToString();
+        settings["TwitterBot:Api:UploadUrl"] = x.ApiBaseAddress.ToString();
+        return settings;
+    }
+
     /// <summary>The configuration both services share, in .NET keys.</summary>
     public static Dictionary<string, string?> Common(RabbitMqVirtualHost? broker = null, PostgresDatabase? store = null) => new()
     {
