@@ -53,10 +53,16 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
     private PendingPublish PublishOnce(OutgoingMessage message)
     {
         var now = time.GetUtcNow();
-        if (_unsettled.TryGetValue(message.MessageId, out var earlier) && !earlier.Confirmation.IsFaulted && !earlier.Confirmation.IsCanceled
-            && (earlier.Confirmation.IsCompleted || now - earlier.StartedAt < PresumedLostAfter))
+        if (_unsettled.TryGetValue(message.MessageId, out var earlier))
         {
-            return earlier;
+            if (!earlier.Confirmation.IsFaulted && !earlier.Confirmation.IsCanceled
+                && (earlier.Confirmation.IsCompleted || now - earlier.StartedAt < PresumedLostAfter))
+            {
+                return earlier;
+            }
+
+            // Replaced: a publish presumed lost may never settle, so its own clean-up would never run.
+            _unsettled.TryRemove(KeyValuePair.Create(message.MessageId, earlier));
         }
 
         return new PendingPublish(Publish(message), now);
