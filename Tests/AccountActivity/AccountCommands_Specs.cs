@@ -113,11 +113,15 @@ public static class AccountCommands_Specs
         {
             await using var rig = await AccountRig.StartAsync();
             var webhook = rig.X.AddWebhook(rig.WebhookUrl);
+            // Inside every flavour's window whatever today is: hours back, on whole minutes (X's replay dates have no seconds).
+            var hoursAgo = DateTimeOffset.UtcNow.AddHours(-6);
+            var from = new DateTimeOffset(hoursAgo.Year, hoursAgo.Month, hoursAgo.Day, hoursAgo.Hour, hoursAgo.Minute, 0, TimeSpan.Zero);
+            var to = from.AddMinutes(90);
 
-            var (exitCode, output) = await AccountRig.RunAsync(rig.Settings("v2"), "replay", "--from", "2026-11-20T08:00Z", "--to", "2026-11-20T09:30Z");
+            var (exitCode, output) = await AccountRig.RunAsync(rig.Settings("v2"), "replay", "--from", from.ToString("yyyy-MM-ddTHH:mmZ"), "--to", to.ToString("yyyy-MM-ddTHH:mmZ"));
 
             Assert.That(exitCode, Is.Zero, output);
-            Assert.That(rig.X.ReplayJobs, Is.EqualTo(new[] { (webhook.Id, "202611200800", "202611200930") }));
+            Assert.That(rig.X.ReplayJobs, Is.EqualTo(new[] { (webhook.Id, $"{from:yyyyMMddHHmm}", $"{to:yyyyMMddHHmm}") }));
         }
 
         [TestCase("-6.00:00:00", "-1.00:00:00", "more than 5 days ago")]
