@@ -27,6 +27,7 @@ public static class ProcessorExtensions
     public static IHostApplicationBuilder AddApiClients(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<GatewayCircuit>();
+        builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddHttpClient<GatewayClient>((services, http) =>
         {
             http.BaseAddress = DirectoryUri(services.GetRequiredService<IOptions<GatewayOptions>>().Value.Url!);
