@@ -242,12 +242,20 @@ public sealed partial class ConversationTurn(
 
         try
         {
-            if (await downloads.DownloadAsync(url, cancellationToken) is { } media)
+            var download = await downloads.DownloadAsync(url, cancellationToken);
+            if (download.Media is { } media)
             {
                 return (reply.Text, await uploads.UploadAsync(token, media, cancellationToken));
             }
 
-            LogMediaNotAttachable(eventId, url);
+            if (!download.ShowLink)
+            {
+                // A file:, data: or relative address is neither fetched nor shown to the user.
+                LogMediaRefused(eventId, download.Refusal);
+                return (reply.Text, null);
+            }
+
+            LogMediaNotAttachable(eventId, url, download.Refusal);
         }
         catch (Exception failure) when (failure is HttpRequestException or XApiException or MediaUploadException
                                         || (failure is TaskCanceledException && !cancellationToken.IsCancellationRequested))
@@ -333,8 +341,11 @@ public sealed partial class ConversationTurn(
     [LoggerMessage(LogLevel.Warning, "Event {EventId} for bot {BotUserId}: X refused reply {Index} for good ({Status}, code {Code}): {Reason}")]
     private partial void LogRejected(string eventId, string botUserId, int index, int status, int? code, string reason);
 
-    [LoggerMessage(LogLevel.Information, "Event {EventId}: {Url} is too large or of a kind X does not take in a DM; its link is sent instead.")]
-    private partial void LogMediaNotAttachable(string eventId, string url);
+    [LoggerMessage(LogLevel.Information, "Event {EventId}: {Url} is not attached ({Reason}); its link is sent instead.")]
+    private partial void LogMediaNotAttachable(string eventId, string url, string? reason);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId}: the gateway attached media at an address that is neither fetched nor shown ({Reason}); the text is sent alone.")]
+    private partial void LogMediaRefused(string eventId, string? reason);
 
     [LoggerMessage(LogLevel.Warning, "Event {EventId}: uploading {Url} to X failed ({Reason}); its link is sent instead.")]
     private partial void LogMediaUploadFailed(string eventId, string url, string reason);
