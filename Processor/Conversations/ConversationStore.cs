@@ -20,6 +20,13 @@ public interface IConversationStore
     /// </summary>
     Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores the planned welcome (the gateway's answer to <c>START</c>) of a turn that begins a new gateway
+    /// session, before the user's text is asked: a retry after the text failed reuses it instead of asking
+    /// <c>START</c> again. An empty welcome records that the turn continues its session.
+    /// </summary>
+    Task SaveWelcomeAsync(Guid messageId, PlannedAnswer welcome, CancellationToken cancellationToken);
+
     /// <summary>Marks reply <paramref name="index"/> as being sent: if the process dies now, its outcome is unknown.</summary>
     Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken);
 
@@ -69,13 +76,15 @@ public enum TurnState
 
 /// <param name="ReplyInFlight">A reply whose send began but whose outcome was never recorded.</param>
 /// <param name="ReplyInFlightSince">When that send began.</param>
+/// <param name="Welcome">The session decision, once made before the answer: the welcome to send first (empty when the session continues).</param>
 public sealed record TurnRecord(
     Guid MessageId,
     TurnState State,
     PlannedAnswer? Answer,
     int NextReply,
     int? ReplyInFlight,
-    DateTimeOffset? ReplyInFlightSince = null)
+    DateTimeOffset? ReplyInFlightSince = null,
+    PlannedAnswer? Welcome = null)
 {
     public bool IsFinished => State is TurnState.Completed or TurnState.Rejected;
 }

@@ -59,7 +59,7 @@ public sealed partial class ConversationTurn(
 
         // A fresh answer is stored with its first reply marked in flight; so is each next reply when the one
         // before it is marked sent. Only a reply given back (429, or not found on X) is marked again.
-        var answer = turn.Answer ?? await AskGatewayAsync(message, messageId, token, cancellationToken);
+        var answer = turn.Answer ?? await AskGatewayAsync(message, messageId, token, turn.Welcome, cancellationToken);
         var replies = answer.Replies;
         var next = turn.NextReply;
         var marked = turn.Answer is null;
@@ -127,7 +127,14 @@ public sealed partial class ConversationTurn(
         }
     }
 
-    private async Task<PlannedAnswer> AskGatewayAsync(DirectMessageReceived message, Guid messageId, XUserToken token, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the gateway about the user's text, after <c>START</c> when the turn begins a new gateway session.
+    /// The session decision and the welcome are stored before the text is asked (<paramref name="welcome"/>
+    /// is what a failed attempt stored): a retry neither decides again nor asks <c>START</c> again, and the
+    /// text is answered once.
+    /// </summary>
+    private async Task<PlannedAnswer> AskGatewayAsync(
+        DirectMessageReceived message, Guid messageId, XUserToken token, PlannedAnswer? welcome, CancellationToken cancellationToken)
     {
         if (options.Value.Replies.MarkRead)
         {
@@ -139,12 +146,29 @@ public sealed partial class ConversationTurn(
             await BestEffortAsync("typing indicator", () => directMessages.IndicateTypingAsync(token, message.SenderId, cancellationToken));
         }
 
-        var answer = ReplyPlanner.Plan(await AskAsync(GatewayRequests.For(message), cancellationToken));
-        if (await IsNewSessionAsync(message, messageId, cancellationToken))
+        var request = GatewayRequests.For(message);
+        if (welcome is null && await IsNewSessionAsync(message, messageId, cancellationToken))
+        {
+            welcome = ReplyPlanner.Plan(await AskAsync(request with { Text = GatewayRequests.StartText }, cancellationToken));
+            await store.SaveWelcomeAsync(messageId, welcome, cancellationToken);
+        }
+
+        PlannedAnswer answer;
+        try
+        {
+            answer = ReplyPlanner.Plan(await AskAsync(request, cancellationToken));
+        }
+        catch (GatewayException) when (welcome is null && options.Value.Gateway.SendStartOnNewSession)
+        {
+            // The session continues: recorded, so that a retry later than the session timeout does not send START.
+            await store.SaveWelcomeAsync(messageId, new PlannedAnswer([]), cancellationToken);
+            throw;
+        }
+
+        if (welcome is { Replies.Count: > 0 })
         {
             // The bot's welcome first, then its answer to what the user wrote.
-            var welcome = ReplyPlanner.Plan(await AskAsync(GatewayRequests.For(message) with { Text = GatewayRequests.StartText }, cancellationToken));
-            answer = new PlannedAnswer([.. welcome.Replies, .. answer.Replies], answer.Signal);
+            answer = answer with { Replies = [.. welcome.Replies, .. answer.Replies] };
         }
 
         await store.SaveAnswerAsync(messageId, answer, cancellationToken);
@@ -242,12 +266,20 @@ public sealed partial class ConversationTurn(
 
         try
         {
-            if (await downloads.DownloadAsync(url, cancellationToken) is { } media)
+            var download = await downloads.DownloadAsync(url, cancellationToken);
+            if (download.Media is { } media)
             {
                 return (reply.Text, await uploads.UploadAsync(token, media, cancellationToken));
             }
 
-            LogMediaNotAttachable(eventId, url);
+            if (!download.ShowLink)
+            {
+                // A file:, data: or relative address is neither fetched nor shown to the user.
+                LogMediaRefused(eventId, download.Refusal);
+                return (reply.Text, null);
+            }
+
+            LogMediaNotAttachable(eventId, url, download.Refusal);
         }
         catch (Exception failure) when (failure is HttpRequestException or XApiException or MediaUploadException
                                         || (failure is TaskCanceledException && !cancellationToken.IsCancellationRequested))
@@ -333,8 +365,11 @@ public sealed partial class ConversationTurn(
     [LoggerMessage(LogLevel.Warning, "Event {EventId} for bot {BotUserId}: X refused reply {Index} for good ({Status}, code {Code}): {Reason}")]
     private partial void LogRejected(string eventId, string botUserId, int index, int status, int? code, string reason);
 
-    [LoggerMessage(LogLevel.Information, "Event {EventId}: {Url} is too large or of a kind X does not take in a DM; its link is sent instead.")]
-    private partial void LogMediaNotAttachable(string eventId, string url);
+    [LoggerMessage(LogLevel.Information, "Event {EventId}: {Url} is not attached ({Reason}); its link is sent instead.")]
+    private partial void LogMediaNotAttachable(string eventId, string url, string? reason);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId}: the gateway attached media at an address that is neither fetched nor shown ({Reason}); the text is sent alone.")]
+    private partial void LogMediaRefused(string eventId, string? reason);
 
     [LoggerMessage(LogLevel.Warning, "Event {EventId}: uploading {Url} to X failed ({Reason}); its link is sent instead.")]
     private partial void LogMediaUploadFailed(string eventId, string url, string reason);

@@ -42,6 +42,9 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
             ReplyInFlightSince = time.GetUtcNow(),
         });
 
+    public Task SaveWelcomeAsync(Guid messageId, PlannedAnswer welcome, CancellationToken cancellationToken) =>
+        Update(messageId, turn => turn with { Welcome = welcome });
+
     public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         Update(messageId, turn => turn with { ReplyInFlight = index, ReplyInFlightSince = time.GetUtcNow() });
 
@@ -105,8 +108,9 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
         PlannedAnswer? Answer = null,
         int NextReply = 0,
         int? ReplyInFlight = null,
-        DateTimeOffset? ReplyInFlightSince = null)
+        DateTimeOffset? ReplyInFlightSince = null,
+        PlannedAnswer? Welcome = null)
     {
-        public TurnRecord Snapshot(Guid messageId) => new(messageId, State, Answer, NextReply, ReplyInFlight, ReplyInFlightSince);
+        public TurnRecord Snapshot(Guid messageId) => new(messageId, State, Answer, NextReply, ReplyInFlight, ReplyInFlightSince, Welcome);
     }
 }

@@ -28,6 +28,7 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
                 created_at timestamptz NOT NULL DEFAULT now(),
                 updated_at timestamptz NOT NULL DEFAULT now());
             ALTER TABLE conversation_turns ADD COLUMN IF NOT EXISTS reply_in_flight_since timestamptz NULL;
+            ALTER TABLE conversation_turns ADD COLUMN IF NOT EXISTS welcome jsonb NULL;
             CREATE INDEX IF NOT EXISTS conversation_turns_created_at ON conversation_turns (created_at);
             CREATE TABLE IF NOT EXISTS rate_limits (
                 bot_user_id text PRIMARY KEY,
@@ -81,10 +82,10 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
                             INSERT INTO conversation_turns (message_id, conversation_key, event_id, state)
                             VALUES ($1, $2, $3, 0)
                             ON CONFLICT (message_id) DO NOTHING
-                            RETURNING state, replies, next_reply, reply_in_flight, reply_in_flight_since)
-                        SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since FROM inserted
+                            RETURNING state, replies, next_reply, reply_in_flight, reply_in_flight_since, welcome)
+                        SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since, welcome FROM inserted
                         UNION ALL
-                        SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since FROM conversation_turns
+                        SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since, welcome FROM conversation_turns
                         WHERE message_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)
                         """)
                     {
@@ -145,7 +146,8 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
         reader.IsDBNull(1) ? null : JsonSerializer.Deserialize(reader.GetString(1), ConversationJsonContext.Default.PlannedAnswer),
         reader.GetInt32(2),
         reader.IsDBNull(3) ? null : reader.GetInt32(3),
-        reader.IsDBNull(4) ? null : new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero));
+        reader.IsDBNull(4) ? null : new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero),
+        reader.IsDBNull(5) ? null : JsonSerializer.Deserialize(reader.GetString(5), ConversationJsonContext.Default.PlannedAnswer));
 
     public Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken) =>
         ExecuteAsync(
@@ -158,6 +160,13 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
             cancellationToken,
             messageId,
             new NpgsqlParameter { Value = JsonSerializer.Serialize(answer, ConversationJsonContext.Default.PlannedAnswer), NpgsqlDbType = NpgsqlDbType.Jsonb });
+
+    public Task SaveWelcomeAsync(Guid messageId, PlannedAnswer welcome, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            "UPDATE conversation_turns SET welcome = $2, updated_at = now() WHERE message_id = $1",
+            cancellationToken,
+            messageId,
+            new NpgsqlParameter { Value = JsonSerializer.Serialize(welcome, ConversationJsonContext.Default.PlannedAnswer), NpgsqlDbType = NpgsqlDbType.Jsonb });
 
     public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = $2, reply_in_flight_since = now(), updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);

@@ -1,12 +1,14 @@
-using System.Text.Json;
+using TwitterBot.Processor.Clients;
 using TwitterBot.Processor.Clients.Gateway;
+using TwitterBot.Processor.Text;
 
 namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
 /// Turns the gateway's answer into the DMs X accepts: text split at X's 10,000 characters, at most 20 quick
 /// replies (label ≤ 36, description ≤ 72, metadata ≤ 1000 characters, descriptions on all options or none)
-/// on the last DM of their reaction, and attachments (one media per DM) uploaded when sent.
+/// on the last DM of their reaction, and attachments (one media per DM) uploaded when sent. Every cut falls
+/// between grapheme clusters; the gateway's JSON was read leniently before (<see cref="GatewayAnswers"/>).
 /// </summary>
 public static class ReplyPlanner
 {
@@ -32,10 +34,9 @@ public static class ReplyPlanner
     /// </summary>
     public static ConversationSignal SignalOf(GatewayResponse answer)
     {
-        var commands = (answer.Responses ?? [])
-            .SelectMany(reaction => reaction.Other ?? [])
-            .Where(member => member.Value.ValueKind == JsonValueKind.String)
-            .Select(member => (Name: member.Key, Value: member.Value.GetString()!.ToLowerInvariant()))
+        var commands = answer.Responses
+            .SelectMany(reaction => reaction.Members)
+            .Select(member => (Name: member.Key, Value: member.Value.ToLowerInvariant()))
             .ToList();
         var state = answer.CurrentState?.Name?.ToLowerInvariant() ?? string.Empty;
 
@@ -53,9 +54,9 @@ public static class ReplyPlanner
     private static List<PlannedReply> PlanReplies(GatewayResponse answer)
     {
         var replies = new List<PlannedReply>();
-        foreach (var reaction in answer.Responses ?? [])
+        foreach (var reaction in answer.Responses)
         {
-            var options = QuickReplies(reaction.QuickReplies ?? reaction.QuickRepliesCamelCase);
+            var options = QuickReplies(reaction.QuickReplies);
             var chunks = Split(reaction.Text ?? string.Empty);
             if (chunks.Count == 0 && options.Count > 0)
             {
@@ -63,7 +64,7 @@ public static class ReplyPlanner
             }
 
             // X attaches one media to a DM: the first rides on the reaction's last DM, the others go alone.
-            var media = AttachmentLinks(reaction.Attachments).ToList();
+            var media = reaction.Attachments.Select(a => a.Url).Where(MediaUrls.IsFetchable).ToList();
             for (var i = 0; i < chunks.Count; i++)
             {
                 var last = i == chunks.Count - 1;
@@ -76,15 +77,17 @@ public static class ReplyPlanner
         return replies;
     }
 
-    /// <summary>Splits at the last whitespace before the limit when there is one.</summary>
+    /// <summary>
+    /// Splits at the last whitespace in the second half of the limit when there is one, else at the last
+    /// grapheme cluster boundary before it.
+    /// </summary>
     public static List<string> Split(string text)
     {
         var chunks = new List<string>();
         var rest = text.Trim();
         while (rest.Length > MaxTextLength)
         {
-            var cut = rest.LastIndexOfAny([' ', '\n', '\t'], MaxTextLength - 1, MaxTextLength / 2);
-            var length = cut > 0 ? cut : MaxTextLength;
+            var length = WhitespaceCut(rest) ?? Graphemes.LastBoundary(rest, 0, MaxTextLength);
             chunks.Add(rest[..length].TrimEnd());
             rest = rest[length..].TrimStart();
         }
@@ -97,60 +100,36 @@ public static class ReplyPlanner
         return chunks;
     }
 
-    public static IReadOnlyList<QuickReplyOption> QuickReplies(JsonElement? items)
+    /// <summary>The start of the last whitespace-only cluster between half the limit and the limit (CR LF is one).</summary>
+    private static int? WhitespaceCut(string text)
     {
-        if (items is not { ValueKind: JsonValueKind.Array } array)
+        int? cut = null;
+        var previous = -1;
+        foreach (var boundary in Graphemes.Boundaries(text, 0, MaxTextLength))
         {
-            return [];
+            if (previous >= MaxTextLength / 2 && text.AsSpan(previous, boundary - previous).IsWhiteSpace())
+            {
+                cut = previous;
+            }
+
+            previous = boundary;
         }
 
-        var options = array.EnumerateArray()
-            .Select(ToOption)
-            .OfType<QuickReplyOption>()
+        return cut;
+    }
+
+    public static IReadOnlyList<QuickReplyOption> QuickReplies(IReadOnlyList<GatewayQuickReply> items)
+    {
+        var options = items
+            .Select(item => new QuickReplyOption(
+                Graphemes.Cut(item.Label, MaxLabelLength),
+                item.Description is null ? null : Graphemes.Cut(item.Description, MaxDescriptionLength),
+                item.Payload is null ? null : Graphemes.Cut(item.Payload, MaxMetadataLength)))
+            .Where(option => option.Label.Length > 0)
             .Take(MaxQuickReplies)
             .ToList();
 
         // X takes descriptions on every option or on none.
         return options.All(o => o.Description is not null) ? options : options.Select(o => o with { Description = null }).ToList();
     }
-
-    private static QuickReplyOption? ToOption(JsonElement item)
-    {
-        var label = item.ValueKind == JsonValueKind.String ? item.GetString() : FirstString(item, "text", "label", "title");
-        if (string.IsNullOrWhiteSpace(label))
-        {
-            return null;
-        }
-
-        var metadata = item.ValueKind == JsonValueKind.Object ? FirstString(item, "payload", "value", "metadata") : null;
-        var description = item.ValueKind == JsonValueKind.Object ? FirstString(item, "description") : null;
-        return new QuickReplyOption(Cut(label, MaxLabelLength), description is null ? null : Cut(description, MaxDescriptionLength), metadata is null ? null : Cut(metadata, MaxMetadataLength));
-    }
-
-    private static IEnumerable<string> AttachmentLinks(JsonElement? attachments) =>
-        attachments is { ValueKind: JsonValueKind.Array } array
-            ? array.EnumerateArray().Select(a => a.ValueKind == JsonValueKind.Object ? FirstString(a, "url", "src", "link") : null)
-                .OfType<string>()
-                .Where(url => Uri.TryCreate(url, UriKind.Absolute, out _))
-            : [];
-
-    private static string? FirstString(JsonElement item, params string[] names)
-    {
-        if (item.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
-
-        foreach (var name in names)
-        {
-            if (item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text)
-            {
-                return text;
-            }
-        }
-
-        return null;
-    }
-
-    private static string Cut(string text, int length) => text.Length <= length ? text : text[..length];
 }

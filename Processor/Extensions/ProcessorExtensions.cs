@@ -27,6 +27,7 @@ public static class ProcessorExtensions
     public static IHostApplicationBuilder AddApiClients(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<GatewayCircuit>();
+        builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddHttpClient<GatewayClient>((services, http) =>
         {
             http.BaseAddress = DirectoryUri(services.GetRequiredService<IOptions<GatewayOptions>>().Value.Url!);
@@ -40,7 +41,9 @@ public static class ProcessorExtensions
         builder.Services.AddHttpClient<XMediaUploadClient>((services, http) =>
             http.BaseAddress = DirectoryUri(services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.Api.UploadUrl!))
             .AddHttpMessageHandler<OAuth1SigningHandler>();
-        builder.Services.AddHttpClient<MediaDownloadClient>(http => http.Timeout = TimeSpan.FromSeconds(30));
+        // The download's own deadline (Processor:Replies:MediaDownloadTimeout) covers the body too, which HttpClient.Timeout does not.
+        builder.Services.AddHttpClient<MediaDownloadClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(MediaDownloadClient.CreateHandler);
         return builder;
     }
 

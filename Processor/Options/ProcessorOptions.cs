@@ -57,6 +57,9 @@ public sealed class RepliesOptions
 
     /// <summary>The longest a conversation waits in place for X's rate limit to reset before it retries later.</summary>
     public TimeSpan MaxRateLimitWait { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The longest one attachment's download may take (redirects, headers and body); then its link is sent instead.</summary>
+    public TimeSpan MediaDownloadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public sealed class GatewaySessionOptions
@@ -80,6 +83,8 @@ public sealed class ProcessorOptionsValidator : AbstractValidator<ProcessorOptio
         RuleFor(o => o.Replies.PauseBetween).InclusiveBetween(TimeSpan.Zero, TimeSpan.FromMinutes(1)).WithMessage("must be between 00:00:00 and 00:01:00.");
         RuleFor(o => o.Replies.MaxRateLimitWait).InclusiveBetween(TimeSpan.Zero, TimeSpan.FromMinutes(20))
             .WithMessage("must be between 00:00:00 and 00:20:00 (RabbitMQ closes a channel whose delivery stays unacknowledged for 30 minutes).");
+        RuleFor(o => o.Replies.MediaDownloadTimeout).InclusiveBetween(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5))
+            .WithMessage("must be between 00:00:00.1 and 00:05:00, such as 00:00:30.");
         RuleFor(o => o.Reconciliation.IngressWait).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 00:02:00.");
         RuleFor(o => o.Reconciliation.MaxBackoff).GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)).WithMessage("must be at least 00:00:01.");
         RuleFor(o => o.Gateway.SessionTimeout).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 01:00:00.");

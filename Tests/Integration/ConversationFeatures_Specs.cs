@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
 using TwitterBot.Contracts;
+using TwitterBot.Processor.Clients.X;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
@@ -41,7 +43,7 @@ public static class ConversationFeatures_Specs
             await rig.PostAsync("1870000000000000102", "second");
             var sent = await rig.X.WaitForDirectMessagesAsync(3, Patience);
 
-            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "first", "START", "second" }));
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "START", "first", "second" }));
             Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(new[] { "Welcome!", "You said: first", "You said: second" }));
         }
     }
@@ -141,6 +143,111 @@ public static class ConversationFeatures_Specs
 
             var sent = (await rig.X.WaitForDirectMessagesAsync(1, Patience)).Single();
             Assert.That((sent.Text, sent.MediaId), Is.EqualTo(($"Here is a cat\n{rig.Gateway.CatPictureUrl}", (string?)null)));
+        }
+    }
+
+    public class When_START_fails_for_a_new_session
+    {
+        [Test]
+        public async Task Should_ask_START_again_but_the_users_text_only_once()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Settings["Processor:Gateway:SendStartOnNewSession"] = "true";
+            rig.Gateway.Answer = text => text == "START" ? ["Welcome!"] : [$"You said: {text}"];
+            var failures = 1;
+            rig.Gateway.Override = request => request["text"]!.GetValue<string>() == "START" && Interlocked.Decrement(ref failures) >= 0
+                ? Results.StatusCode(StatusCodes.Status503ServiceUnavailable)
+                : null;
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000601", "first");
+            var sent = await rig.X.WaitForDirectMessagesAsync(2, Patience);
+
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "START", "START", "first" }));
+            Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(new[] { "Welcome!", "You said: first" }));
+        }
+    }
+
+    public class When_the_users_text_fails_after_the_welcome_was_planned
+    {
+        [Test]
+        public async Task Should_reuse_the_stored_welcome_and_not_ask_START_again()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Settings["Processor:Gateway:SendStartOnNewSession"] = "true";
+            rig.Gateway.Answer = text => text == "START" ? ["Welcome!"] : [$"You said: {text}"];
+            var failures = 1;
+            rig.Gateway.Override = request => request["text"]!.GetValue<string>() == "first" && Interlocked.Decrement(ref failures) >= 0
+                ? Results.StatusCode(StatusCodes.Status502BadGateway)
+                : null;
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000611", "first");
+            await rig.X.WaitForDirectMessagesAsync(2, Patience);
+            await rig.PostAsync("1870000000000000612", "second");
+            var sent = await rig.X.WaitForDirectMessagesAsync(3, Patience);
+
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "START", "first", "first", "second" }), "the session was decided once: new");
+            Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(new[] { "Welcome!", "You said: first", "You said: second" }));
+        }
+    }
+
+    public class When_the_bot_attaches_what_must_not_be_fetched
+    {
+        [Test]
+        public async Task Should_send_the_text_alone_without_fault_and_go_on_with_the_conversation()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Gateway.Reactions = text => text == "show me" ? JsonNode.Parse("""
+                [{"text":"Look","attachments":[{"url":"file:///etc/passwd"},{"url":"data:image/png;base64,iVBORw0KGgo="},{"url":"//evil.example/a.png"},{"url":"/media/cat.png"}]}]
+                """)!.AsArray() : new JsonArray(new JsonObject { ["text"] = $"You said: {text}" });
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000701", "show me");
+            await rig.X.WaitForDirectMessagesAsync(1, Patience);
+            await rig.PostAsync("1870000000000000702", "next");
+            var sent = await rig.X.WaitForDirectMessagesAsync(2, Patience);
+
+            Assert.That(sent.Select(dm => (dm.Text, dm.MediaId)), Is.EqualTo(new[] { ("Look", (string?)null), ("You said: next", null) }));
+            Assert.That(rig.X.Media, Is.Empty);
+        }
+    }
+
+    public class When_an_attachment_download_does_not_end
+    {
+        private static JsonArray Picture(Uri url) => new(new JsonObject
+        {
+            ["text"] = "Here is a cat",
+            ["attachments"] = new JsonArray(new JsonObject { ["type"] = "image", ["url"] = url.ToString() }),
+        });
+
+        [Test]
+        public async Task Should_give_up_after_the_download_timeout_and_send_the_link()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Settings["Processor:Replies:MediaDownloadTimeout"] = "00:00:01";
+            rig.Gateway.Reactions = _ => Picture(rig.Gateway.StalledPictureUrl);
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000801", "show me a cat");
+
+            var sent = (await rig.X.WaitForDirectMessagesAsync(1, Patience)).Single();
+            Assert.That((sent.Text, sent.MediaId), Is.EqualTo(($"Here is a cat\n{rig.Gateway.StalledPictureUrl}", (string?)null)));
+        }
+
+        [Test]
+        public async Task Should_stop_reading_past_the_size_limit_without_a_Content_Length_and_send_the_link()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            await using var media = new StreamingMediaServer();
+            rig.Gateway.Reactions = _ => Picture(media.Url("endless.png"));
+            await rig.StartProcessorAsync();
+
+            await rig.PostAsync("1870000000000000811", "show me a cat");
+
+            var sent = (await rig.X.WaitForDirectMessagesAsync(1, Patience)).Single();
+            Assert.That((sent.Text, sent.MediaId), Is.EqualTo(($"Here is a cat\n{media.Url("endless.png")}", (string?)null)));
+            Assert.That(media.BytesServed, Is.LessThan(2 * MediaDownloadClient.MaxBytes), "read up to the limit, not to the end");
         }
     }
 }

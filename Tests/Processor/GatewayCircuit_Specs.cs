@@ -1,4 +1,7 @@
+using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly.CircuitBreaker;
 using TwitterBot.Processor.Clients.Gateway;
@@ -19,7 +22,7 @@ public class When_the_gateway_keeps_failing
         gateway.Override = _ => down ? Results.StatusCode(503) : null;
         var time = new ManualTime();
         using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
-        var client = new GatewayClient(http, new GatewayCircuit(NullLogger<GatewayCircuit>.Instance, time));
+        var client = GatewayClients.Create(http, time);
 
         for (var call = 0; call < 4; call++)
         {
@@ -37,4 +40,83 @@ public class When_the_gateway_keeps_failing
         Assert.That(answer.Responses!.Single().Text, Is.EqualTo("You said: hi"));
         Assert.That(gateway.Requests, Has.Count.EqualTo(5));
     }
+}
+
+public class When_the_gateway_answers_one_user_with_what_cannot_be_read
+{
+    private static readonly GatewayRequest FromA = new("hi", "Ann", "bot", "twitter-1-2", "twitter", null);
+    private static readonly GatewayRequest FromB = new("hi", "Bob", "bot", "twitter-1-3", "twitter", null);
+
+    [TestCase("not JSON at all", "application/json")]
+    [TestCase("<html>oops</html>", "text/html")]
+    [TestCase("[1, 2]", "application/json")]
+    [TestCase("null", "application/json")]
+    [TestCase("\"responses\"", "application/json")]
+    public async Task Should_fail_those_calls_but_keep_the_circuit_closed_for_everyone_else(string body, string contentType)
+    {
+        await using var gateway = new FakeGateway();
+        await gateway.StartAsync();
+        gateway.Override = request => request["suid"]!.GetValue<string>() == FromA.Suid ? Results.Text(body, contentType) : null;
+        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
+        var client = GatewayClients.Create(http, new ManualTime());
+
+        for (var call = 0; call < 8; call++)
+        {
+            Assert.That(() => client.AskAsync(FromA, CancellationToken.None),
+                Throws.InstanceOf<GatewayException>().With.InnerException.Not.InstanceOf<BrokenCircuitException>(), "the gateway answered, so it is up");
+        }
+
+        var answer = await client.AskAsync(FromB, CancellationToken.None);
+
+        Assert.That(answer.Responses!.Single().Text, Is.EqualTo("You said: hi"));
+        Assert.That(gateway.Requests, Has.Count.EqualTo(9), "every call reached the gateway");
+    }
+
+    [TestCase(StatusCodes.Status400BadRequest)]
+    [TestCase(StatusCodes.Status404NotFound)]
+    [TestCase(StatusCodes.Status422UnprocessableEntity)]
+    public async Task Should_not_open_the_circuit_for_a_refusal_of_one_request(int status)
+    {
+        await using var gateway = new FakeGateway();
+        await gateway.StartAsync();
+        gateway.Override = request => request["suid"]!.GetValue<string>() == FromA.Suid ? Results.StatusCode(status) : null;
+        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
+        var client = GatewayClients.Create(http, new ManualTime());
+
+        for (var call = 0; call < 8; call++)
+        {
+            Assert.That(() => client.AskAsync(FromA, CancellationToken.None), Throws.InstanceOf<GatewayException>());
+        }
+
+        Assert.That((await client.AskAsync(FromB, CancellationToken.None)).Responses!.Single().Text, Is.EqualTo("You said: hi"));
+    }
+
+    [TestCase(StatusCodes.Status429TooManyRequests)]
+    [TestCase(StatusCodes.Status408RequestTimeout)]
+    [TestCase(StatusCodes.Status500InternalServerError)]
+    public async Task Should_open_it_for_an_overloaded_or_failing_gateway(int status)
+    {
+        await using var gateway = new FakeGateway();
+        await gateway.StartAsync();
+        gateway.Override = _ => Results.StatusCode(status);
+        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
+        var client = GatewayClients.Create(http, new ManualTime());
+
+        for (var call = 0; call < 4; call++)
+        {
+            Assert.That(() => client.AskAsync(FromA, CancellationToken.None), Throws.InstanceOf<GatewayException>());
+        }
+
+        Assert.That(() => client.AskAsync(FromB, CancellationToken.None),
+            Throws.InstanceOf<GatewayException>().With.InnerException.InstanceOf<BrokenCircuitException>());
+    }
+}
+
+/// <summary>A gateway client as the Processor builds it, on its own circuit.</summary>
+internal static class GatewayClients
+{
+    public static GatewayClient Create(HttpClient http, TimeProvider time, IMeterFactory? meters = null, ILogger<GatewayClient>? logger = null) =>
+        new(http, new GatewayCircuit(NullLogger<GatewayCircuit>.Instance, time), new GatewayTelemetry(meters ?? Meters), logger ?? NullLogger<GatewayClient>.Instance);
+
+    private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
 }

@@ -46,4 +46,16 @@ public class When_a_direct_message_is_put_to_the_gateway
     [Test]
     public void Should_cut_a_long_author_name_to_128_characters() =>
         Assert.That(GatewayRequests.For(Message with { SenderName = new string('n', 300) }).Author, Has.Length.EqualTo(128));
+
+    [TestCase("\U0001F1EB\U0001F1F7")] // a flag: two regional indicators, four UTF-16 units
+    [TestCase("\U0001F469\u200D\U0001F4BB")] // a ZWJ sequence
+    [TestCase("e\u0301")] // a combining mark
+    [TestCase("\U0001F600")] // one surrogate pair
+    public void Should_cut_the_author_before_a_character_that_would_cross_128(string cluster) =>
+        Assert.That(GatewayRequests.For(Message with { SenderName = new string('n', 127) + cluster }).Author, Is.EqualTo(new string('n', 127)));
+
+    [Test]
+    public void Should_keep_a_character_that_ends_exactly_at_128() =>
+        Assert.That(GatewayRequests.For(Message with { SenderName = new string('n', 124) + "\U0001F1EB\U0001F1F7" }).Author,
+            Is.EqualTo(new string('n', 124) + "\U0001F1EB\U0001F1F7"));
 }

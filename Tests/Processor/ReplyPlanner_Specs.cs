@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Conversations;
@@ -10,7 +11,7 @@ public static class ReplyPlanner_Specs
     private static IReadOnlyList<PlannedReply> Plan(string answerJson) => Answer(answerJson).Replies;
 
     private static PlannedAnswer Answer(string answerJson) =>
-        ReplyPlanner.Plan(JsonSerializer.Deserialize(answerJson, GatewayJsonContext.Default.GatewayResponse)!);
+        ReplyPlanner.Plan(GatewayAnswers.Read(JsonDocument.Parse(answerJson).RootElement));
 
     public class When_the_gateway_answers_with_several_reactions
     {
@@ -101,5 +102,110 @@ public static class ReplyPlanner_Specs
         [TestCase("""{"current_state":{"id":"1","name":"say:Hello"},"responses":[{"text":"Hello","type":"text"}]}""", ConversationSignal.None)]
         public void Should_recognise_the_system_command(string answer, ConversationSignal expected) =>
             Assert.That(Answer(answer).Signal, Is.EqualTo(expected));
+    }
+
+    public class When_the_gateway_answers_with_entries_it_cannot_use
+    {
+        [Test]
+        public void Should_skip_null_and_odd_entries_and_plan_the_rest() =>
+            Assert.That(Plan("""
+                {"responses":[null,"odd",7,{"text":5,"quick_replies":["A"]},{"text":{"a":1}},{"text":"ok","quick_replies":"yes","attachments":"x"},
+                  {"text":"two","quick_replies":[null,5,"B",{"title":7},{"title":"C","payload":9}],"attachments":[null,{"url":7},{"url":"https://example.com/c.png"}]}]}
+                """).Select(r => (r.Text, Options: r.QuickReplies?.Select(o => o.Label).ToArray(), r.MediaUrl)),
+                Is.EqualTo(new (string, string[]?, string?)[]
+                {
+                    (ReplyPlanner.OptionsOnlyText, ["A"], null),
+                    ("ok", null, null),
+                    ("two", ["B", "C"], "https://example.com/c.png"),
+                }));
+
+        [TestCase("""{"responses":null}""")]
+        [TestCase("""{"responses":{"text":"not a list"}}""")]
+        [TestCase("""{"current_state":"say","responses":[null]}""")]
+        [TestCase("""{"current_state":{"id":1,"name":["end"]},"responses":[]}""")]
+        public void Should_plan_nothing_rather_than_fail_when_nothing_is_usable(string answer) =>
+            Assert.That(Answer(answer), Has.Property(nameof(PlannedAnswer.Replies)).Empty.And.Property(nameof(PlannedAnswer.Signal)).EqualTo(ConversationSignal.None));
+    }
+
+    public class When_an_attachment_URL_is_not_an_absolute_web_address
+    {
+        [TestCase("file:///etc/passwd")]
+        [TestCase("data:image/png;base64,iVBORw0KGgo=")]
+        [TestCase("/media/cat.png")]
+        [TestCase("media/cat.png")]
+        [TestCase("//evil.example/cat.png")]
+        [TestCase("ftp://example.com/cat.png")]
+        [TestCase("https://user:secret@example.com/cat.png")]
+        [TestCase("javascript:alert(1)")]
+        public void Should_not_plan_it_as_media_nor_show_it(string url) =>
+            Assert.That(Plan(JsonSerializer.Serialize(new { responses = new[] { new { text = "Look", attachments = new[] { new { url } } } } }))
+                .Select(r => (r.Text, r.MediaUrl)), Is.EqualTo(new[] { ("Look", (string?)null) }));
+
+        [TestCase("https://example.com/cat.png")]
+        [TestCase("http://example.com/cat.png?size=large")]
+        public void Should_plan_an_http_or_https_URL(string url) =>
+            Assert.That(Plan(JsonSerializer.Serialize(new { responses = new[] { new { text = "Look", attachments = new[] { new { url } } } } })).Single().MediaUrl,
+                Is.EqualTo(url));
+    }
+
+    public class When_a_cut_falls_inside_a_character_a_person_sees_as_one
+    {
+        // Each cluster is several UTF-16 units; placed so that X's limit falls inside it.
+        private const string ThumbsUpMediumSkin = "\U0001F44D\U0001F3FD"; // 4 units
+        private const string Family = "\U0001F468\u200D\U0001F469\u200D\U0001F467"; // 8 units, ZWJ sequence
+        private const string FlagOfFrance = "\U0001F1EB\U0001F1F7"; // 4 units, regional indicators
+        private const string ECombiningAcute = "e\u0301\u0301"; // 3 units, combining marks
+        private const string Pile = "\U0001F4A9"; // 2 units, one surrogate pair
+
+        private static IEnumerable<string> Clusters() => [ThumbsUpMediumSkin, Family, FlagOfFrance, ECombiningAcute, Pile];
+
+        [TestCaseSource(nameof(Clusters))]
+        public void Should_split_a_long_text_at_a_grapheme_boundary(string cluster)
+        {
+            var text = new string('a', ReplyPlanner.MaxTextLength - 1) + cluster + "bbb";
+
+            var chunks = ReplyPlanner.Split(text);
+
+            Assert.That(chunks, Is.EqualTo(new[] { new string('a', ReplyPlanner.MaxTextLength - 1), cluster + "bbb" }));
+        }
+
+        [TestCaseSource(nameof(Clusters))]
+        public void Should_split_a_text_of_clusters_only_into_whole_clusters(string cluster)
+        {
+            // "zz" first puts X's limit inside a cluster for each of them.
+            var text = "zz" + string.Concat(Enumerable.Repeat("x" + cluster, 2 * ReplyPlanner.MaxTextLength / (1 + cluster.Length)));
+            var boundaries = StringInfo.ParseCombiningCharacters(text).ToHashSet();
+
+            var chunks = ReplyPlanner.Split(text);
+            var cuts = chunks.Select((_, i) => chunks.Take(i + 1).Sum(c => c.Length)).SkipLast(1);
+
+            Assert.That(string.Concat(chunks), Is.EqualTo(text));
+            Assert.That(chunks.Select(c => c.Length), Has.All.LessThanOrEqualTo(ReplyPlanner.MaxTextLength));
+            Assert.That(cuts, Is.SubsetOf(boundaries));
+        }
+
+        [TestCaseSource(nameof(Clusters))]
+        public void Should_cut_quick_reply_fields_before_the_cluster(string cluster)
+        {
+            var option = new
+            {
+                title = new string('L', ReplyPlanner.MaxLabelLength - 1) + cluster,
+                description = new string('D', ReplyPlanner.MaxDescriptionLength - 1) + cluster,
+                payload = new string('M', ReplyPlanner.MaxMetadataLength - 1) + cluster,
+            };
+            var reply = Plan(JsonSerializer.Serialize(new { responses = new[] { new { text = "Pick", quick_replies = new[] { option } } } })).Single();
+
+            Assert.That(reply.QuickReplies!.Single(), Is.EqualTo(new QuickReplyOption(
+                new string('L', ReplyPlanner.MaxLabelLength - 1), new string('D', ReplyPlanner.MaxDescriptionLength - 1), new string('M', ReplyPlanner.MaxMetadataLength - 1))));
+        }
+
+        [TestCaseSource(nameof(Clusters))]
+        public void Should_keep_a_cluster_that_ends_exactly_at_the_limit(string cluster)
+        {
+            var label = new string('L', ReplyPlanner.MaxLabelLength - cluster.Length) + cluster;
+            var reply = Plan(JsonSerializer.Serialize(new { responses = new[] { new { text = "Pick", quick_replies = new[] { label } } } })).Single();
+
+            Assert.That(reply.QuickReplies!.Single().Label, Is.EqualTo(label));
+        }
     }
 }

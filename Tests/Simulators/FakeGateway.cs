@@ -29,9 +29,30 @@ public sealed class FakeGateway : FakeHttpServer
 
     public Uri CatPictureUrl => new(BaseAddress, "media/cat.png");
 
+    /// <summary>A PNG whose first bytes come at once and the rest never (the server gives up after two minutes).</summary>
+    public Uri StalledPictureUrl => new(BaseAddress, "media/stalled.png");
+
+    /// <summary>A redirect (302) to <paramref name="location"/>.</summary>
+    public Uri RedirectTo(string location) => new(BaseAddress, $"media/redirect?to={Uri.EscapeDataString(location)}");
+
     protected override void Map(WebApplication app)
     {
         app.MapGet("/media/cat.png", () => Results.Bytes(CatPicture, "image/png"));
+        app.MapGet("/media/stalled.png", async (HttpContext context) =>
+        {
+            context.Response.ContentType = "image/png";
+            await context.Response.Body.WriteAsync(CatPicture.AsMemory(0, 16));
+            await context.Response.Body.FlushAsync();
+            try
+            {
+                await Task.Delay(TimeSpan.FromMinutes(2), context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                // The reader gave up, as it should.
+            }
+        });
+        app.MapGet("/media/redirect", (string to) => Results.Redirect(to));
         MapGateway(app);
     }
 

@@ -4,7 +4,7 @@ using Polly.CircuitBreaker;
 namespace TwitterBot.Processor.Clients.Gateway;
 
 /// <summary>
-/// The kill switch for gateway outages. When most recent calls failed, the circuit opens: calls fail at once
+/// The kill switch for gateway outages. When most recent calls failed (unreachable, timed out, 5xx, 408, 429), the circuit opens: calls fail at once
 /// without reaching the gateway, so every conversation partition holds its one message in retry and takes
 /// nothing more from RabbitMQ (no flood of <c>_error</c>). After a pause one call probes the gateway; the
 /// circuit closes by itself when it answers.
@@ -25,7 +25,8 @@ public sealed partial class GatewayCircuit
                 MinimumThroughput = 4,
                 SamplingDuration = TimeSpan.FromSeconds(30),
                 BreakDuration = BreakDuration,
-                ShouldHandle = new PredicateBuilder().Handle<GatewayException>(),
+                // Only an outage counts: a gateway that answered something unreadable is up.
+                ShouldHandle = new PredicateBuilder().Handle<GatewayException>(failure => failure.IsOutage),
                 OnOpened = _ =>
                 {
                     LogOpened(log, BreakDuration);

@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -5,7 +7,7 @@ using System.Text.Json.Serialization;
 namespace TwitterBot.Processor.Clients.Gateway;
 
 /// <summary>The chatbot platform's Gateway API: <c>POST {Gateway:Url}/gateway</c>, behind its circuit breaker.</summary>
-public sealed class GatewayClient(HttpClient http, GatewayCircuit circuit)
+public sealed partial class GatewayClient(HttpClient http, GatewayCircuit circuit, GatewayTelemetry telemetry, ILogger<GatewayClient> logger)
 {
     public Task<GatewayResponse> AskAsync(GatewayRequest request, CancellationToken cancellationToken) =>
         circuit.ExecuteAsync(token => SendAsync(request, token), cancellationToken);
@@ -30,28 +32,70 @@ public sealed class GatewayClient(HttpClient http, GatewayCircuit circuit)
         {
             if (!response.IsSuccessStatusCode)
             {
-                throw new GatewayException($"The gateway answered {(int)response.StatusCode} {response.ReasonPhrase}.");
+                throw new GatewayException($"The gateway answered {(int)response.StatusCode} {response.ReasonPhrase}.") { IsOutage = IsOutage(response.StatusCode) };
             }
 
+            GatewayResponse answer;
             try
             {
-                return await response.Content.ReadFromJsonAsync(GatewayJsonContext.Default.GatewayResponse, cancellationToken)
-                    ?? throw new GatewayException("The gateway answered the JSON literal null.");
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+                using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+                answer = GatewayAnswers.Read(json.RootElement);
             }
-            catch (Exception exception) when (exception is JsonException or NotSupportedException)
+            catch (JsonException exception)
             {
-                throw new GatewayException("The gateway's answer is not JSON of the documented shape.", exception);
+                // The gateway is up (it answered), so this does not count toward the circuit breaker.
+                throw new GatewayException("The gateway's answer is not a JSON object.", exception) { IsOutage = false };
             }
+            catch (Exception exception) when (exception is HttpRequestException or IOException
+                                              || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                throw new GatewayException($"The gateway's answer broke off: {exception.Message}", exception);
+            }
+
+            if (answer.Skipped.Count > 0)
+            {
+                telemetry.Skipped(answer.Skipped.Count);
+                LogSkipped(logger, answer.Skipped.Count, string.Join("; ", answer.Skipped.Take(10)));
+            }
+
+            return answer;
         }
     }
+
+    /// <summary>
+    /// Which refusals mean the gateway is down or overloaded (5xx, 408, 429) and so feed the circuit breaker.
+    /// Other 4xx are about one request (its text, its session): counting them would let one user's
+    /// conversation pause everyone's; they are retried, then dead-lettered, like any gateway failure.
+    /// </summary>
+    public static bool IsOutage(HttpStatusCode status) =>
+        (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
+
+    [LoggerMessage(LogLevel.Warning, "The gateway's answer had {Count} parts that cannot be used; they were skipped and the rest planned: {Parts}")]
+    private static partial void LogSkipped(ILogger logger, int count, string parts);
 }
 
-/// <summary>The gateway failed (unreachable, timed out, non-2xx, not JSON): retried, then dead-lettered.</summary>
+/// <summary>The gateway's instruments, on the Processor's meter.</summary>
+public sealed class GatewayTelemetry
+{
+    private readonly Counter<long> _skipped;
+
+    public GatewayTelemetry(IMeterFactory meters) =>
+        _skipped = meters.Create("TwitterBot.Processor")
+            .CreateCounter<long>("twitterbot.processor.gateway.skipped", "{part}", "Parts of gateway answers that could not be used (null, wrong JSON type, no usable URL) and were skipped.");
+
+    public void Skipped(int parts) => _skipped.Add(parts);
+}
+
+/// <summary>The gateway failed (unreachable, timed out, non-2xx, not a JSON object): retried, then dead-lettered.</summary>
 public sealed class GatewayException : Exception
 {
     public GatewayException(string message) : base(message) { }
 
     public GatewayException(string message, Exception innerException) : base(message, innerException) { }
+
+    /// <summary>Whether the failure says the gateway is down (feeds the circuit breaker), rather than that it gave one bad answer.</summary>
+    public bool IsOutage { get; init; } = true;
 }
 
 /// <summary>The documented request body; every field but <c>extra_data</c> is required.</summary>
@@ -63,30 +107,8 @@ public sealed record GatewayRequest(
     string SourceType,
     IReadOnlyDictionary<string, string>? ExtraData);
 
-public sealed record GatewayResponse(GatewayState? CurrentState, IReadOnlyList<GatewayReply>? Responses);
-
-/// <summary>The flow state the bot reached, e.g. <c>say:Hello</c> or <c>redirect:agent</c>.</summary>
-public sealed record GatewayState(string? Id, string? Name);
-
-/// <summary>
-/// One bot reaction. Quick replies come as <c>quick_replies</c> or <c>quickReplies</c>, each a plain string or
-/// an object; attachments are objects with a URL. Their shapes are not published, so they are read loosely
-/// (<see cref="Conversations.ReplyPlanner"/>) and what cannot be rendered is skipped, never fatal.
-/// </summary>
-public sealed record GatewayReply(
-    string? Text,
-    JsonElement? QuickReplies,
-    [property: JsonPropertyName("quickReplies")] JsonElement? QuickRepliesCamelCase,
-    JsonElement? Attachments)
-{
-    /// <summary>Members not modelled above, where a system command (end, hand-over) may be.</summary>
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Other { get; set; }
-}
-
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(GatewayRequest))]
-[JsonSerializable(typeof(GatewayResponse))]
 public sealed partial class GatewayJsonContext : JsonSerializerContext;

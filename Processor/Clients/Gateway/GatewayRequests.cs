@@ -1,4 +1,5 @@
 using TwitterBot.Contracts;
+using TwitterBot.Processor.Text;
 
 namespace TwitterBot.Processor.Clients.Gateway;
 
@@ -56,6 +57,6 @@ public static class GatewayRequests
         var author = message.SenderName is { Length: > 0 } name ? name
             : message.SenderScreenName is { Length: > 0 } screenName ? $"@{screenName}"
             : message.SenderId;
-        return author.Length <= MaxAuthorLength ? author : author[..MaxAuthorLength];
+        return Graphemes.Cut(author, MaxAuthorLength);
     }
 }

@@ -94,35 +94,6 @@ public sealed class XMediaUploadClient(HttpClient http, TimeProvider time)
 /// <summary>A media file fetched for upload, with X's category for it.</summary>
 public sealed record DownloadedMedia(byte[] Bytes, string ContentType, string Category);
 
-/// <summary>Fetches the media a bot attaches, within X's size limits, and names its X category.</summary>
-public sealed class MediaDownloadClient(HttpClient http)
-{
-    /// <summary>X's limit for DM images and GIFs (videos may be larger, but are held in memory here).</summary>
-    public const long MaxBytes = 15 * 1024 * 1024;
-
-    /// <returns>The media, or null when it is too large or of a kind X does not take in a DM.</returns>
-    public async Task<DownloadedMedia?> DownloadAsync(string url, CancellationToken cancellationToken)
-    {
-        using var response = await http.GetAsync(new Uri(url), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var contentType = response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream";
-        var category = contentType switch
-        {
-            "image/gif" => "dm_gif",
-            "image/jpeg" or "image/png" or "image/webp" => "dm_image",
-            "video/mp4" => "dm_video",
-            _ => null,
-        };
-        if (category is null || response.Content.Headers.ContentLength > MaxBytes)
-        {
-            return null;
-        }
-
-        var bytes = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return bytes.Length > MaxBytes ? null : new DownloadedMedia(bytes, contentType, category);
-    }
-}
-
 /// <summary>X accepted the upload but could not process the media.</summary>
 public sealed class MediaUploadException(string message) : Exception(message);
 

@@ -1,0 +1,48 @@
+using Npgsql;
+using TwitterBot.Processor.Conversations;
+using TwitterBot.Tests.Support;
+
+namespace TwitterBot.Tests.Integration;
+
+/// <summary>The welcome of a turn that began a new gateway session, kept until the turn is answered.</summary>
+[Category("Integration")]
+public class When_a_turn_stored_its_welcome_before_the_users_text_was_answered
+{
+    private const string ConversationKey = "4337869213:3001969357";
+
+    [TestCase(ConversationStoreOptionsKind.Postgres)]
+    [TestCase(ConversationStoreOptionsKind.InMemory)]
+    public async Task Should_give_it_back_with_the_turn_when_it_is_claimed_again(ConversationStoreOptionsKind kind)
+    {
+        await using var database = kind == ConversationStoreOptionsKind.Postgres ? await PostgresDatabase.CreateAsync() : null;
+        await using var source = database is null ? null : NpgsqlDataSource.Create(database.ConnectionString);
+        IConversationStore store = source is null ? new InMemoryConversationStore(TimeProvider.System) : new PostgresConversationStore(source);
+        if (store is PostgresConversationStore postgres)
+        {
+            await postgres.EnsureSchemaAsync(CancellationToken.None);
+        }
+
+        var messageId = Guid.NewGuid();
+        await using (var first = await store.ClaimTurnAsync(messageId, ConversationKey, "1920000000000000001", CancellationToken.None))
+        {
+            Assert.That(first!.Turn.Welcome, Is.Null, "a new turn has made no session decision yet");
+            await store.SaveWelcomeAsync(messageId, new PlannedAnswer([new PlannedReply("Welcome!", [new QuickReplyOption("Menu", null, "menu")])]), CancellationToken.None);
+        }
+
+        await using var retry = await store.ClaimTurnAsync(messageId, ConversationKey, "1920000000000000001", CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(retry!.Turn.State, Is.EqualTo(TurnState.Received));
+            Assert.That(retry.Turn.Answer, Is.Null);
+            Assert.That(retry.Turn.Welcome?.Replies.Select(r => (r.Text, r.QuickReplies!.Single())),
+                Is.EqualTo(new[] { ("Welcome!", new QuickReplyOption("Menu", null, "menu")) }));
+        });
+    }
+
+    public enum ConversationStoreOptionsKind
+    {
+        Postgres,
+        InMemory,
+    }
+}
