@@ -89,10 +89,11 @@ public static class ReplyLookup_Specs
 
     public class When_the_lost_reply_is_on_the_third_page_of_the_bots_DMs
     {
-        [Test]
-        public async Task Should_page_to_it_and_not_send_it_again()
+        [TestCase("1.1", TestName = "Should_page_to_it_and_not_send_it_again")]
+        [TestCase("2", TestName = "Should_page_to_it_with_v2_pagination_tokens_and_not_send_it_again")]
+        public async Task Should_page_to_it(string version)
         {
-            await using var rig = await TurnRig.StartAsync();
+            await using var rig = await TurnRig.StartAsync(settings => settings["TwitterBot:Api:Version"] = version);
             rig.X.ListPageSize = 2;
             rig.X.Faults = _ =>
             {
@@ -104,7 +105,7 @@ public static class ReplyLookup_Specs
                 // The bot's busy account: newer DMs to other users push this one to page 3.
                 for (var i = 1; i <= 4; i++)
                 {
-                    rig.X.DeliverFromApp(TestSettings.BotAccessToken, $"30019693{60 + i}", $"to someone else {i}", rig.Clock.GetUtcNow().AddSeconds(i));
+                    rig.X.DeliverFromApp(TestSettings.BotAccessToken, version == "2" ? User : $"30019693{60 + i}", $"to someone else {i}", rig.Clock.GetUtcNow().AddSeconds(i));
                 }
 
                 return SendFault.AcceptThenDrop;
@@ -120,11 +121,12 @@ public static class ReplyLookup_Specs
 
     public class When_X_took_the_DM_but_its_answer_never_arrived
     {
-        [TestCase(SendFault.AcceptThenFail, TestName = "Should_find_a_DM_X_took_before_answering_503")]
-        [TestCase(SendFault.AcceptThenDrop, TestName = "Should_find_a_DM_X_took_before_the_connection_dropped")]
-        public async Task Should_find_it_on_X_and_leave_exactly_one(SendFault fault)
+        [TestCase(SendFault.AcceptThenFail, "1.1", TestName = "Should_find_a_DM_X_took_before_answering_503")]
+        [TestCase(SendFault.AcceptThenDrop, "1.1", TestName = "Should_find_a_DM_X_took_before_the_connection_dropped")]
+        [TestCase(SendFault.AcceptThenDrop, "2", TestName = "Should_find_a_DM_X_took_before_the_connection_dropped_on_v2")]
+        public async Task Should_find_it_on_X_and_leave_exactly_one(SendFault fault, string version)
         {
-            await using var rig = await TurnRig.StartAsync();
+            await using var rig = await TurnRig.StartAsync(settings => settings["TwitterBot:Api:Version"] = version);
             // Links (X shortens them and lists what they stand for), escaped characters, options and media: all compared.
             rig.Gateway.Reactions = _ => Reaction("Details & more: https://shop.example/a?b=1&c=2 <3", rig.Gateway.CatPictureUrl.ToString(), 1, "Yes", "No");
             rig.X.Faults = _ => rig.X.Attempts.Count == 1 ? fault : SendFault.None;
@@ -133,7 +135,27 @@ public static class ReplyLookup_Specs
             await rig.WaitForAnsweredAsync(1);
 
             Assert.That(rig.X.Attempts, Has.Count.EqualTo(1), "X has the DM once");
-            Assert.That(rig.X.AllAccepted().Single().QuickReplies, Is.EqualTo(new[] { "Yes", "No" }));
+            Assert.That(rig.X.AllAccepted().Single().MediaId, Is.Not.Null);
+            Assert.That(rig.Metrics.Totals.GetValueOrDefault("twitterbot.processor.reply_lookups{outcome=found}"), Is.EqualTo(1));
+        }
+    }
+
+    public class When_X_cannot_list_the_bots_DMs_for_a_while
+    {
+        [Test]
+        public async Task Should_neither_send_the_reply_nor_take_it_as_sent_until_X_answers()
+        {
+            await using var rig = await TurnRig.StartAsync();
+            rig.X.Faults = _ => rig.X.Attempts.Count == 1 ? SendFault.AcceptThenDrop : SendFault.None;
+            rig.X.ListFailures = 2;
+
+            await rig.PublishAsync("1920000000000000009", "hello?");
+            await rig.WaitForAnsweredAsync(1);
+
+            Assert.That(rig.X.Attempts, Has.Count.EqualTo(1), "not sent again while X could not tell");
+            Assert.That(rig.X.ListRequests, Is.EqualTo(3), "asked again on each retry");
+            Assert.That(rig.Metrics.Totals.GetValueOrDefault("twitterbot.processor.reply_lookups{outcome=undecided}"), Is.EqualTo(2));
+            Assert.That(rig.Metrics.Totals.GetValueOrDefault("twitterbot.processor.reply_lookups{outcome=found}"), Is.EqualTo(1));
         }
     }
 

@@ -30,6 +30,9 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
     /// <summary>How many pages of DM events were asked for (v1.1 list and v2 conversation events).</summary>
     public int ListRequests => Volatile.Read(ref _listRequests);
 
+    /// <summary>How many of the next requests for the bot's DM list are answered 503 (X struggling).</summary>
+    public int ListFailures { get; set; }
+
     /// <summary>When each DM send attempt arrived, by <see cref="Clock"/>.</summary>
     public ConcurrentQueue<DateTimeOffset> AttemptTimes { get; } = new();
 
@@ -181,6 +184,11 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
             }
 
             Interlocked.Increment(ref _listRequests);
+            if (ListFailed())
+            {
+                return Results.Json(new { title = "Service Unavailable", status = 503 }, statusCode: 503);
+            }
+
             var sender = SenderOf(token);
             var (page, next) = Page(
                 d => (d.SenderUserId == sender && d.Message.RecipientId == participantId) || (d.SenderUserId == participantId && d.Message.RecipientId == sender),
@@ -213,6 +221,11 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
             }
 
             Interlocked.Increment(ref _listRequests);
+            if (ListFailed())
+            {
+                return Results.Json(new { errors = new[] { new { code = 130, message = "Over capacity" } } }, statusCode: 503);
+            }
+
             var sender = SenderOf(token);
             var (page, next) = Page(d => d.SenderUserId == sender || d.Message.RecipientId == sender, request.Query["count"], request.Query["cursor"]);
             var events = page.Select(d => new
@@ -243,6 +256,20 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
             });
             return Results.Json(new { events, next_cursor = next });
         });
+
+    private bool ListFailed()
+    {
+        lock (_delivered)
+        {
+            if (ListFailures <= 0)
+            {
+                return false;
+            }
+
+            ListFailures--;
+            return true;
+        }
+    }
 
     private (List<DeliveredDirectMessage> Page, string? Next) Page(Func<DeliveredDirectMessage, bool> listed, string? count, string? cursor)
     {
