@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using TwitterBot.Processor.Conversations;
 using TwitterBot.ServiceDefaults;
@@ -65,7 +66,7 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
     }
 
     /// <summary>X accepted the DM: an answer body it garbled does not make it unsent.</summary>
-    private static async Task<T?> ReadSentAsync<T>(HttpResponseMessage response, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    private static async Task<T?> ReadSentAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
         try
         {
