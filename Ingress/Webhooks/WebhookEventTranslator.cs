@@ -92,7 +92,7 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
             SenderId = senderId,
             SenderName = sender?.Name,
             SenderScreenName = sender?.ScreenName ?? sender?.Username,
-            Text = DirectMessageText.Normalize(data?.Text ?? string.Empty, urls, media?.Url),
+            Text = DirectMessageText.Normalize(data?.Text ?? string.Empty, urls.Select(url => (url.Url, url.ExpandedUrl)), media?.Url),
             CreatedAt = ParseUnixMilliseconds(dm.CreatedTimestamp) ?? time.GetUtcNow(),
             QuickReplyMetadata = data?.QuickReplyResponse?.Metadata,
             Urls = urls.Select(url => url.ExpandedUrl ?? url.Url).OfType<string>().ToList(),

@@ -17,11 +17,19 @@ public sealed partial class BotAccessRevokedConsumer(BotAccounts bots, BotAccess
         var revoked = context.Message;
         if (bots.Find(revoked.BotUserId) is { AccessToken: { } token, AccessSecret: { } secret })
         {
-            await access.RevokeAsync(revoked.BotUserId, new XUserToken(token, secret), revoked.RevokedAt, context.CancellationToken);
+            var current = new XUserToken(token, secret);
+            if (!await access.RevokeIfCurrentAsync(revoked.BotUserId, current, revoked.RevokedAt, context.CancellationToken))
+            {
+                LogOlderThanTokens(revoked.BotUserId, revoked.BotId, revoked.RevokedAt, await access.FirstSeenAsync(revoked.BotUserId, current, context.CancellationToken));
+                return;
+            }
         }
 
         LogRevoked(revoked.BotUserId, revoked.BotId, revoked.RevokedAt);
     }
+
+    [LoggerMessage(LogLevel.Warning, "X account {BotUserId} (bot {BotId}) revoked this app's access at {RevokedAt}, before its current tokens were first seen here ({FirstSeen}): an old revoke redelivered (Replay, a late retry). The current tokens stay in use.")]
+    private partial void LogOlderThanTokens(string botUserId, string botId, DateTimeOffset revokedAt, DateTimeOffset firstSeen);
 
     [LoggerMessage(LogLevel.Error, "X account {BotUserId} (bot {BotId}) revoked this app's access at {RevokedAt}. Its conversations now end with DirectMessageRejected (no call to the gateway or X) until the account authorizes the app again and its new tokens are set in TwitterBot:Bots (AccessToken, AccessSecret).")]
     private partial void LogRevoked(string botUserId, string botId, DateTimeOffset revokedAt);

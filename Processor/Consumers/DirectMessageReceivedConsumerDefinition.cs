@@ -30,15 +30,17 @@ public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition
         IConsumerConfigurator<DirectMessageReceivedConsumer> consumerConfigurator,
         IRegistrationContext context)
     {
-        // Transient failures only: permanent refusals end the turn, rate limits are waited out in place.
+        // Transient failures only: permanent refusals end the turn, rate limits are waited out in place. A send
+        // whose outcome is unknown, and a lookup X cannot answer yet, are retried: the retry asks X again.
         // Retries re-enter the stored turn, so nothing done before the failure is done twice. While the
         // gateway is down its circuit fails calls at once, and the partition holds its one message here
         // (for up to about 25 minutes; RabbitMQ reclaims a delivery left unacknowledged for 30).
         consumerConfigurator.UseMessageRetry(retry =>
         {
             retry.Handle<GatewayException>();
-            retry.Handle<XApiException>(failure => failure.Kind != XFailureKind.Permanent);
+            retry.Handle<XApiException>(failure => failure.IsRetryable || failure.OutcomeUnknown);
             retry.Handle<XOutcomeUnknownException>();
+            retry.Handle<ReplyLookupUndecidedException>();
             retry.Handle<HttpRequestException>();
             retry.Handle<RateLimitedException>();
             retry.Handle<TurnInProgressException>();

@@ -2,7 +2,8 @@ namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
 /// What the conversation engine must remember across restarts and replicas: for every X event, how far its
-/// turn got (the exactly-once ledger), and until when each bot account is rate-limited by X.
+/// turn got (the exactly-once ledger), which DMs on X are the bot's sends of which replies, until when each bot
+/// account is rate-limited by X, and which bot tokens were revoked or first seen when.
 /// </summary>
 public interface IConversationStore
 {
@@ -14,10 +15,7 @@ public interface IConversationStore
     /// </summary>
     Task<TurnClaim?> ClaimTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Stores the gateway's answer before any reply is sent, so that a restart never asks again, and marks
-    /// its first reply as being sent (one round trip: a crash before that send only costs a lookup on X).
-    /// </summary>
+    /// <summary>Stores the gateway's answer before any reply is sent, so that a restart never asks again.</summary>
     Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken);
 
     /// <summary>
@@ -27,14 +25,28 @@ public interface IConversationStore
     /// </summary>
     Task SaveWelcomeAsync(Guid messageId, PlannedAnswer welcome, CancellationToken cancellationToken);
 
-    /// <summary>Marks reply <paramref name="index"/> as being sent: if the process dies now, its outcome is unknown.</summary>
-    Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks reply <paramref name="index"/> as being sent, from <paramref name="began"/>: if the process dies now,
+    /// its outcome is unknown. Marked right before the request to X, after any pause, upload or rate-limit wait,
+    /// so that only a send that began is ever looked up.
+    /// </summary>
+    Task MarkSendingAsync(Guid messageId, int index, DateTimeOffset began, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reply <paramref name="index"/> was sent (or must not be sent again). In the same round trip, the next
-    /// reply is marked as being sent, or, after the last one, the turn is completed when <paramref name="complete"/>.
+    /// Reply <paramref name="index"/> was sent (or must not be sent again); after the last one the turn is
+    /// completed when <paramref name="complete"/>. In the same transaction, the DM X holds for it is recorded
+    /// when known, so that no later lookup takes that DM for another reply.
     /// </summary>
-    Task MarkSentAsync(Guid messageId, int index, int replies, bool complete, CancellationToken cancellationToken);
+    Task MarkSentAsync(Guid messageId, int index, int replies, bool complete, SentReply? sent, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="directMessageIds"/> are recorded as sends of the bot account's replies.</summary>
+    Task<IReadOnlySet<string>> RecordedSendsAsync(string botUserId, IReadOnlyCollection<string> directMessageIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// When this deployment first saw the bot account's token with this fingerprint (recorded as
+    /// <paramref name="now"/> the first time): a revoke from before then is about other tokens.
+    /// </summary>
+    Task<DateTimeOffset> TokenFirstSeenAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>X answered reply <paramref name="index"/> with an error: it was not sent and may be sent again.</summary>
     Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken);
@@ -58,6 +70,9 @@ public interface IConversationStore
     /// <summary>Forgets finished turns older than <paramref name="before"/>; returns how many.</summary>
     Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }
+
+/// <summary>A DM X holds as the send of one reply: its id in X's list of the bot's DMs.</summary>
+public sealed record SentReply(string BotUserId, string DirectMessageId, DateTimeOffset SentAt);
 
 public enum TurnState
 {

@@ -10,9 +10,9 @@ namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
 /// One user message, answered exactly once: the gateway is asked at most once per X event (its answer is
-/// stored before any reply goes out), replies resume where a crash left them, a reply whose outcome was
-/// lost is looked up on X before it is sent again, and X's rate limit is waited out in place, shared by
-/// every replica.
+/// stored before any reply goes out), replies resume where a crash left them, a reply whose send began but
+/// whose outcome was lost is looked up on X (exactly, and only among DMs not recorded as other sends) before
+/// it is sent again, and X's rate limit is waited out in place, shared by every replica.
 /// </summary>
 public sealed partial class ConversationTurn(
     IConversationStore store,
@@ -28,9 +28,6 @@ public sealed partial class ConversationTurn(
     TimeProvider time,
     ILogger<ConversationTurn> logger)
 {
-    /// <summary>Used when X answers 429 without saying when the limit resets.</summary>
-    public static readonly TimeSpan DefaultRateLimitWait = TimeSpan.FromMinutes(1);
-
     /// <param name="events">Where a <see cref="DirectMessageRejected"/> is published when X refuses a reply for good.</param>
     public async Task TakeAsync(DirectMessageReceived message, Guid messageId, IPublishEndpoint events, CancellationToken cancellationToken)
     {
@@ -57,23 +54,19 @@ public sealed partial class ConversationTurn(
             return;
         }
 
-        // A fresh answer is stored with its first reply marked in flight; so is each next reply when the one
-        // before it is marked sent. Only a reply given back (429, or not found on X) is marked again.
         var answer = turn.Answer ?? await AskGatewayAsync(message, messageId, token, turn.Welcome, cancellationToken);
         var replies = answer.Replies;
         var next = turn.NextReply;
-        var marked = turn.Answer is null;
         if (turn.ReplyInFlight is { } unknown && unknown < replies.Count)
         {
             // A send of this reply began but its outcome was never recorded (the process stopped, or X's
-            // answer was lost). Ask X whether it has the DM before deciding: never twice, never lost.
-            var since = turn.ReplyInFlightSince ?? time.GetUtcNow();
-            if (await directMessages.WasSentAsync(token, message.BotUserId, message.SenderId, replies[unknown], since, cancellationToken))
+            // answer was lost or proved nothing). Ask X whether it has that DM before deciding: never twice, never lost.
+            if (await FindSentAsync(message, token, replies[unknown], unknown, turn.ReplyInFlightSince ?? DateTimeOffset.MinValue, cancellationToken) is { } found)
             {
                 LogSettledAsSent(message.EventId, unknown);
-                await store.MarkSentAsync(messageId, unknown, replies.Count, answer.Signal == ConversationSignal.None, cancellationToken);
+                await store.MarkSentAsync(messageId, unknown, replies.Count, answer.Signal == ConversationSignal.None,
+                    new SentReply(message.BotUserId, found, time.GetUtcNow()), cancellationToken);
                 next = unknown + 1;
-                marked = true;
             }
             else
             {
@@ -91,13 +84,11 @@ public sealed partial class ConversationTurn(
                 await Task.Delay(options.Value.Replies.PauseBetween, time, cancellationToken);
             }
 
-            if (!await SendAsync(message, messageId, token, answer, index, marked, events, cancellationToken))
+            if (!await SendAsync(message, messageId, token, answer, index, events, cancellationToken))
             {
                 ProcessorTelemetry.Outcome("rejected");
                 return;
             }
-
-            marked = true;
         }
 
         // Otherwise the signal is published first; a crash before the turn is closed publishes it again, under the same id.
@@ -203,55 +194,113 @@ public sealed partial class ConversationTurn(
         return last is null || time.GetUtcNow() - last > sessions.SessionTimeout;
     }
 
+    /// <summary>
+    /// The DM on X that is <paramref name="reply"/>, sent since <paramref name="since"/> and not recorded as the send
+    /// of another reply (of this turn or any other), if X has one.
+    /// </summary>
+    /// <exception cref="ReplyLookupUndecidedException">X cannot tell yet: retried, neither sent nor taken as sent meanwhile.</exception>
+    private async Task<string?> FindSentAsync(DirectMessageReceived message, XUserToken token, PlannedReply reply, int index, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> candidates;
+        try
+        {
+            candidates = await directMessages.FindSentAsync(token, message.BotUserId, message.SenderId, reply, since, cancellationToken);
+        }
+        catch (ReplyLookupUndecidedException failure)
+        {
+            telemetry.ReplyLookedUp("undecided");
+            LogLookupUndecided(message.EventId, index, failure.Message);
+            throw;
+        }
+
+        var recorded = await store.RecordedSendsAsync(message.BotUserId, candidates, cancellationToken);
+        var found = candidates.FirstOrDefault(id => !recorded.Contains(id));
+        telemetry.ReplyLookedUp(found is null ? "not_found" : "found");
+        return found;
+    }
+
     /// <summary>Sends one reply, waiting out rate limits; false when X refused it for good (the turn is over).</summary>
-    /// <param name="marked">Whether the reply is already marked in flight.</param>
     private async Task<bool> SendAsync(
-        DirectMessageReceived message, Guid messageId, XUserToken token, PlannedAnswer answer, int index, bool marked, IPublishEndpoint events, CancellationToken cancellationToken)
+        DirectMessageReceived message, Guid messageId, XUserToken token, PlannedAnswer answer, int index, IPublishEndpoint events, CancellationToken cancellationToken)
     {
         var reply = answer.Replies[index];
         var (text, mediaId) = await AttachAsync(token, reply, message.EventId, cancellationToken);
         while (true)
         {
             await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
-            if (!marked)
-            {
-                await store.MarkSendingAsync(messageId, index, cancellationToken);
-            }
 
-            marked = false; // a failure below gives the reply back
+            // Marked only now, right before X is asked: a stop during the pause, the upload or a wait leaves
+            // nothing to look up, and the time marked bounds the lookup to DMs sent after it.
+            await store.MarkSendingAsync(messageId, index, time.GetUtcNow(), cancellationToken);
+            string? sentId;
             try
             {
-                await directMessages.SendAsync(token, message.SenderId, reply, text, mediaId, cancellationToken);
-                await store.MarkSentAsync(messageId, index, answer.Replies.Count, answer.Signal == ConversationSignal.None, cancellationToken);
-                telemetry.DirectMessage("sent");
-                return true;
+                sentId = await directMessages.SendAsync(token, message.SenderId, reply, text, mediaId, cancellationToken);
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.RateLimited)
             {
                 await store.MarkNotSentAsync(messageId, index, cancellationToken);
-                var resetsAt = failure.RateLimitResetsAt ?? time.GetUtcNow() + DefaultRateLimitWait;
-                await rateLimits.LimitedUntilAsync(message.BotUserId, resetsAt, cancellationToken);
+                var resetsAt = await rateLimits.LimitedAsync(message.BotUserId, failure.RateLimitResetsAt, cancellationToken);
                 telemetry.DirectMessage("rate_limited");
                 LogRateLimited(message.BotUserId, resetsAt);
+                continue;
             }
-            catch (XApiException failure) when (failure.Kind == XFailureKind.Permanent)
+            catch (XApiException failure) when (failure.Kind == XFailureKind.Revoked)
             {
-                if (failure.StatusCode == 401 || failure.ErrorCode == 89)
-                {
-                    await access.RevokeAsync(message.BotUserId, token, time.GetUtcNow(), cancellationToken);
-                }
-
+                await access.RevokeAsync(message.BotUserId, token, time.GetUtcNow(), cancellationToken);
                 await RejectAsync(message, messageId, index, failure.StatusCode, failure.ErrorCode, failure.Message, events, cancellationToken);
                 return false;
             }
+            catch (XApiException failure) when (failure.Kind == XFailureKind.Permanent)
+            {
+                await RejectAsync(message, messageId, index, failure.StatusCode, failure.ErrorCode, failure.Message, events, cancellationToken);
+                return false;
+            }
+            catch (XApiException failure) when (failure.Kind == XFailureKind.AuthenticationFailed)
+            {
+                // Not a revocation: X did not take this signature (keys, clock). Retried; the operator is told once.
+                await store.MarkNotSentAsync(messageId, index, cancellationToken);
+                telemetry.AuthenticationFailed(failure.ErrorCode ?? 0);
+                if (access.AuthenticationFailed(message.BotUserId, failure.ErrorCode))
+                {
+                    LogAuthenticationFailed(message.BotUserId, failure.StatusCode, failure.ErrorCode, AuthenticationAdvice(failure.ErrorCode));
+                }
+
+                throw;
+            }
+            catch (Exception failure) when (failure is XOutcomeUnknownException || failure is XApiException { OutcomeUnknown: true })
+            {
+                // A timeout, a dropped connection or a 5xx proves nothing about delivery: the reply stays in
+                // flight, and the retry looks it up on X before sending anything.
+                LogOutcomeUnknown(message.EventId, index, failure.Message);
+                throw;
+            }
             catch (Exception failure) when (failure is XApiException or HttpRequestException)
             {
-                // X answered with an error, or could not be reached: the reply was not sent. Retried later.
+                // X refused it (4xx), or could not be reached at all (connection refused): it was not sent. Retried later.
                 await store.MarkNotSentAsync(messageId, index, cancellationToken);
                 throw;
             }
+
+            await store.MarkSentAsync(messageId, index, answer.Replies.Count, answer.Signal == ConversationSignal.None,
+                sentId is null ? null : new SentReply(message.BotUserId, sentId, time.GetUtcNow()), cancellationToken);
+            rateLimits.Sent(message.BotUserId);
+            if (access.AuthenticationWorks(message.BotUserId))
+            {
+                LogAuthenticationWorks(message.BotUserId);
+            }
+
+            telemetry.DirectMessage("sent");
+            return true;
         }
     }
+
+    private static string AuthenticationAdvice(int? code) => code switch
+    {
+        135 => "X says the request's timestamp is out of bounds: fix this host's clock (NTP).",
+        32 => "X could not authenticate the request: check TwitterBot:Auth (ConsumerKey, ConsumerSecret) and the bot's AccessToken and AccessSecret in TwitterBot:Bots.",
+        _ => "Check TwitterBot:Auth, the bot's tokens in TwitterBot:Bots, and this host's clock.",
+    };
 
     /// <summary>
     /// Uploads the reply's media, if any; when that fails the link goes with the text instead. Done before
@@ -355,6 +404,18 @@ public sealed partial class ConversationTurn(
 
     [LoggerMessage(LogLevel.Warning, "Event {EventId}: reply {Index} was being sent when its outcome was lost; X does not have it, so it is sent now.")]
     private partial void LogSettledAsNotSent(string eventId, int index);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId}: X's answer to reply {Index} proves nothing about its delivery ({Reason}); it is looked up on X before anything is sent again.")]
+    private partial void LogOutcomeUnknown(string eventId, int index, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId}: whether reply {Index} reached X cannot be told yet ({Reason}); X is asked again on the next retry, and nothing is sent meanwhile.")]
+    private partial void LogLookupUndecided(string eventId, int index, string reason);
+
+    [LoggerMessage(LogLevel.Error, "X refused bot {BotUserId}'s credentials ({Status}, code {Code}); this is not a revocation, so its replies are retried, not ended. {Advice} Logged once until X accepts them again.")]
+    private partial void LogAuthenticationFailed(string botUserId, int status, int? code, string advice);
+
+    [LoggerMessage(LogLevel.Information, "X accepts bot {BotUserId}'s credentials again.")]
+    private partial void LogAuthenticationWorks(string botUserId);
 
     [LoggerMessage(LogLevel.Warning, "Bot {BotUserId} is rate-limited by X until {ResetsAt:O}; its conversations wait.")]
     private partial void LogRateLimited(string botUserId, DateTimeOffset resetsAt);

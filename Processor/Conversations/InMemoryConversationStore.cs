@@ -12,6 +12,8 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
     private readonly ConcurrentDictionary<Guid, byte> _claimed = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _rateLimits = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _revoked = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string BotUserId, string DirectMessageId), DateTimeOffset> _sends = new();
+    private readonly ConcurrentDictionary<(string BotUserId, string Fingerprint), DateTimeOffset> _tokensSeen = new();
 
     public Task<TurnClaim?> ClaimTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken)
     {
@@ -38,24 +40,35 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
             State = TurnState.Answered,
             Answer = answer,
             NextReply = 0,
-            ReplyInFlight = answer.Replies.Count > 0 ? 0 : null,
-            ReplyInFlightSince = time.GetUtcNow(),
+            ReplyInFlight = null,
         });
 
     public Task SaveWelcomeAsync(Guid messageId, PlannedAnswer welcome, CancellationToken cancellationToken) =>
         Update(messageId, turn => turn with { Welcome = welcome });
 
-    public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
-        Update(messageId, turn => turn with { ReplyInFlight = index, ReplyInFlightSince = time.GetUtcNow() });
+    public Task MarkSendingAsync(Guid messageId, int index, DateTimeOffset began, CancellationToken cancellationToken) =>
+        Update(messageId, turn => turn with { ReplyInFlight = index, ReplyInFlightSince = began });
 
-    public Task MarkSentAsync(Guid messageId, int index, int replies, bool complete, CancellationToken cancellationToken) =>
-        Update(messageId, turn => turn with
+    public async Task MarkSentAsync(Guid messageId, int index, int replies, bool complete, SentReply? sent, CancellationToken cancellationToken)
+    {
+        if (sent is not null)
+        {
+            _sends.TryAdd((sent.BotUserId, sent.DirectMessageId), sent.SentAt);
+        }
+
+        await Update(messageId, turn => turn with
         {
             NextReply = index + 1,
-            ReplyInFlight = index + 1 < replies ? index + 1 : null,
-            ReplyInFlightSince = time.GetUtcNow(),
+            ReplyInFlight = null,
             State = index + 1 >= replies && complete ? TurnState.Completed : turn.State,
         });
+    }
+
+    public Task<IReadOnlySet<string>> RecordedSendsAsync(string botUserId, IReadOnlyCollection<string> directMessageIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<string>>(directMessageIds.Where(id => _sends.ContainsKey((botUserId, id))).ToHashSet(StringComparer.Ordinal));
+
+    public Task<DateTimeOffset> TokenFirstSeenAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Task.FromResult(_tokensSeen.GetOrAdd((botUserId, tokenFingerprint), now));
 
     public Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         Update(messageId, turn => turn.ReplyInFlight == index ? turn with { ReplyInFlight = null } : turn);
@@ -83,6 +96,14 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
 
     public Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
+        foreach (var (send, sentAt) in _sends)
+        {
+            if (sentAt < before)
+            {
+                _sends.TryRemove(send, out _);
+            }
+        }
+
         var purged = 0;
         foreach (var (id, turn) in _turns)
         {

@@ -37,6 +37,19 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
                 bot_user_id text PRIMARY KEY,
                 token_fingerprint text NOT NULL,
                 revoked_at timestamptz NOT NULL);
+            CREATE TABLE IF NOT EXISTS sent_direct_messages (
+                bot_user_id text NOT NULL,
+                dm_id text NOT NULL,
+                message_id uuid NOT NULL,
+                reply_index integer NOT NULL,
+                sent_at timestamptz NOT NULL,
+                PRIMARY KEY (bot_user_id, dm_id));
+            CREATE INDEX IF NOT EXISTS sent_direct_messages_sent_at ON sent_direct_messages (sent_at);
+            CREATE TABLE IF NOT EXISTS bot_tokens_seen (
+                bot_user_id text NOT NULL,
+                token_fingerprint text NOT NULL,
+                first_seen_at timestamptz NOT NULL,
+                PRIMARY KEY (bot_user_id, token_fingerprint));
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -152,9 +165,7 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
     public Task SaveAnswerAsync(Guid messageId, PlannedAnswer answer, CancellationToken cancellationToken) =>
         ExecuteAsync(
             """
-            UPDATE conversation_turns SET state = 1, replies = $2, next_reply = 0,
-                reply_in_flight = CASE WHEN jsonb_array_length($2 -> 'replies') > 0 THEN 0 END,
-                reply_in_flight_since = now(), updated_at = now()
+            UPDATE conversation_turns SET state = 1, replies = $2, next_reply = 0, reply_in_flight = NULL, updated_at = now()
             WHERE message_id = $1
             """,
             cancellationToken,
@@ -168,18 +179,72 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
             messageId,
             new NpgsqlParameter { Value = JsonSerializer.Serialize(welcome, ConversationJsonContext.Default.PlannedAnswer), NpgsqlDbType = NpgsqlDbType.Jsonb });
 
-    public Task MarkSendingAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
-        ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = $2, reply_in_flight_since = now(), updated_at = now() WHERE message_id = $1", cancellationToken, messageId, index);
+    public Task MarkSendingAsync(Guid messageId, int index, DateTimeOffset began, CancellationToken cancellationToken) =>
+        ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = $2, reply_in_flight_since = $3, updated_at = now() WHERE message_id = $1",
+            cancellationToken, messageId, index, began.UtcDateTime);
 
-    public Task MarkSentAsync(Guid messageId, int index, int replies, bool complete, CancellationToken cancellationToken) =>
-        ExecuteAsync(
+    public async Task MarkSentAsync(Guid messageId, int index, int replies, bool complete, SentReply? sent, CancellationToken cancellationToken)
+    {
+        // One batch, one implicit transaction: the turn moves on and its DM is recorded, or neither.
+        await using var batch = database.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
             """
-            UPDATE conversation_turns SET next_reply = $2 + 1,
-                reply_in_flight = CASE WHEN $2 + 1 < $3 THEN $2 + 1 END, reply_in_flight_since = now(),
+            UPDATE conversation_turns SET next_reply = $2 + 1, reply_in_flight = NULL,
                 state = CASE WHEN $2 + 1 >= $3 AND $4 THEN 2 ELSE state END, updated_at = now()
             WHERE message_id = $1
-            """,
-            cancellationToken, messageId, index, replies, complete);
+            """)
+        {
+            Parameters = { new() { Value = messageId }, new() { Value = index }, new() { Value = replies }, new() { Value = complete } },
+        });
+        if (sent is not null)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                """
+                INSERT INTO sent_direct_messages (bot_user_id, dm_id, message_id, reply_index, sent_at) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (bot_user_id, dm_id) DO NOTHING
+                """)
+            {
+                Parameters = { new() { Value = sent.BotUserId }, new() { Value = sent.DirectMessageId }, new() { Value = messageId }, new() { Value = index }, new() { Value = sent.SentAt.UtcDateTime } },
+            });
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlySet<string>> RecordedSendsAsync(string botUserId, IReadOnlyCollection<string> directMessageIds, CancellationToken cancellationToken)
+    {
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        if (directMessageIds.Count == 0)
+        {
+            return recorded;
+        }
+
+        await using var command = database.CreateCommand("SELECT dm_id FROM sent_direct_messages WHERE bot_user_id = $1 AND dm_id = ANY($2)");
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        command.Parameters.Add(new NpgsqlParameter { Value = directMessageIds.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            recorded.Add(reader.GetString(0));
+        }
+
+        return recorded;
+    }
+
+    public async Task<DateTimeOffset> TokenFirstSeenAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // DO UPDATE (to itself) so that the row is returned whether it was inserted now or long ago.
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO bot_tokens_seen (bot_user_id, token_fingerprint, first_seen_at) VALUES ($1, $2, $3)
+            ON CONFLICT (bot_user_id, token_fingerprint) DO UPDATE SET first_seen_at = bot_tokens_seen.first_seen_at
+            RETURNING first_seen_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        command.Parameters.Add(new NpgsqlParameter { Value = tokenFingerprint });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
+    }
 
     public Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         ExecuteAsync("UPDATE conversation_turns SET reply_in_flight = NULL, updated_at = now() WHERE message_id = $1 AND reply_in_flight = $2", cancellationToken, messageId, index);
@@ -230,6 +295,11 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
 
     public async Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
+        // A recorded send older than any turn still kept can no longer be mistaken for a reply being looked up.
+        await using var forget = database.CreateCommand("DELETE FROM sent_direct_messages WHERE sent_at < $1");
+        forget.Parameters.Add(new NpgsqlParameter { Value = before.UtcDateTime });
+        await forget.ExecuteNonQueryAsync(cancellationToken);
+
         await using var command = database.CreateCommand("DELETE FROM conversation_turns WHERE created_at < $1 AND state IN (2, 3)");
         command.Parameters.Add(new NpgsqlParameter { Value = before.UtcDateTime });
         return await command.ExecuteNonQueryAsync(cancellationToken);

@@ -18,6 +18,8 @@ public sealed class ProcessorTelemetry
     private readonly Histogram<double> _gatewayDuration;
     private readonly Counter<long> _directMessages;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _authFailures;
+    private readonly Counter<long> _lookups;
     private readonly bool _includeText;
 
     public ProcessorTelemetry(IMeterFactory meters, IConfiguration configuration)
@@ -26,6 +28,8 @@ public sealed class ProcessorTelemetry
         _gatewayDuration = meter.CreateHistogram<double>("twitterbot.processor.gateway.duration", "s", "Gateway calls, by outcome.");
         _directMessages = meter.CreateCounter<long>("twitterbot.processor.direct_messages", "{message}", "DMs to X, by outcome: sent, rejected, rate_limited.");
         _deadLettered = meter.CreateCounter<long>("twitterbot.processor.dead_lettered", "{message}", "Messages moved to an _error queue, by message type.");
+        _authFailures = meter.CreateCounter<long>("twitterbot.processor.x.auth_failures", "{answer}", "X's 401s that are not revocation (code 32, 135, other or none), by code: the bot's keys or this host's clock need fixing.");
+        _lookups = meter.CreateCounter<long>("twitterbot.processor.reply_lookups", "{lookup}", "Replies whose outcome was lost, looked up on X, by outcome: found, not_found, undecided.");
         _includeText = configuration.GetValue<bool>(Telemetry.IncludeTextKey);
     }
 
@@ -47,6 +51,11 @@ public sealed class ProcessorTelemetry
         _gatewayDuration.Record(elapsed.TotalSeconds, new TagList { { "outcome", outcome } });
 
     public void DirectMessage(string outcome) => _directMessages.Add(1, new TagList { { "outcome", outcome } });
+
+    /// <param name="code">X's error code, 0 when X gave none.</param>
+    public void AuthenticationFailed(int code) => _authFailures.Add(1, new TagList { { "code", code } });
+
+    public void ReplyLookedUp(string outcome) => _lookups.Add(1, new TagList { { "outcome", outcome } });
 
     public void DeadLettered(string messageType) => _deadLettered.Add(1, new TagList { { "message.type", messageType } });
 }

@@ -5,13 +5,20 @@ namespace TwitterBot.Processor.Conversations;
 /// <summary>
 /// X's rate limit per bot account, shared by every replica through the store and read from it at most once a
 /// second per bot: a replica may learn of another's 429 up to a second late, gets a 429 of its own at worst,
-/// and then waits like the others.
+/// and then waits like the others. A 429 without a usable reset waits a default that doubles with each
+/// consecutive 429 of the bot on this replica, from <see cref="DefaultWait"/> up to <see cref="MaxDefaultWait"/>.
 /// </summary>
 public sealed class RateLimits(IConversationStore store, TimeProvider time)
 {
     public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
 
+    /// <summary>The first wait after a 429 whose <c>x-rate-limit-reset</c> is missing, unparsable or in the past.</summary>
+    public static readonly TimeSpan DefaultWait = TimeSpan.FromMinutes(1);
+
+    public static readonly TimeSpan MaxDefaultWait = TimeSpan.FromMinutes(15);
+
     private readonly ConcurrentDictionary<string, (DateTimeOffset CheckedAt, DateTimeOffset? ResetsAt)> _known = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _consecutive = new(StringComparer.Ordinal);
 
     public async Task<DateTimeOffset?> ResetOfAsync(string botUserId, CancellationToken cancellationToken)
     {
@@ -25,9 +32,26 @@ public sealed class RateLimits(IConversationStore store, TimeProvider time)
         return known.ResetsAt > now ? known.ResetsAt : null;
     }
 
-    public async Task LimitedUntilAsync(string botUserId, DateTimeOffset resetsAt, CancellationToken cancellationToken)
+    /// <summary>X answered the bot with 429: records until when it waits (X's reset when usable, else the default backoff) and returns it.</summary>
+    public async Task<DateTimeOffset> LimitedAsync(string botUserId, DateTimeOffset? xResetsAt, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        var consecutive = _consecutive.AddOrUpdate(botUserId, 1, (_, count) => count + 1);
+        var resetsAt = xResetsAt is { } reset && reset > now ? reset : now + Backoff(consecutive);
         await store.SetRateLimitResetAsync(botUserId, resetsAt, cancellationToken);
-        _known[botUserId] = (time.GetUtcNow(), resetsAt);
+        _known[botUserId] = (now, resetsAt);
+        return resetsAt;
     }
+
+    /// <summary>A DM of the bot went through: the next 429 starts the default backoff over.</summary>
+    public void Sent(string botUserId)
+    {
+        if (!_consecutive.IsEmpty)
+        {
+            _consecutive.TryRemove(botUserId, out _);
+        }
+    }
+
+    private static TimeSpan Backoff(int consecutive) =>
+        TimeSpan.FromTicks(Math.Min(MaxDefaultWait.Ticks, DefaultWait.Ticks << Math.Min(consecutive - 1, 10)));
 }

@@ -61,6 +61,7 @@ public static class ProcessorExtensions
                 : ActivatorUtilities.CreateInstance<PostgresConversationStore>(services));
         builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddHostedService<ConversationStoreMaintenance>();
+        builder.Services.AddHostedService<BotTokensFirstSeen>();
         builder.Services.AddTransient<ConversationTurn>();
         builder.Services.AddSingleton<RateLimits>();
         builder.Services.AddSingleton<BotAccess>();

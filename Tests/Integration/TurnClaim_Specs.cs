@@ -53,6 +53,7 @@ public class TurnClaim_Specs
             var messageId = Guid.NewGuid();
             var held = await rig.Store.ClaimTurnAsync(messageId, ConversationKey, EventId, CancellationToken.None);
             await rig.Store.SaveAnswerAsync(messageId, new PlannedAnswer([new PlannedReply("Hi!")], ConversationSignal.None), CancellationToken.None);
+            await rig.Store.MarkSendingAsync(messageId, 0, DateTimeOffset.UtcNow, CancellationToken.None);
 
             // What PostgreSQL sees when a Processor is SIGKILLed: the holder's session ends.
             await rig.Database.ScalarAsync<bool>(

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
 using TwitterBot.Processor.Conversations;
 using TwitterBot.ServiceDefaults;
@@ -25,12 +26,16 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
     /// <summary>X's clock and ours may differ; a DM found this much before the send began still counts.</summary>
     private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
-    /// <summary>Sends one DM.</summary>
-    /// <exception cref="XApiException">X answered with an error: the DM was not sent.</exception>
+    /// <summary>Pages of the bot's DM list read at most per lookup (50 events each): beyond that, the lookup cannot decide.</summary>
+    public const int LookupPageBudget = 10;
+
+    /// <summary>Sends one DM and returns the id X gave it (null if X's answer did not carry one).</summary>
+    /// <exception cref="XApiException">X answered with an error: the DM was not sent, unless X answered 5xx (<see cref="XApiException.OutcomeUnknown"/>).</exception>
     /// <exception cref="XOutcomeUnknownException">No answer from X: the DM may or may not have been sent.</exception>
+    /// <exception cref="HttpRequestException">X could not be reached (<see cref="HttpRequestError.ConnectionError"/>): nothing was sent.</exception>
     /// <param name="text">The text to send (the reply's, or with its link when the media could not be attached).</param>
     /// <param name="mediaId">An uploaded media to attach, if any.</param>
-    public async Task SendAsync(XUserToken bot, string recipientId, PlannedReply reply, string text, string? mediaId, CancellationToken cancellationToken)
+    public async Task<string?> SendAsync(XUserToken bot, string recipientId, PlannedReply reply, string text, string? mediaId, CancellationToken cancellationToken)
     {
         if (IsV2)
         {
@@ -39,8 +44,8 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
             {
                 Content = JsonContent.Create(message, XApiJsonContext.Default.V2NewMessage),
             };
-            (await SendAsync(v2, bot, cancellationToken)).Dispose();
-            return;
+            using var v2Response = await SendAsync(v2, bot, cancellationToken);
+            return (await ReadSentAsync(v2Response, XApiJsonContext.Default.V2SentMessage, cancellationToken))?.Data?.DmEventId;
         }
 
         var quickReply = reply.QuickReplies is { Count: > 0 } options
@@ -56,35 +61,165 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
         {
             Content = JsonContent.Create(body, XApiJsonContext.Default.NewDirectMessageRequest),
         };
-        (await SendAsync(request, bot, cancellationToken)).Dispose();
+        using var response = await SendAsync(request, bot, cancellationToken);
+        return (await ReadSentAsync(response, XApiJsonContext.Default.SentDirectMessageEvent, cancellationToken))?.Event?.Id;
+    }
+
+    /// <summary>X accepted the DM: an answer body it garbled does not make it unsent.</summary>
+    private static async Task<T?> ReadSentAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync(type, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return default;
+        }
     }
 
     /// <summary>
-    /// Whether the bot's recent DM events (X keeps 30 days) hold <paramref name="reply"/> sent to
-    /// <paramref name="recipientId"/> since <paramref name="since"/>: how a send whose outcome was lost is
-    /// settled without sending twice. X shortens links in stored texts, so a reply with links is matched on
-    /// the text before its first link.
+    /// The ids of the DMs in X's list (X keeps 30 days) that are <paramref name="reply"/> sent by the bot to
+    /// <paramref name="recipientId"/> since <paramref name="since"/>, oldest first: how a send whose outcome was
+    /// lost is settled without sending twice or dropping it. "Is that reply" is exact: the text as it was sent
+    /// (X's t.co links put back to what they stand for, the attachment's link removed, X's escaping undone),
+    /// the quick-reply options, and whether a media is attached. The caller discards ids already recorded as
+    /// other sends. Pages through the list until it is older than the send.
     /// </summary>
-    public async Task<bool> WasSentAsync(XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset since, CancellationToken cancellationToken)
+    /// <exception cref="ReplyLookupUndecidedException">X could not be read, or the send's time was not reached within <see cref="LookupPageBudget"/> pages.</exception>
+    public async Task<IReadOnlyList<string>> FindSentAsync(
+        XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var earliest = since - ClockSkew;
-        if (IsV2)
+        var earliest = since == DateTimeOffset.MinValue ? since : since - ClockSkew;
+        try
         {
-            using var v2 = new HttpRequestMessage(HttpMethod.Get, $"{V2ConversationPath(recipientId, "dm_events")}?dm_event.fields=sender_id,text,created_at&max_results=50");
-            using var v2Response = await SendAsync(v2, bot, cancellationToken);
-            var v2Page = await v2Response.Content.ReadFromJsonAsync(XApiJsonContext.Default.V2DmEventList, cancellationToken);
-            return (v2Page?.Data ?? []).Any(e => e.SenderId == botUserId && e.CreatedAt >= earliest && e.Text is { } text && SameText(text, V2Text(reply)));
+            return IsV2
+                ? await FindSentV2Async(bot, botUserId, recipientId, reply, earliest, cancellationToken)
+                : await FindSentV1Async(bot, botUserId, recipientId, reply, earliest, cancellationToken);
+        }
+        catch (Exception failure) when (failure is XApiException or XOutcomeUnknownException or HttpRequestException or JsonException)
+        {
+            throw new ReplyLookupUndecidedException($"The bot's DMs on X could not be read ({failure.Message}): whether the reply was sent is not known yet.", failure);
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> FindSentV1Async(
+        XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset earliest, CancellationToken cancellationToken)
+    {
+        var found = new List<string>();
+        string? cursor = null;
+        for (var page = 0; page < LookupPageBudget; page++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, cursor is null ? $"{ListPath}?count=50" : $"{ListPath}?count=50&cursor={Uri.EscapeDataString(cursor)}");
+            using var response = await SendAsync(request, bot, cancellationToken);
+            var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.DirectMessageEventList, cancellationToken);
+            var reachedStart = false;
+            foreach (var listedEvent in listed?.Events ?? [])
+            {
+                if (!long.TryParse(listedEvent.CreatedTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var created))
+                {
+                    continue;
+                }
+
+                if (created < earliest.ToUnixTimeMilliseconds())
+                {
+                    reachedStart = true;
+                }
+                else if (listedEvent.Id is { } id && IsReply(listedEvent, botUserId, recipientId, reply))
+                {
+                    found.Add(id);
+                }
+            }
+
+            if (reachedStart || string.IsNullOrEmpty(listed?.NextCursor))
+            {
+                found.Reverse();
+                return found;
+            }
+
+            cursor = listed.NextCursor;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{ListPath}?count=50");
-        using var response = await SendAsync(request, bot, cancellationToken);
-        var page = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.DirectMessageEventList, cancellationToken);
-        return (page?.Events ?? []).Any(e =>
-            e.MessageCreate is { SenderId: var sender, Target.RecipientId: var recipient, MessageData.Text: { } text }
-            && sender == botUserId && recipient == recipientId
-            && long.TryParse(e.CreatedTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var created) && created >= earliest.ToUnixTimeMilliseconds()
-            && SameText(text, reply.Text));
+        throw new ReplyLookupUndecidedException($"{LookupPageBudget} pages of the bot's DMs on X did not reach back to {earliest:O}: whether the reply was sent is not known yet.");
     }
+
+    private async Task<IReadOnlyList<string>> FindSentV2Async(
+        XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset earliest, CancellationToken cancellationToken)
+    {
+        var found = new List<string>();
+        string? token = null;
+        for (var page = 0; page < LookupPageBudget; page++)
+        {
+            var path = $"{V2ConversationPath(recipientId, "dm_events")}?dm_event.fields=id,sender_id,text,created_at,attachments,entities&event_types=MessageCreate&max_results=50";
+            using var request = new HttpRequestMessage(HttpMethod.Get, token is null ? path : $"{path}&pagination_token={Uri.EscapeDataString(token)}");
+            using var response = await SendAsync(request, bot, cancellationToken);
+            var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.V2DmEventList, cancellationToken);
+            var reachedStart = false;
+            foreach (var listedEvent in listed?.Data ?? [])
+            {
+                if (listedEvent.CreatedAt is not { } created)
+                {
+                    continue;
+                }
+
+                if (created < earliest)
+                {
+                    reachedStart = true;
+                }
+                else if (listedEvent.Id is { } id && IsReply(listedEvent, botUserId, reply))
+                {
+                    found.Add(id);
+                }
+            }
+
+            if (reachedStart || string.IsNullOrEmpty(listed?.Meta?.NextToken))
+            {
+                found.Reverse();
+                return found;
+            }
+
+            token = listed.Meta.NextToken;
+        }
+
+        throw new ReplyLookupUndecidedException($"{LookupPageBudget} pages of the bot's DMs on X did not reach back to {earliest:O}: whether the reply was sent is not known yet.");
+    }
+
+    private static bool IsReply(ListedDirectMessageEvent listed, string botUserId, string recipientId, PlannedReply reply)
+    {
+        if (listed.MessageCreate is not { SenderId: var sender, Target.RecipientId: var recipient, MessageData: { } data }
+            || sender != botUserId || recipient != recipientId)
+        {
+            return false;
+        }
+
+        var media = data.Attachment?.Media;
+        var text = DirectMessageText.Normalize(data.Text ?? string.Empty, (data.Entities?.Urls ?? []).Select(u => (u.Url, u.ExpandedUrl)), media?.Url);
+        var options = data.QuickReply?.Options ?? [];
+        var planned = reply.QuickReplies ?? [];
+        return options.Count == planned.Count
+               && options.Zip(planned).All(o => o.First.Label == o.Second.Label && o.First.Description == o.Second.Description && o.First.Metadata == o.Second.Metadata)
+               && SameText(text, media is not null, reply, t => t);
+    }
+
+    private static bool IsReply(V2DmEvent listed, string botUserId, PlannedReply reply)
+    {
+        if (listed.SenderId != botUserId)
+        {
+            return false;
+        }
+
+        var hasMedia = listed.Attachments?.MediaKeys is { Count: > 0 };
+        var urls = listed.Entities?.Urls ?? [];
+        var mediaLink = hasMedia ? urls.LastOrDefault(u => u.MediaKey is not null)?.Url : null;
+        var text = DirectMessageText.Normalize(listed.Text ?? string.Empty, urls.Where(u => u.MediaKey is null).Select(u => (u.Url, u.ExpandedUrl)), mediaLink);
+        return SameText(text, hasMedia, reply, t => V2Text(reply with { Text = t }));
+    }
+
+    /// <summary>With its media the reply's own text went out; without it (not planned, or the upload failed), the text with the link.</summary>
+    private static bool SameText(string listed, bool hasMedia, PlannedReply reply, Func<string, string> sent) =>
+        hasMedia
+            ? reply.MediaUrl is not null && string.Equals(listed.Trim(), sent(reply.Text).Trim(), StringComparison.Ordinal)
+            : string.Equals(listed.Trim(), sent(reply.TextWithLink).Trim(), StringComparison.Ordinal);
 
     /// <summary>v2 has no quick replies: the options follow the text as a numbered list.</summary>
     public static string V2Text(PlannedReply reply) =>
@@ -94,15 +229,6 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
 
     /// <summary>v2 paths live at the host's root, beside the v1.1 base address.</summary>
     private static string V2ConversationPath(string participantId, string what) => $"/2/dm_conversations/with/{Uri.EscapeDataString(participantId)}/{what}";
-
-    /// <summary>X rewrites links to t.co and appends one for an attachment: compare the words before any link.</summary>
-    private static bool SameText(string stored, string sent)
-    {
-        var link = sent.IndexOf("http", StringComparison.Ordinal);
-        var words = (link < 0 ? sent : sent[..link]).TrimEnd();
-        var unescaped = stored.Replace("&lt;", "<", StringComparison.Ordinal).Replace("&gt;", ">", StringComparison.Ordinal).Replace("&amp;", "&", StringComparison.Ordinal);
-        return unescaped.StartsWith(words, StringComparison.Ordinal);
-    }
 
     /// <summary>Shows the typing indicator to <paramref name="recipientId"/> (X shows it for a few seconds).</summary>
     public Task IndicateTypingAsync(XUserToken bot, string recipientId, CancellationToken cancellationToken) =>
@@ -159,6 +285,15 @@ public enum XFailureKind
 
     /// <summary>X is struggling (5xx, over capacity): try again later.</summary>
     Transient,
+
+    /// <summary>Code 89, invalid or expired token: the bot's token no longer works (as after X's revoke event).</summary>
+    Revoked,
+
+    /// <summary>
+    /// Any other 401 (32 could not authenticate, 135 timestamp out of bounds, no code): X did not accept the
+    /// signature this time, which an operator must fix (keys, clock) but which does not prove the token revoked. Retried.
+    /// </summary>
+    AuthenticationFailed,
 }
 
 /// <summary>X answered a request with an error status; carries X's own error codes and messages.</summary>
@@ -180,11 +315,19 @@ public sealed class XApiException(int statusCode, IReadOnlyList<XApiError> error
     public XFailureKind Kind => this switch
     {
         { StatusCode: 429 } or { ErrorCode: 88 } => XFailureKind.RateLimited,
+        _ when Errors.Any(e => e.Code == 89) => XFailureKind.Revoked,
+        { StatusCode: 401 } => XFailureKind.AuthenticationFailed,
         { ErrorCode: 130 or 131 } or { StatusCode: >= 500 } => XFailureKind.Transient,
         _ when Errors.Any(e => PermanentCodes.Contains(e.Code)) => XFailureKind.Permanent,
-        { StatusCode: 403 or 404 or 400 or 401 } => XFailureKind.Permanent,
+        { StatusCode: 403 or 404 or 400 } => XFailureKind.Permanent,
         _ => XFailureKind.Transient,
     };
+
+    /// <summary>A 5xx proves nothing about a send: X may have delivered the DM before failing to answer.</summary>
+    public bool OutcomeUnknown => StatusCode >= 500;
+
+    /// <summary>Whether the consumer's retry may try again (the turn handles the other kinds itself).</summary>
+    public bool IsRetryable => Kind is XFailureKind.Transient or XFailureKind.RateLimited or XFailureKind.AuthenticationFailed;
 
     public static async Task<XApiException> FromResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
@@ -212,23 +355,60 @@ public sealed class XApiException(int statusCode, IReadOnlyList<XApiError> error
 /// <summary>The request may or may not have reached X (no answer, connection lost mid-way): never resend blindly.</summary>
 public sealed class XOutcomeUnknownException(string message, Exception innerException) : Exception(message, innerException);
 
+/// <summary>
+/// Whether a reply whose outcome was lost reached X cannot be told yet (X's list could not be read, or not far
+/// enough back): the reply is neither sent nor taken as sent, and the message is retried to ask again.
+/// </summary>
+public sealed class ReplyLookupUndecidedException : Exception
+{
+    public ReplyLookupUndecidedException(string message) : base(message)
+    {
+    }
+
+    public ReplyLookupUndecidedException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
 public sealed record XApiError(int Code, string? Message);
 
-public sealed record DirectMessageEventList(IReadOnlyList<ListedDirectMessageEvent>? Events);
+public sealed record DirectMessageEventList(IReadOnlyList<ListedDirectMessageEvent>? Events, string? NextCursor = null);
 
 public sealed record ListedDirectMessageEvent(string? Type, string? Id, string? CreatedTimestamp, ListedMessageCreate? MessageCreate);
 
 public sealed record ListedMessageCreate(string? SenderId, NewMessageTarget? Target, ListedMessageData? MessageData);
 
-public sealed record ListedMessageData(string? Text);
+public sealed record ListedMessageData(string? Text, ListedEntities? Entities = null, ListedQuickReply? QuickReply = null, ListedAttachment? Attachment = null);
+
+public sealed record ListedEntities(IReadOnlyList<ListedUrl>? Urls);
+
+/// <param name="MediaKey">v2: set on the link X appended for an attachment.</param>
+public sealed record ListedUrl(string? Url, string? ExpandedUrl, string? MediaKey = null);
+
+public sealed record ListedQuickReply(IReadOnlyList<NewQuickReplyOption>? Options);
+
+public sealed record ListedAttachment(ListedMedia? Media);
+
+/// <param name="Url">The t.co link X appended to the text for the attachment.</param>
+public sealed record ListedMedia(string? Url);
+
+public sealed record SentDirectMessageEvent(ListedDirectMessageEvent? Event);
+
+public sealed record V2SentMessage(V2SentMessageData? Data);
+
+public sealed record V2SentMessageData(string? DmConversationId, string? DmEventId);
 
 public sealed record V2NewMessage(string Text, IReadOnlyList<V2Attachment>? Attachments);
 
 public sealed record V2Attachment(string MediaId);
 
-public sealed record V2DmEventList(IReadOnlyList<V2DmEvent>? Data);
+public sealed record V2DmEventList(IReadOnlyList<V2DmEvent>? Data, V2ListMeta? Meta = null);
 
-public sealed record V2DmEvent(string? Id, string? Text, string? SenderId, DateTimeOffset? CreatedAt);
+public sealed record V2ListMeta(string? NextToken);
+
+public sealed record V2DmEvent(string? Id, string? Text, string? SenderId, DateTimeOffset? CreatedAt, V2DmAttachments? Attachments = null, ListedEntities? Entities = null);
+
+public sealed record V2DmAttachments(IReadOnlyList<string>? MediaKeys);
 
 /// <summary>v1.1 lists coded errors; v2 answers a problem document (<c>title</c>, <c>detail</c>) whose errors carry no code.</summary>
 public sealed record XErrorResponse(IReadOnlyList<XApiError>? Errors, string? Title = null, string? Detail = null);
@@ -259,4 +439,6 @@ public sealed record NewQuickReplyOption(string Label, string? Description, stri
 [JsonSerializable(typeof(DirectMessageEventList))]
 [JsonSerializable(typeof(V2NewMessage))]
 [JsonSerializable(typeof(V2DmEventList))]
+[JsonSerializable(typeof(SentDirectMessageEvent))]
+[JsonSerializable(typeof(V2SentMessage))]
 public sealed partial class XApiJsonContext : JsonSerializerContext;

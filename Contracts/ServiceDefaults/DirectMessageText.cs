@@ -1,8 +1,11 @@
 using System.Text;
 
-namespace TwitterBot.Ingress.Webhooks;
+namespace TwitterBot.ServiceDefaults;
 
-/// <summary>Turns X's DM text into what the person typed.</summary>
+/// <summary>
+/// Turns X's stored DM text into what its author wrote: the Ingress reads users' DMs with it, the Processor
+/// recognises the bot's own DMs in X's list with it.
+/// </summary>
 public static class DirectMessageText
 {
     /// <summary>
@@ -10,18 +13,18 @@ public static class DirectMessageText
     /// unescapes the three entities X escapes (<c>&amp;amp;</c>, <c>&amp;lt;</c>, <c>&amp;gt;</c>) in one pass, so
     /// that an escaped entity the person typed (<c>&amp;amp;lt;</c>) stays as typed (<c>&amp;lt;</c>).
     /// </summary>
-    public static string Normalize(string text, IReadOnlyList<UrlEntity> urls, string? attachmentLink)
+    public static string Normalize(string text, IEnumerable<(string? Url, string? ExpandedUrl)> urls, string? attachmentLink)
     {
         if (!string.IsNullOrEmpty(attachmentLink))
         {
             text = text.Replace(attachmentLink, string.Empty, StringComparison.Ordinal).TrimEnd();
         }
 
-        foreach (var url in urls)
+        foreach (var (url, expanded) in urls)
         {
-            if (!string.IsNullOrEmpty(url.Url) && !string.IsNullOrEmpty(url.ExpandedUrl))
+            if (!string.IsNullOrEmpty(url) && !string.IsNullOrEmpty(expanded))
             {
-                text = text.Replace(url.Url, url.ExpandedUrl, StringComparison.Ordinal);
+                text = text.Replace(url, expanded, StringComparison.Ordinal);
             }
         }
 
