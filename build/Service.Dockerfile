@@ -18,5 +18,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
 WORKDIR /app
 COPY --from=build /app ./
 ENV SERVICE_DLL=TwitterBot.${SERVICE}.dll
+# The services listen on 127.0.0.1 unless `Urls` says otherwise; compose.yaml opens them to every interface.
 USER app
 ENTRYPOINT ["sh", "-c", "exec dotnet \"$SERVICE_DLL\""]

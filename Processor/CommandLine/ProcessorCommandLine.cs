@@ -14,15 +14,26 @@ namespace TwitterBot.Processor.CommandLine;
 /// </summary>
 public static class ProcessorCommandLine
 {
-    private static readonly string[] Verbs = ["dead-letters", "webhooks", "subscriptions", "replay", "reconcile", "doctor"];
+    private static readonly string[] HelpWords = ["help", "--help", "-h", "-?"];
 
-    public static bool IsCommand(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+    /// <summary>
+    /// Whether the arguments are for the command line rather than the service: a request for help, or a first
+    /// word that is not one of the host's own arguments (<c>--urls …</c>, <c>--environment=…</c>, <c>/key value</c>,
+    /// <c>key=value</c>). An unknown word is a mistyped verb: it gets the list of verbs, never a started service.
+    /// </summary>
+    public static bool IsCommand(string[] args) =>
+        args.Length > 0 && (HelpWords.Contains(args[0]) || !(args[0].StartsWith('-') || args[0].StartsWith('/') || args[0].Contains('=')));
 
     public static async Task<int> RunAsync(string[] args, IConfiguration? configuration = null, TextWriter? output = null, CancellationToken cancellationToken = default)
     {
+        if (args is ["help", .. var verb])
+        {
+            args = [.. verb, "--help"];
+        }
+
         configuration ??= LoadConfiguration();
         using var services = new LazyServices(configuration);
-        var root = new RootCommand("TwitterBot Processor: run without arguments to start the service.") { DeadLetters(configuration) };
+        var root = new RootCommand("TwitterBot Processor. Without a verb (host arguments such as --urls or --environment allowed) it starts the service.") { DeadLetters(configuration) };
         foreach (var command in AccountActivityCommands.All(() => services.Provider))
         {
             root.Subcommands.Add(command);
@@ -41,6 +52,12 @@ public static class ProcessorCommandLine
             foreach (var error in parse.Errors)
             {
                 await invocation.Error.WriteLineAsync(error.Message);
+            }
+
+            if (args is not [var first, ..] || !root.Subcommands.Any(verb => verb.Name == first))
+            {
+                await root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = invocation.Error }, cancellationToken);
+                return ExitCodes.Invalid;
             }
 
             await invocation.Error.WriteLineAsync($"See `{string.Join(' ', args.TakeWhile(a => !a.StartsWith('-')).Take(2))} --help`.");

@@ -52,6 +52,19 @@ public static partial class Compose_Specs
 
         [Test]
         public void Should_have_no_obsolete_version_key() => Assert.That(Load().ContainsKey("version"), Is.False);
+
+        [TestCase("ingress", 5756)]
+        [TestCase("processor", 5757)]
+        public void Should_open_each_service_to_every_interface_of_its_container_on_the_port_it_is_probed_on(string service, int port)
+        {
+            // The services listen on loopback by default (appsettings.json); a container must say otherwise.
+            var environment = (Dictionary<object, object>)Service(service)["environment"];
+            var urls = environment.TryGetValue("Urls", out var value) ? ((string)value).Split(';').Select(url => new Uri(url)).ToList() : [];
+            var probe = string.Join(' ', Strings(((Dictionary<object, object>)Service(service)["healthcheck"])["test"]));
+
+            Assert.That(urls.Select(url => (url.Host, url.Port)), Is.EqualTo(new[] { ("0.0.0.0", port) }));
+            Assert.That(probe, Does.Contain($"http://127.0.0.1:{port}/health/ready"));
+        }
     }
 
     public class When_the_services_are_configured
@@ -80,7 +93,7 @@ public static partial class Compose_Specs
 
         private static bool IsKnown(string key)
         {
-            if (key is "OTEL_EXPORTER_OTLP_ENDPOINT")
+            if (key is "OTEL_EXPORTER_OTLP_ENDPOINT" or "Urls")
             {
                 return true;
             }

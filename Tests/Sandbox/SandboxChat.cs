@@ -12,7 +12,22 @@ public static class SandboxChat
 {
     private static readonly SimulatedUser You = new("3001969357", "Sandbox User", "sandbox_user");
 
-    public static async Task<int> RunAsync(SandboxSettings settings, TextReader input, TextWriter output)
+    /// <param name="stopping">Ctrl-C or SIGTERM: stop at once, whatever is being waited for.</param>
+    public static async Task<int> RunAsync(SandboxSettings settings, TextReader input, TextWriter output, CancellationToken stopping = default)
+    {
+        try
+        {
+            await ChatAsync(settings, input, output, stopping);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            await output.WriteLineAsync("(stopped)");
+        }
+
+        return 0;
+    }
+
+    private static async Task ChatAsync(SandboxSettings settings, TextReader input, TextWriter output, CancellationToken stopping)
     {
         await using var x = new FakeXApi(settings.App);
         await x.StartAsync(settings.XUrl);
@@ -25,10 +40,10 @@ public static class SandboxChat
         };
 
         await output.WriteLineAsync($"X simulator on {settings.XUrl}, demo gateway on {settings.GatewayUrl}. Waiting for the Processor to register the webhook …");
-        await WaitForSubscriptionAsync(x, settings, output);
+        await WaitForSubscriptionAsync(x, settings, output, stopping);
 
         IReadOnlyList<string> options = [];
-        using var stop = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         var replies = Task.Run(async () =>
         {
             await foreach (var dm in x.Accepted.ReadAllAsync(stop.Token))
@@ -40,11 +55,11 @@ public static class SandboxChat
                     await output.WriteLineAsync($"     {i + 1}) {options[i]}");
                 }
             }
-        });
+        }, stop.Token);
 
         await output.WriteLineAsync("Chat as @sandbox_user (type a number to pick a quick reply, Ctrl-D or Ctrl-C to stop). Try: menu");
         var eventId = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
-        while (await input.ReadLineAsync() is { } line)
+        while (await ReadLineAsync(input, stopping) is { } line)
         {
             if (line.Trim().Length == 0)
             {
@@ -54,7 +69,7 @@ public static class SandboxChat
             var picked = int.TryParse(line.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1 && number <= options.Count ? options[number - 1] : null;
             var id = (++eventId).ToString(CultureInfo.InvariantCulture);
             var body = XWebhookSender.DirectMessage(settings.App.Bot.UserId, id, You, picked ?? line, quickReplyMetadata: picked);
-            if (!await sender.DeliverAsync(id, body))
+            if (!await sender.DeliverAsync(id, body, stopping))
             {
                 await output.WriteLineAsync($"(the Ingress at {settings.WebhookUrl} did not accept the DM; X would give up here: {sender.Attempts.Last().Failure ?? sender.Attempts.Last().Status.ToString()})");
             }
@@ -64,15 +79,21 @@ public static class SandboxChat
         for (var shown = -1; shown != x.Attempts.Count;)
         {
             shown = x.Attempts.Count;
-            await Task.Delay(TimeSpan.FromSeconds(3));
+            await Task.Delay(TimeSpan.FromSeconds(3), stopping);
         }
 
         await stop.CancelAsync();
         await replies.ContinueWith(_ => { }, TaskScheduler.Default);
-        return 0;
     }
 
-    private static async Task WaitForSubscriptionAsync(FakeXApi x, SandboxSettings settings, TextWriter output)
+    /// <summary>
+    /// Console.In reads synchronously whatever its async API promises, so a stop could not interrupt it: the
+    /// read runs on the pool and the chat stops waiting for it when asked to stop.
+    /// </summary>
+    private static Task<string?> ReadLineAsync(TextReader input, CancellationToken stopping) =>
+        Task.Run(input.ReadLine, CancellationToken.None).WaitAsync(stopping);
+
+    private static async Task WaitForSubscriptionAsync(FakeXApi x, SandboxSettings settings, TextWriter output, CancellationToken stopping)
     {
         var since = DateTimeOffset.UtcNow;
         while (!x.Subscriptions.Values.Any(users => users.ContainsKey(settings.App.Bot.UserId)))
@@ -83,7 +104,7 @@ public static class SandboxChat
                 return;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
+            await Task.Delay(TimeSpan.FromMilliseconds(200), stopping);
         }
 
         var webhook = x.Webhooks[x.Subscriptions.First(subscribed => subscribed.Value.ContainsKey(settings.App.Bot.UserId)).Key];
