@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using RabbitMQ.Client;
+using TwitterBot.Processor.CommandLine;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
@@ -111,6 +113,12 @@ public static class DurableQueues_Specs
             Assert.That(parked[0].Header("x-first-death-queue"), Is.EqualTo(partition));
             Assert.That(deliveries, Is.EqualTo(21), "the first delivery and 20 redeliveries");
             Assert.That(await broker.CountReadyMessagesAsync(partition!), Is.Zero);
+
+            using var output = new StringWriter();
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(TestSettings.Common(broker)).Build();
+            Assert.That(await ProcessorCommandLine.RunAsync(["dead-letters", "list"], configuration, output), Is.Zero);
+            Assert.That(output.ToString(), Does.Contain($"{errorQueue}\t{parked[0].MessageId}\t").And.Contain("RabbitMQ.delivery_limit").And.Not.Contain("\t\tRabbitMQ.").And.Contain("1 dead letters"),
+                "listed with when and why RabbitMQ parked it");
         }
 
         private static async Task ReceiveOneAsync(IChannel channel, string queue)
