@@ -153,6 +153,13 @@ public sealed class DeadLetterQueues(RabbitMqOptions options, TimeProvider time)
 
                 await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
             }
+            catch (OperationInterruptedException refused)
+            {
+                await channel.DisposeAsync();
+                throw new InvalidOperationException(
+                    $"{queue} refuses an exclusive consumer ({refused.ShutdownReason?.ReplyText}): is it still the quorum queue an earlier version declared? " +
+                    "README.md, Operations, \"Upgrading the queues\", describes how to move its letters into a classic one.", refused);
+            }
         }
     }
 
