@@ -22,16 +22,92 @@ public static class DurableQueues
 
     public static IEnumerable<string> ConversationPartitions(int count) => Enumerable.Range(0, count).Select(ConversationPartition);
 
+    /// <summary>Where MassTransit parks what failed on a queue, and where RabbitMQ dead-letters what was redelivered too often.</summary>
+    public const string ErrorSuffix = "_error";
+
     /// <summary>
-    /// Quorum queues: replicated over the cluster's nodes (Raft), durable, and a publish is confirmed only
-    /// once a majority has it on disk, which is what "200 means stored" needs. They also count
-    /// redeliveries, so a poison message cannot loop forever. A single active consumer: one Processor
-    /// replica consumes a queue at a time, the others take over when it goes.
+    /// Deliveries of one message that may end without an acknowledgement (the consumer's process died, its
+    /// connection or channel was lost, RabbitMQ's consumer timeout took it back) before RabbitMQ parks the
+    /// message in its <c>_error</c> queue. MassTransit's retries happen inside one delivery and do not count.
+    /// RabbitMQ 4.x's own default, but declared: 3.x has no default, and a 4.x default without a dead-letter
+    /// target drops the message.
     /// </summary>
-    public static void Configure(IRabbitMqQueueConfigurator queue)
+    public const int DeliveryLimit = 20;
+
+    public static string ErrorQueue(string queue) => queue + ErrorSuffix;
+
+    /// <summary>The queues the Processor consumes: the conversation partitions, then the account events.</summary>
+    public static IEnumerable<string> WorkQueues(int partitions) =>
+        ConversationPartitions(partitions).Append(BotAccessRevoked).Append(ReplayJobStatusReported);
+
+    /// <summary>
+    /// A work queue: a quorum queue, replicated over the cluster's nodes (Raft), and a publish is confirmed
+    /// only once a majority has it on disk, which is what "200 means stored" needs. A single active
+    /// consumer: one Processor replica consumes it at a time, the others take over when it goes. A message
+    /// delivered <see cref="DeliveryLimit"/> + 1 times without an acknowledgement is dead-lettered straight
+    /// into the queue's <c>_error</c> queue (the default exchange routes by queue name, so no exchange or
+    /// binding has to exist first), at least once: RabbitMQ keeps it in this queue until the <c>_error</c>
+    /// queue confirmed it, which needs <c>x-overflow: reject-publish</c> (no length limit is set, so nothing
+    /// is ever refused). Accepted alike by RabbitMQ 3.10 and 4.x.
+    /// </summary>
+    public static IReadOnlyDictionary<string, object> WorkQueueArguments(string queue) => new Dictionary<string, object>
     {
-        queue.SetQuorumQueue();
-        queue.SingleActiveConsumer = true;
+        ["x-queue-type"] = "quorum",
+        ["x-single-active-consumer"] = true,
+        ["x-delivery-limit"] = DeliveryLimit,
+        ["x-dead-letter-exchange"] = "",
+        ["x-dead-letter-routing-key"] = ErrorQueue(queue),
+        ["x-dead-letter-strategy"] = "at-least-once",
+        ["x-overflow"] = "reject-publish",
+    };
+
+    /// <summary>
+    /// A parking (<c>_error</c>, <c>_skipped</c>) queue: a durable classic queue, named as such so that no
+    /// virtual-host default makes it a quorum queue. Classic queues count no deliveries and have no delivery
+    /// limit on any version, so reading its letters and giving them back (as <c>dead-letters list</c> does)
+    /// never ages, moves or drops them, and gives them back in their places. The price: a classic queue
+    /// lives on one node, so a parked letter is lost with that node's disk.
+    /// </summary>
+    public static IReadOnlyDictionary<string, object> ParkingQueueArguments { get; } = new Dictionary<string, object>
+    {
+        ["x-queue-type"] = "classic",
+    };
+
+    /// <summary>Every queue both services declare at start with its arguments, each <c>_error</c> queue before the queue that dead-letters into it.</summary>
+    public static IEnumerable<(string Queue, IReadOnlyDictionary<string, object> Arguments)> Declarations(int partitions) =>
+        WorkQueues(partitions).SelectMany(queue => new[] { (ErrorQueue(queue), ParkingQueueArguments), (queue, WorkQueueArguments(queue)) });
+
+    /// <summary>Declares <paramref name="queue"/> (named <paramref name="name"/>) as a work queue.</summary>
+    public static void Configure(IRabbitMqQueueConfigurator queue, string name)
+    {
+        foreach (var (key, value) in WorkQueueArguments(name))
+        {
+            queue.SetQueueArgument(key, value);
+        }
+    }
+
+    /// <summary>
+    /// Declares the <c>_error</c> and <c>_skipped</c> queues MassTransit creates for each receive endpoint as
+    /// parking queues. MassTransit copies the receive queue's arguments into them; a parking queue must not
+    /// have a delivery limit or a dead-letter target of its own.
+    /// </summary>
+    public static void UseParkingQueues(this IRabbitMqBusFactoryConfigurator bus)
+    {
+        bus.SendTopology.ConfigureErrorSettings = Park;
+        bus.SendTopology.ConfigureDeadLetterSettings = Park;
+
+        static void Park(IRabbitMqQueueBindingConfigurator queue)
+        {
+            foreach (var key in WorkQueueArguments(string.Empty).Keys)
+            {
+                queue.SetQueueArgument(key, null);
+            }
+
+            foreach (var (key, value) in ParkingQueueArguments)
+            {
+                queue.SetQueueArgument(key, value);
+            }
+        }
     }
 
     /// <summary>
@@ -52,7 +128,7 @@ public static class DurableQueues
                     binding.ExchangeType = ConsistentHashExchangeType;
                     binding.SetExchangeArgument("hash-header", ConversationKeys.Header);
                     binding.RoutingKey = "1"; // the partition's weight on the hash ring
-                    Configure(binding);
+                    Configure(binding, queue);
                 });
             }
         });
@@ -63,5 +139,5 @@ public static class DurableQueues
     /// RabbitMQ puts one copy in a queue per publish however many routes lead to it.
     /// </summary>
     public static void BindToPublisher<T>(this IRabbitMqBusFactoryConfigurator bus, string queue) where T : class =>
-        bus.Publish<T>(publish => publish.BindQueue(publish.Exchange.ExchangeName, queue, binding => Configure(binding)));
+        bus.Publish<T>(publish => publish.BindQueue(publish.Exchange.ExchangeName, queue, binding => Configure(binding, queue)));
 }

@@ -1,4 +1,5 @@
 using MassTransit;
+using RabbitMQ.Client;
 
 namespace TwitterBot.ServiceDefaults;
 
@@ -24,5 +25,24 @@ public static class RabbitMqHostExtensions
                 });
             }
         });
+    }
+
+    /// <summary>A plain RabbitMQ.Client connection to the first node of <c>Messaging:Rabbit</c> that answers.</summary>
+    public static async Task<IConnection> OpenConnectionAsync(
+        this RabbitMqOptions options, string clientName, CancellationToken cancellationToken, TimeSpan? connectionTimeout = null)
+    {
+        var factory = new ConnectionFactory
+        {
+            VirtualHost = options.VirtualHost,
+            UserName = options.Username!,
+            Password = options.Password!,
+            ClientProvidedName = clientName,
+        };
+        if (connectionTimeout is { } timeout)
+        {
+            factory.RequestedConnectionTimeout = timeout;
+        }
+
+        return await factory.CreateConnectionAsync(options.Nodes().Select(n => new AmqpTcpEndpoint(n.Host, n.Port)).ToList(), cancellationToken);
     }
 }

@@ -38,6 +38,7 @@ public static class IngressExtensions
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddDurableQueuesCheck();
         builder.Services.AddMassTransit(bus =>
         {
             bus.UsingRabbitMq((context, rabbit) =>

@@ -15,13 +15,13 @@ namespace TwitterBot.Processor.Consumers;
 public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition<DirectMessageReceivedConsumer>
 {
     /// <summary>Configures one conversation-partition endpoint for this consumer.</summary>
-    public static void ConfigurePartition(IRabbitMqReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    public static void ConfigurePartition(IRabbitMqReceiveEndpointConfigurator endpoint, string partition, IRegistrationContext context)
     {
         // The Ingress's publish topology owns the bindings (see DurableQueues.RouteConversations).
         endpoint.ConfigureConsumeTopology = false;
         endpoint.PrefetchCount = 1;
         endpoint.ConcurrentMessageLimit = 1;
-        DurableQueues.Configure(endpoint);
+        DurableQueues.Configure(endpoint, partition);
         endpoint.ConfigureConsumer<DirectMessageReceivedConsumer>(context);
     }
 

@@ -71,6 +71,7 @@ public static class ProcessorExtensions
 
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddDurableQueuesCheck();
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
@@ -78,21 +79,22 @@ public static class ProcessorExtensions
             bus.AddConsumer<DirectMessageReceivedConsumer, DirectMessageReceivedConsumerDefinition>().ExcludeFromConfigureEndpoints();
             bus.AddConsumer<BotAccessRevokedConsumer, BotAccessRevokedConsumerDefinition>();
             bus.AddConsumer<ReplayJobStatusReportedConsumer, ReplayJobStatusReportedConsumerDefinition>();
-            bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+            bus.AddConfigureEndpointsCallback((_, queue, endpoint) =>
             {
                 if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit)
                 {
-                    DurableQueues.Configure(rabbit);
+                    DurableQueues.Configure(rabbit, queue);
                 }
             });
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
                 rabbit.Host(options, "twitterbot-processor");
+                rabbit.UseParkingQueues();
                 rabbit.RouteConversations(options.ConversationPartitions);
                 foreach (var partition in DurableQueues.ConversationPartitions(options.ConversationPartitions))
                 {
-                    rabbit.ReceiveEndpoint(partition, endpoint => DirectMessageReceivedConsumerDefinition.ConfigurePartition(endpoint, context));
+                    rabbit.ReceiveEndpoint(partition, endpoint => DirectMessageReceivedConsumerDefinition.ConfigurePartition(endpoint, partition, context));
                 }
 
                 rabbit.ConfigureEndpoints(context);

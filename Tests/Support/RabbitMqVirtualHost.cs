@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
 
 namespace TwitterBot.Tests.Support;
 
@@ -52,11 +54,11 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     public async Task<QueueInfo> GetQueueAsync(string queue) =>
         await _management.GetFromJsonAsync<QueueInfo>($"api/queues/{Name}/{queue}") ?? throw new InvalidOperationException($"No queue {queue}.");
 
-    /// <summary>The messages ready in a queue, as the broker reports them right now (AMQP passive declare).</summary>
-    public async Task<uint> CountReadyMessagesAsync(string queue)
+    /// <summary>A plain RabbitMQ.Client connection to this virtual host, for specs that act as a raw client.</summary>
+    public async Task<IConnection> ConnectAsync()
     {
         var node = ServiceDefaults.BrokerNode.TryParse(AmqpNode, out var parsed) ? parsed : throw new InvalidOperationException(AmqpNode);
-        var factory = new RabbitMQ.Client.ConnectionFactory
+        var factory = new ConnectionFactory
         {
             HostName = node.Host,
             Port = node.Port,
@@ -64,9 +66,52 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
             UserName = Username,
             Password = Password,
         };
-        await using var connection = await factory.CreateConnectionAsync();
+        return await factory.CreateConnectionAsync();
+    }
+
+    /// <summary>The messages ready in a queue, as the broker reports them right now (AMQP passive declare).</summary>
+    public async Task<uint> CountReadyMessagesAsync(string queue)
+    {
+        await using var connection = await ConnectAsync();
         await using var channel = await connection.CreateChannelAsync();
         return (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+    }
+
+    /// <summary>Declares a durable queue with these arguments, e.g. as an earlier version of the services did.</summary>
+    public async Task DeclareQueueAsync(string queue, IDictionary<string, object?> arguments)
+    {
+        await using var connection = await ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments);
+    }
+
+    /// <summary>
+    /// Reads every message ready in a queue and gives them all back unacknowledged (the channel is closed with
+    /// them), as a consumer that dies would: what it returns is what the queue held, in its order.
+    /// </summary>
+    public async Task<IReadOnlyList<PeekedMessage>> PeekAsync(string queue)
+    {
+        await using var connection = await ConnectAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var ready = (await channel.QueueDeclarePassiveAsync(queue)).MessageCount;
+        var peeked = new List<PeekedMessage>();
+        if (ready == 0)
+        {
+            return peeked;
+        }
+
+        var deliveries = System.Threading.Channels.Channel.CreateUnbounded<PeekedMessage>();
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += (_, delivery) => deliveries.Writer.WriteAsync(PeekedMessage.From(delivery)).AsTask();
+        await channel.BasicConsumeAsync(queue, autoAck: false, consumer);
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (peeked.Count < ready)
+        {
+            peeked.Add(await deliveries.Reader.ReadAsync(patience.Token));
+        }
+
+        await channel.CloseAsync();
+        return peeked;
     }
 
     /// <summary>The messages ready in all the given queues.</summary>
@@ -107,3 +152,18 @@ public sealed record QueueInfo(
     string Type,
     IReadOnlyDictionary<string, System.Text.Json.JsonElement> Arguments,
     int Consumers);
+
+/// <summary>A message as a raw consumer received it: its id, its headers (byte strings as text) and its body.</summary>
+public sealed record PeekedMessage(string? MessageId, IReadOnlyDictionary<string, object?> Headers, string Body, bool Redelivered)
+{
+    /// <summary>The broker's count of earlier deliveries (<c>x-delivery-count</c>), 0 when it sent none.</summary>
+    public long DeliveryCount => Headers.TryGetValue("x-delivery-count", out var count) && count is not null ? Convert.ToInt64(count, System.Globalization.CultureInfo.InvariantCulture) : 0;
+
+    public string? Header(string name) => Headers.TryGetValue(name, out var value) ? value?.ToString() : null;
+
+    public static PeekedMessage From(BasicDeliverEventArgs delivery) => new(
+        delivery.BasicProperties.MessageId,
+        (delivery.BasicProperties.Headers ?? new Dictionary<string, object?>()).ToDictionary(h => h.Key, h => h.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : h.Value),
+        Encoding.UTF8.GetString(delivery.Body.Span),
+        delivery.Redelivered);
+}
