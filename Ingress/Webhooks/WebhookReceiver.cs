@@ -75,6 +75,7 @@ public sealed partial class WebhookReceiver(
                 DropReason.Echo => "echo",
                 DropReason.UnknownAccount => "unknown_account",
                 DropReason.Incomplete => "incomplete",
+                DropReason.Malformed => "malformed",
                 _ => "dropped",
             }, drop.Count);
 
@@ -85,6 +86,10 @@ public sealed partial class WebhookReceiver(
             else if (drop.Reason == DropReason.Incomplete)
             {
                 LogIncomplete(requestId, drop.Type);
+            }
+            else if (drop.Reason == DropReason.Malformed)
+            {
+                LogMalformedEvent(requestId, drop.Type, drop.Index ?? 0, drop.Problem ?? "$");
             }
         }
     }
@@ -97,6 +102,9 @@ public sealed partial class WebhookReceiver(
 
     [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: a {EventType} event lacks the ids needed to act on it and was dropped.")]
     private partial void LogIncomplete(string requestId, string eventType);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: the {EventType} event at index {Index} does not convert (at {Problem}) and was dropped; the delivery's other events were kept.")]
+    private partial void LogMalformedEvent(string requestId, string eventType, int index, string problem);
 
     [LoggerMessage(LogLevel.Debug, "Webhook {RequestId}: {Count} messages confirmed by the broker ({Dropped} events dropped).")]
     private partial void LogPublished(string requestId, int count, int dropped);

@@ -124,6 +124,37 @@ public static class WebhookEventTranslator_Specs
             Assert.That(_translation.Dropped, Is.EqualTo(new[] { new DroppedEvent(XActivityTypes.Sent, DropReason.Echo) }));
     }
 
+    public class When_one_event_of_a_delivery_does_not_convert
+    {
+        [TestCase("created_timestamp", "\"253402300800000\"", "$.created_timestamp", TestName = "Should_drop_only_it_when_created_timestamp_is_past_the_year_9999")]
+        [TestCase("id", "\"12a\"", "$.id", TestName = "Should_drop_only_it_when_its_id_is_not_a_number")]
+        [TestCase("message_create", "\"text\"", "$.message_create", TestName = "Should_drop_only_it_when_message_create_is_a_string")]
+        public void Should_drop_only_it_with_its_index_and_where_it_failed(string member, string value, string problem)
+        {
+            var batch = Sample(XSamples.Batch);
+            batch["direct_message_events"]![1]![member] = JsonNode.Parse(value);
+
+            var translation = Translate(batch.ToJsonString());
+
+            Assert.That(translation.Messages.Select(m => ((DirectMessageReceived)m.Message).EventId), Is.EqualTo(new[] { "1859999999999999101" }));
+            Assert.That(translation.Dropped, Is.EqualTo(new[]
+            {
+                new DroppedEvent(XActivityTypes.Received, DropReason.Malformed) { Index = 1, Problem = problem },
+                new DroppedEvent(XActivityTypes.Sent, DropReason.Echo),
+            }));
+        }
+
+        [Test]
+        public void Should_drop_a_revoke_whose_user_id_is_not_a_number()
+        {
+            var revoke = Sample(XSamples.OtherEvents)[2]!;
+            revoke["user_event"]!["revoke"]!["source"]!["user_id"] = 63046977.5;
+
+            Assert.That(Translate(revoke.ToJsonString(), "63046977").Dropped,
+                Is.EqualTo(new[] { new DroppedEvent(EventTypes.Revoke, DropReason.Malformed) { Index = 0, Problem = "$.revoke.source.user_id" } }));
+        }
+    }
+
     public class When_the_event_is_for_an_account_that_is_not_a_configured_bot
     {
         [Test]
