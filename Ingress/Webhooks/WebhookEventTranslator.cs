@@ -6,8 +6,9 @@ namespace TwitterBot.Ingress.Webhooks;
 
 /// <summary>
 /// Decides what each event of a delivery becomes: a message to publish (a DM sent to a configured bot by
-/// someone else, a bot account's revoke, a Replay job status) or a counted drop (echoes, events for
-/// unknown accounts, events that did not convert, typing, read receipts and every other event type). Each event is decided on its own: a drop never costs the others.
+/// a person, a bot account's revoke, a Replay job status) or a counted drop (echoes, DMs between two
+/// configured bots, events for unknown accounts, events that did not convert, typing, read receipts and
+/// every other event type). Each event is decided on its own: a drop never costs the others.
 /// </summary>
 public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
 {
@@ -86,6 +87,12 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
             return Drop(XActivityTypes.Received, DropReason.NotRelevant);
         }
 
+        // Two bots answering each other would never stop: a bot's DM to another bot is not a person's.
+        if (bots.Find(senderId) is not null)
+        {
+            return new Translated(null, new DroppedEvent(XActivityTypes.Received, DropReason.FromBot, 1, botUserId) { SenderId = senderId });
+        }
+
         var data = create.MessageData;
         var urls = data?.Entities?.Urls ?? [];
         var media = data?.Attachment?.Media;
@@ -154,6 +161,9 @@ public sealed record DroppedEvent(string Type, DropReason Reason, int Count = 1,
 
     /// <summary>For a <see cref="DropReason.Malformed"/> event: where inside it the conversion failed (a JSON path, never a value).</summary>
     public string? Problem { get; init; }
+
+    /// <summary>For <see cref="DropReason.FromBot"/>: the bot that sent the DM; <see cref="AccountId"/> is the bot it was sent to.</summary>
+    public string? SenderId { get; init; }
 }
 
 public enum DropReason
@@ -172,6 +182,9 @@ public enum DropReason
 
     /// <summary>An event with a field that does not convert (a wrong JSON type, an id that is not a 64-bit number, a timestamp out of range).</summary>
     Malformed,
+
+    /// <summary>A DM one configured bot sent to another: never answered, so that two bots cannot talk to each other forever.</summary>
+    FromBot,
 }
 
 public sealed record WebhookTranslation(IReadOnlyList<OutgoingMessage> Messages, IReadOnlyList<DroppedEvent> Dropped);

@@ -17,6 +17,7 @@ public sealed partial class WebhookReceiver(
     ILogger<WebhookReceiver> logger)
 {
     private readonly ConcurrentDictionary<string, bool> _reportedUnknownAccounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Sender, string Recipient), bool> _reportedBotPairs = new();
 
     public async Task<WebhookOutcome> ReceiveAsync(ReadOnlyMemory<byte> body, string requestId, CancellationToken cancellationToken)
     {
@@ -76,6 +77,7 @@ public sealed partial class WebhookReceiver(
                 DropReason.UnknownAccount => "unknown_account",
                 DropReason.Incomplete => "incomplete",
                 DropReason.Malformed => "malformed",
+                DropReason.FromBot => "from_bot",
                 _ => "dropped",
             }, drop.Count);
 
@@ -91,6 +93,10 @@ public sealed partial class WebhookReceiver(
             {
                 LogMalformedEvent(requestId, drop.Type, drop.Index ?? 0, drop.Problem ?? "$");
             }
+            else if (drop.Reason == DropReason.FromBot && _reportedBotPairs.TryAdd((drop.SenderId ?? string.Empty, drop.AccountId ?? string.Empty), true))
+            {
+                LogFromBot(requestId, drop.SenderId ?? "(none)", drop.AccountId ?? "(none)");
+            }
         }
     }
 
@@ -105,6 +111,9 @@ public sealed partial class WebhookReceiver(
 
     [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: the {EventType} event at index {Index} does not convert (at {Problem}) and was dropped; the delivery's other events were kept.")]
     private partial void LogMalformedEvent(string requestId, string eventType, int index, string problem);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: a DM from bot account {SenderId} to bot account {RecipientId} was dropped: configured bots never answer each other, so that two of them cannot talk forever. This is logged once per pair.")]
+    private partial void LogFromBot(string requestId, string senderId, string recipientId);
 
     [LoggerMessage(LogLevel.Debug, "Webhook {RequestId}: {Count} messages confirmed by the broker ({Dropped} events dropped).")]
     private partial void LogPublished(string requestId, int count, int dropped);

@@ -155,6 +155,18 @@ public static class WebhookEventTranslator_Specs
         }
     }
 
+    public class When_a_configured_bot_writes_to_another
+    {
+        [Test]
+        public void Should_drop_it_naming_both_bots() =>
+            Assert.That(Translate(XSamples.Text(XSamples.DirectMessage), TestSettings.BotUserId, "3001969357"),
+                Has.Property(nameof(WebhookTranslation.Messages)).Empty
+                    .And.Property(nameof(WebhookTranslation.Dropped)).EqualTo(new[]
+                    {
+                        new DroppedEvent(XActivityTypes.Received, DropReason.FromBot, 1, TestSettings.BotUserId) { SenderId = "3001969357" },
+                    }));
+    }
+
     public class When_the_event_is_for_an_account_that_is_not_a_configured_bot
     {
         [Test]
