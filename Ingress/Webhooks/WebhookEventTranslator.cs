@@ -35,24 +35,9 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
             Add(isolatedRevoke.Value is { } revoke ? TranslateRevoke(revoke) : Malformed(EventTypes.Revoke, 0, isolatedRevoke.Problem));
         }
 
-        if (envelope.ReplayJobStatus is { Value: null } unreadable)
+        if (envelope.ReplayJobStatus is { } isolatedStatus)
         {
-            Add(Malformed(EventTypes.ReplayJobStatus, 0, unreadable.Problem));
-        }
-        else if (envelope.ReplayJobStatus?.Value is { } status)
-        {
-            if (status is { JobId: { } jobId, JobState: { } state })
-            {
-                messages.Add(new OutgoingMessage(
-                    new ReplayJobStatusReported { JobId = jobId, WebhookId = status.WebhookId, JobState = state, Description = status.JobStateDescription },
-                    MessageIds.For(status.WebhookId ?? string.Empty, $"replay:{jobId}:{state}"),
-                    ConversationKey: null,
-                    EventTypes.ReplayJobStatus));
-            }
-            else
-            {
-                dropped.Add(new DroppedEvent(EventTypes.ReplayJobStatus, DropReason.Incomplete));
-            }
+            Add(isolatedStatus.Value is { } status ? TranslateReplayJobStatus(status) : Malformed(EventTypes.ReplayJobStatus, 0, isolatedStatus.Problem));
         }
 
         dropped.AddRange(envelope.Others.Select(other => new DroppedEvent(other.Type, DropReason.NotRelevant, other.Count)));
@@ -141,6 +126,17 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
                 EventTypes.Revoke),
             null);
     }
+
+    private static Translated TranslateReplayJobStatus(ReplayJobStatus status) =>
+        status is { JobId: { } jobId, JobState: { } state }
+            ? new Translated(
+                new OutgoingMessage(
+                    new ReplayJobStatusReported { JobId = jobId, WebhookId = status.WebhookId, JobState = state, Description = status.JobStateDescription },
+                    MessageIds.For(status.WebhookId ?? string.Empty, $"replay:{jobId}:{state}"),
+                    ConversationKey: null,
+                    EventTypes.ReplayJobStatus),
+                null)
+            : Drop(EventTypes.ReplayJobStatus, DropReason.Incomplete);
 
     private static Translated Drop(string type, DropReason reason, string? accountId = null) =>
         new(null, new DroppedEvent(type, reason, 1, accountId));

@@ -155,6 +155,14 @@ public static class WebhookEventTranslator_Specs
         }
     }
 
+    public class When_a_replay_job_status_does_not_convert
+    {
+        [Test]
+        public void Should_drop_it_as_malformed() =>
+            Assert.That(Translate("""{"replay_job_status": {"webhook_id": "1234577122340233217", "job_id": 1.5, "job_state": "Complete"}}""").Dropped,
+                Is.EqualTo(new[] { new DroppedEvent(EventTypes.ReplayJobStatus, DropReason.Malformed) { Index = 0, Problem = "$.job_id" } }));
+    }
+
     public class When_a_configured_bot_writes_to_another
     {
         [Test]
