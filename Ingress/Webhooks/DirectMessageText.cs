@@ -10,6 +10,12 @@ public static class DirectMessageText
     /// unescapes the three entities X escapes (<c>&amp;amp;</c>, <c>&amp;lt;</c>, <c>&amp;gt;</c>) in one pass, so
     /// that an escaped entity the person typed (<c>&amp;amp;lt;</c>) stays as typed (<c>&amp;lt;</c>).
     /// </summary>
+    /// <remarks>
+    /// X lists one URL entity per link in the text, in order (a link typed twice is two entities), so each
+    /// entity replaces one occurrence, after the previous one's: the text grows by at most the sum of the
+    /// expansions. Replacing every occurrence would let a short link repeated throughout a body multiply a
+    /// long expansion into gigabytes.
+    /// </remarks>
     public static string Normalize(string text, IReadOnlyList<UrlEntity> urls, string? attachmentLink)
     {
         if (!string.IsNullOrEmpty(attachmentLink))
@@ -17,15 +23,35 @@ public static class DirectMessageText
             text = text.Replace(attachmentLink, string.Empty, StringComparison.Ordinal).TrimEnd();
         }
 
-        foreach (var url in urls)
+        if (urls.Count > 0)
         {
-            if (!string.IsNullOrEmpty(url.Url) && !string.IsNullOrEmpty(url.ExpandedUrl))
-            {
-                text = text.Replace(url.Url, url.ExpandedUrl, StringComparison.Ordinal);
-            }
+            text = Expand(text, urls);
         }
 
         return Unescape(text);
+    }
+
+    /// <summary>One pass over the text: X lists the entities in the order of their links.</summary>
+    private static string Expand(string text, IReadOnlyList<UrlEntity> urls)
+    {
+        var result = new StringBuilder(text.Length);
+        var copied = 0;
+        foreach (var url in urls)
+        {
+            if (string.IsNullOrEmpty(url.Url) || string.IsNullOrEmpty(url.ExpandedUrl))
+            {
+                continue;
+            }
+
+            var at = text.IndexOf(url.Url, copied, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                result.Append(text, copied, at - copied).Append(url.ExpandedUrl);
+                copied = at + url.Url.Length;
+            }
+        }
+
+        return result.Append(text, copied, text.Length - copied).ToString();
     }
 
     private static string Unescape(string text)

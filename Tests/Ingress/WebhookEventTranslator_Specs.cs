@@ -110,6 +110,25 @@ public static class WebhookEventTranslator_Specs
         }
     }
 
+    public class When_the_text_repeats_a_link_that_has_one_entity
+    {
+        [Test]
+        public void Should_expand_one_occurrence_per_entity_so_the_text_grows_by_at_most_the_expansions()
+        {
+            var expanded = "https://example.com/" + new string('e', 2_000);
+            var text = string.Join(' ', Enumerable.Repeat("https://t.co/AbCdEf", 2_000));
+            var sample = Sample(XSamples.Batch);
+            var data = sample["direct_message_events"]![0]!["message_create"]!["message_data"]!;
+            data["text"] = text;
+            data["entities"]!["urls"]![0]!["expanded_url"] = expanded;
+
+            var first = Translate(sample.ToJsonString()).Messages.Select(m => m.Message).OfType<DirectMessageReceived>().First();
+
+            Assert.That(first.Text, Has.Length.LessThanOrEqualTo(text.Length + expanded.Length));
+            Assert.That(first.Text, Does.StartWith(expanded + " https://t.co/AbCdEf"));
+        }
+    }
+
     public class When_a_delivery_carries_several_events
     {
         private readonly WebhookTranslation _translation = Translate(XSamples.Text(XSamples.Batch));
