@@ -13,6 +13,12 @@ public static class DirectMessageText
     /// unescapes the three entities X escapes (<c>&amp;amp;</c>, <c>&amp;lt;</c>, <c>&amp;gt;</c>) in one pass, so
     /// that an escaped entity the person typed (<c>&amp;amp;lt;</c>) stays as typed (<c>&amp;lt;</c>).
     /// </summary>
+    /// <remarks>
+    /// X lists one URL entity per link in the text, in order (a link typed twice is two entities), so each
+    /// entity replaces one occurrence, after the previous one's: the text grows by at most the sum of the
+    /// expansions. Replacing every occurrence would let a short link repeated throughout a body multiply a
+    /// long expansion into gigabytes.
+    /// </remarks>
     public static string Normalize(string text, IEnumerable<(string? Url, string? ExpandedUrl)> urls, string? attachmentLink)
     {
         if (!string.IsNullOrEmpty(attachmentLink))
@@ -20,15 +26,31 @@ public static class DirectMessageText
             text = text.Replace(attachmentLink, string.Empty, StringComparison.Ordinal).TrimEnd();
         }
 
+        text = Expand(text, urls);
+        return Unescape(text);
+    }
+
+    /// <summary>One pass over the text: X lists the entities in the order of their links.</summary>
+    private static string Expand(string text, IEnumerable<(string? Url, string? ExpandedUrl)> urls)
+    {
+        var result = new StringBuilder(text.Length);
+        var copied = 0;
         foreach (var (url, expanded) in urls)
         {
-            if (!string.IsNullOrEmpty(url) && !string.IsNullOrEmpty(expanded))
+            if (string.IsNullOrEmpty(url) || string.IsNullOrEmpty(expanded))
             {
-                text = text.Replace(url, expanded, StringComparison.Ordinal);
+                continue;
+            }
+
+            var at = text.IndexOf(url, copied, StringComparison.Ordinal);
+            if (at >= 0)
+            {
+                result.Append(text, copied, at - copied).Append(expanded);
+                copied = at + url.Length;
             }
         }
 
-        return Unescape(text);
+        return result.Append(text, copied, text.Length - copied).ToString();
     }
 
     private static string Unescape(string text)

@@ -25,8 +25,13 @@ public static class WebhookEndpoints
     }
 
     /// <summary>X's Challenge-Response Check: proves we hold the consumer secret. Never touches the broker.</summary>
-    public static Ok<CrcResponse> AnswerCrcChallenge([FromQuery(Name = "crc_token")] string crcToken, WebhookSigner signer) =>
-        TypedResults.Ok(new CrcResponse(signer.CrcResponseToken(crcToken)));
+    /// <remarks>
+    /// The token is optional to binding: a missing one is answered 400 by <see cref="CrcTokenFilter"/>, which
+    /// has let only an X-shaped token through to here. A required parameter would fail binding instead,
+    /// which throws in Development and is logged and rendered with a stack trace.
+    /// </remarks>
+    public static Ok<CrcResponse> AnswerCrcChallenge([FromQuery(Name = "crc_token")] string? crcToken, WebhookSigner signer) =>
+        TypedResults.Ok(new CrcResponse(signer.CrcResponseToken(crcToken!)));
 
     /// <summary>200 only once every message is confirmed by RabbitMQ; 503 tells X to retry.</summary>
     public static async Task<Results<Ok, ProblemHttpResult>> ReceiveEvents(

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace TwitterBot.Ingress.Webhooks;
 
@@ -7,20 +9,23 @@ namespace TwitterBot.Ingress.Webhooks;
 /// Every top-level shape X POSTs to the webhook: the Account Activity API envelope (<c>for_user_id</c>,
 /// <c>direct_message_events</c>, <c>users</c>, <c>user_event</c>, <c>replay_job_status</c>, other
 /// <c>*_events</c>) and the X Activity API envelope (<c>data</c>). <see cref="WebhookEnvelope"/> decides
-/// which one arrived. Ids are strings; where X writes a number we keep its digits, never a double.
+/// which one arrived. Ids are strings of a 64-bit number's digits; where X writes a number we keep its
+/// digits, never a double. Each event and each user is read <see cref="Isolated{T}"/>: one that does not
+/// convert costs only itself, while a body that is not well-formed JSON, or whose envelope members have
+/// the wrong types, fails as a whole.
 /// </summary>
 public sealed class WebhookBody
 {
     [JsonConverter(typeof(IdConverter))]
     public string? ForUserId { get; init; }
 
-    public IReadOnlyList<DirectMessageEvent>? DirectMessageEvents { get; init; }
+    public IReadOnlyList<Isolated<DirectMessageEvent>>? DirectMessageEvents { get; init; }
 
-    public IReadOnlyDictionary<string, XUser>? Users { get; init; }
+    public IReadOnlyDictionary<string, Isolated<XUser>>? Users { get; init; }
 
-    public UserEvent? UserEvent { get; init; }
+    public Isolated<UserEvent>? UserEvent { get; init; }
 
-    public ReplayJobStatus? ReplayJobStatus { get; init; }
+    public Isolated<ReplayJobStatus>? ReplayJobStatus { get; init; }
 
     /// <summary>X Activity API envelope.</summary>
     public ActivityEvent? Data { get; init; }
@@ -55,10 +60,10 @@ public sealed class ActivityFilter
 
 public sealed class ActivityPayload
 {
-    public IReadOnlyList<DirectMessageEvent>? DirectMessageEvents { get; init; }
+    public IReadOnlyList<Isolated<DirectMessageEvent>>? DirectMessageEvents { get; init; }
 
     /// <summary>In this envelope each user is wrapped: <c>{"id": {"data": {…}}}</c>.</summary>
-    public IReadOnlyDictionary<string, WrappedUser>? Users { get; init; }
+    public IReadOnlyDictionary<string, Isolated<WrappedUser>>? Users { get; init; }
 }
 
 public sealed class WrappedUser
@@ -73,7 +78,9 @@ public sealed class DirectMessageEvent
     [JsonConverter(typeof(IdConverter))]
     public string? Id { get; init; }
 
-    public string? CreatedTimestamp { get; init; }
+    /// <summary>X writes Unix milliseconds as a string of digits.</summary>
+    [JsonConverter(typeof(UnixMillisecondsConverter))]
+    public DateTimeOffset? CreatedTimestamp { get; init; }
 
     public InitiatedVia? InitiatedVia { get; init; }
 
@@ -116,9 +123,17 @@ public sealed class MessageData
     public MessageAttachment? Attachment { get; init; }
 }
 
-public sealed class MessageEntities
+public sealed class MessageEntities : IJsonOnDeserialized
 {
     public IReadOnlyList<UrlEntity>? Urls { get; init; }
+
+    void IJsonOnDeserialized.OnDeserialized()
+    {
+        if (Urls is not null && Urls.Any(url => url is null))
+        {
+            throw new JsonException("entities.urls holds null.");
+        }
+    }
 }
 
 public sealed class UrlEntity
@@ -210,20 +225,102 @@ public sealed class ReplayJobStatus
     public string? JobStateDescription { get; init; }
 }
 
-/// <summary>Reads an id written as a JSON string or as a JSON integer (parsed as a 64-bit integer, never a double).</summary>
+/// <summary>
+/// Reads an id written as a JSON string of digits or as a JSON integer, either way a 64-bit unsigned number
+/// (never read through a double). An empty string is no id. Anything else does not convert.
+/// </summary>
 public sealed class IdConverter : JsonConverter<string>
 {
     public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
     {
-        JsonTokenType.String => reader.GetString(),
-        JsonTokenType.Number when reader.TryGetUInt64(out var id) => id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        JsonTokenType.String when reader.GetString() is { } id && (id.Length == 0 || IsId(id)) => id.Length == 0 ? null : id,
+        JsonTokenType.Number when reader.TryGetUInt64(out var id) => id.ToString(CultureInfo.InvariantCulture),
         JsonTokenType.Null => null,
-        _ => throw new JsonException($"An id must be a string or a whole number, not {reader.TokenType}."),
+        _ => throw new JsonException($"An id must be a 64-bit number written as digits, not this {reader.TokenType}."),
     };
 
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
+
+    private static bool IsId(string id) => ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+}
+
+/// <summary>Reads X's Unix milliseconds, a string of digits, as a time DateTimeOffset can hold; nothing else converts.</summary>
+public sealed class UnixMillisecondsConverter : JsonConverter<DateTimeOffset>
+{
+    private static readonly long MaxMilliseconds = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String
+        && long.TryParse(reader.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
+        && milliseconds <= MaxMilliseconds
+            ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)
+            : throw new JsonException("A timestamp must be Unix milliseconds written as a string of digits, within the years 1970 to 9999.");
+
+    public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(value.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+}
+
+/// <summary>
+/// A value read on its own: when it does not convert (a JSON type other than the one expected, an id that
+/// is not a 64-bit number, a timestamp out of range), only it is lost, and <see cref="Problem"/> names
+/// where inside it the conversion failed. JSON that is not well-formed still fails the whole body.
+/// </summary>
+[JsonConverter(typeof(IsolatedConverterFactory))]
+public readonly record struct Isolated<T>(T? Value, string? Problem)
+    where T : class;
+
+public sealed class IsolatedConverterFactory : JsonConverterFactory
+{
+    public override bool CanConvert(Type typeToConvert) =>
+        typeToConvert.IsGenericType && typeToConvert.GetGenericTypeDefinition() == typeof(Isolated<>);
+
+    public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+        (JsonConverter)Activator.CreateInstance(typeof(IsolatedConverter<>).MakeGenericType(typeToConvert.GetGenericArguments()[0]))!;
+
+    private sealed class IsolatedConverter<T> : JsonConverter<Isolated<T>>
+        where T : class
+    {
+        public override Isolated<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                return new Isolated<T>(null, "$ is null");
+            }
+
+            var start = reader;
+            try
+            {
+                return new Isolated<T>(JsonSerializer.Deserialize(ref reader, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T))), null);
+            }
+            catch (JsonException exception)
+            {
+                // Back to the value's first token, then past the whole value: this throws again, failing the
+                // body, only when the JSON is not well-formed.
+                reader = start;
+                reader.Skip();
+                return new Isolated<T>(null, exception.Path ?? "$");
+            }
+        }
+
+        public override void Write(Utf8JsonWriter writer, Isolated<T> value, JsonSerializerOptions options)
+        {
+            if (value.Value is { } readable)
+            {
+                JsonSerializer.Serialize(writer, readable, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+    }
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(WebhookBody))]
+[JsonSerializable(typeof(DirectMessageEvent))]
+[JsonSerializable(typeof(XUser))]
+[JsonSerializable(typeof(WrappedUser))]
+[JsonSerializable(typeof(UserEvent))]
+[JsonSerializable(typeof(ReplayJobStatus))]
 internal sealed partial class XWebhookJsonContext : JsonSerializerContext;

@@ -5,16 +5,18 @@ namespace TwitterBot.Ingress.Webhooks;
 /// <summary>
 /// One webhook delivery reduced to what the translator reads, whichever envelope carried it. Direct
 /// messages carry the event type they were delivered as: <c>dm.received</c> or <c>dm.sent</c> (the Account
-/// Activity API does not say; its DMs count as received, and the sender tells an echo apart).
+/// Activity API does not say; its DMs count as received, and the sender tells an echo apart). An event
+/// that did not convert is still here, with its problem, so that it is counted; a user that did not
+/// convert is left out.
 /// </summary>
 public sealed record WebhookEnvelope(
     string Kind,
     string? AccountId,
     string DirectMessageType,
-    IReadOnlyList<DirectMessageEvent> DirectMessages,
+    IReadOnlyList<Isolated<DirectMessageEvent>> DirectMessages,
     IReadOnlyDictionary<string, XUser> Users,
-    RevokeEvent? Revoke,
-    ReplayJobStatus? ReplayJobStatus,
+    Isolated<RevokeEvent>? Revoke,
+    Isolated<ReplayJobStatus>? ReplayJobStatus,
     IReadOnlyList<OtherEvents> Others)
 {
     public const string AccountActivity = "account_activity";
@@ -49,8 +51,13 @@ public sealed record WebhookEnvelope(
             body.ForUserId,
             XActivityTypes.Received,
             body.DirectMessageEvents ?? [],
-            body.Users ?? EmptyUsers,
-            body.UserEvent?.Revoke,
+            Readable(body.Users),
+            body.UserEvent switch
+            {
+                { Problem: { } problem } => new Isolated<RevokeEvent>(null, problem),
+                { Value.Revoke: { } revoke } => new Isolated<RevokeEvent>(revoke, null),
+                _ => null,
+            },
             body.ReplayJobStatus,
             (body.Unmodelled ?? [])
                 .Where(member => member.Key.EndsWith("_events", StringComparison.Ordinal)) // not metadata such as "apps"
@@ -72,9 +79,9 @@ public sealed record WebhookEnvelope(
             activity.Filter?.UserId,
             activity.EventType,
             isDirectMessage ? events : [],
-            activity.Payload.Users?
-                .Where(user => user.Value.Data is not null)
-                .ToDictionary(user => user.Key, user => user.Value.Data!, StringComparer.Ordinal) ?? EmptyUsers,
+            activity.Payload.Users is { } users
+                ? users.Where(user => user.Value.Value?.Data is not null).ToDictionary(user => user.Key, user => user.Value.Value!.Data!, StringComparer.Ordinal)
+                : EmptyUsers,
             Revoke: null,
             ReplayJobStatus: null,
             isDirectMessage ? [] : [new OtherEvents(activity.EventType, Math.Max(1, events.Count))]);
@@ -89,6 +96,9 @@ public sealed record WebhookEnvelope(
         if (body.ReplayJobStatus is not null) yield return "replay_job_status";
         foreach (var member in body.Unmodelled?.Keys ?? Enumerable.Empty<string>()) yield return member;
     }
+
+    private static IReadOnlyDictionary<string, XUser> Readable(IReadOnlyDictionary<string, Isolated<XUser>>? users) =>
+        users is null ? EmptyUsers : users.Where(user => user.Value.Value is not null).ToDictionary(user => user.Key, user => user.Value.Value!, StringComparer.Ordinal);
 
     private static int CountOf(JsonElement member) =>
         member.ValueKind == JsonValueKind.Array ? member.GetArrayLength() : 1;

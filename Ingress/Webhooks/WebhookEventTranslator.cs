@@ -6,8 +6,9 @@ namespace TwitterBot.Ingress.Webhooks;
 
 /// <summary>
 /// Decides what each event of a delivery becomes: a message to publish (a DM sent to a configured bot by
-/// someone else, a bot account's revoke, a Replay job status) or a counted drop (echoes, events for
-/// unknown accounts, typing, read receipts and every other event type).
+/// a person, a bot account's revoke, a Replay job status) or a counted drop (echoes, DMs between two
+/// configured bots, events for unknown accounts, events that did not convert, typing, read receipts and
+/// every other event type). Each event is decided on its own: a drop never costs the others.
 /// </summary>
 public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
 {
@@ -22,30 +23,21 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
             if (outcome.Dropped is { } drop) dropped.Add(drop);
         }
 
-        foreach (var dm in envelope.DirectMessages)
+        for (var index = 0; index < envelope.DirectMessages.Count; index++)
         {
-            Add(TranslateDirectMessage(envelope, dm));
+            Add(envelope.DirectMessages[index] is { Value: { } dm }
+                ? TranslateDirectMessage(envelope, dm)
+                : Malformed(envelope.DirectMessageType, index, envelope.DirectMessages[index].Problem));
         }
 
-        if (envelope.Revoke is { } revoke)
+        if (envelope.Revoke is { } isolatedRevoke)
         {
-            Add(TranslateRevoke(revoke));
+            Add(isolatedRevoke.Value is { } revoke ? TranslateRevoke(revoke) : Malformed(EventTypes.Revoke, 0, isolatedRevoke.Problem));
         }
 
-        if (envelope.ReplayJobStatus is { } status)
+        if (envelope.ReplayJobStatus is { } isolatedStatus)
         {
-            if (status is { JobId: { } jobId, JobState: { } state })
-            {
-                messages.Add(new OutgoingMessage(
-                    new ReplayJobStatusReported { JobId = jobId, WebhookId = status.WebhookId, JobState = state, Description = status.JobStateDescription },
-                    MessageIds.For(status.WebhookId ?? string.Empty, $"replay:{jobId}:{state}"),
-                    ConversationKey: null,
-                    EventTypes.ReplayJobStatus));
-            }
-            else
-            {
-                dropped.Add(new DroppedEvent(EventTypes.ReplayJobStatus, DropReason.Incomplete));
-            }
+            Add(isolatedStatus.Value is { } status ? TranslateReplayJobStatus(status) : Malformed(EventTypes.ReplayJobStatus, 0, isolatedStatus.Problem));
         }
 
         dropped.AddRange(envelope.Others.Select(other => new DroppedEvent(other.Type, DropReason.NotRelevant, other.Count)));
@@ -80,6 +72,12 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
             return Drop(XActivityTypes.Received, DropReason.NotRelevant);
         }
 
+        // Two bots answering each other would never stop: a bot's DM to another bot is not a person's.
+        if (bots.Find(senderId) is not null)
+        {
+            return new Translated(null, new DroppedEvent(XActivityTypes.Received, DropReason.FromBot, 1, botUserId) { SenderId = senderId });
+        }
+
         var data = create.MessageData;
         var urls = data?.Entities?.Urls ?? [];
         var media = data?.Attachment?.Media;
@@ -93,7 +91,7 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
             SenderName = sender?.Name,
             SenderScreenName = sender?.ScreenName ?? sender?.Username,
             Text = DirectMessageText.Normalize(data?.Text ?? string.Empty, urls.Select(url => (url.Url, url.ExpandedUrl)), media?.Url),
-            CreatedAt = ParseUnixMilliseconds(dm.CreatedTimestamp) ?? time.GetUtcNow(),
+            CreatedAt = dm.CreatedTimestamp ?? time.GetUtcNow(),
             QuickReplyMetadata = data?.QuickReplyResponse?.Metadata,
             Urls = urls.Select(url => url.ExpandedUrl ?? url.Url).OfType<string>().ToList(),
             Media = media is { MediaUrlHttps: { } mediaUrl } && (media.IdStr ?? media.Id) is { } mediaId
@@ -129,13 +127,22 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
             null);
     }
 
+    private static Translated TranslateReplayJobStatus(ReplayJobStatus status) =>
+        status is { JobId: { } jobId, JobState: { } state }
+            ? new Translated(
+                new OutgoingMessage(
+                    new ReplayJobStatusReported { JobId = jobId, WebhookId = status.WebhookId, JobState = state, Description = status.JobStateDescription },
+                    MessageIds.For(status.WebhookId ?? string.Empty, $"replay:{jobId}:{state}"),
+                    ConversationKey: null,
+                    EventTypes.ReplayJobStatus),
+                null)
+            : Drop(EventTypes.ReplayJobStatus, DropReason.Incomplete);
+
     private static Translated Drop(string type, DropReason reason, string? accountId = null) =>
         new(null, new DroppedEvent(type, reason, 1, accountId));
 
-    private static DateTimeOffset? ParseUnixMilliseconds(string? value) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var ms)
-            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
-            : null;
+    private static Translated Malformed(string type, int index, string? problem) =>
+        new(null, new DroppedEvent(type, DropReason.Malformed) { Index = index, Problem = problem });
 
     private sealed record Translated(OutgoingMessage? Message, DroppedEvent? Dropped);
 }
@@ -143,7 +150,17 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
 /// <summary>A contract to publish, under a deterministic id; DMs also carry their conversation key.</summary>
 public sealed record OutgoingMessage(object Message, Guid MessageId, string? ConversationKey, string EventType);
 
-public sealed record DroppedEvent(string Type, DropReason Reason, int Count = 1, string? AccountId = null);
+public sealed record DroppedEvent(string Type, DropReason Reason, int Count = 1, string? AccountId = null)
+{
+    /// <summary>For a <see cref="DropReason.Malformed"/> event: its index among the delivery's events of its kind.</summary>
+    public int? Index { get; init; }
+
+    /// <summary>For a <see cref="DropReason.Malformed"/> event: where inside it the conversion failed (a JSON path, never a value).</summary>
+    public string? Problem { get; init; }
+
+    /// <summary>For <see cref="DropReason.FromBot"/>: the bot that sent the DM; <see cref="AccountId"/> is the bot it was sent to.</summary>
+    public string? SenderId { get; init; }
+}
 
 public enum DropReason
 {
@@ -158,6 +175,12 @@ public enum DropReason
 
     /// <summary>An event lacking the ids we need to act on it.</summary>
     Incomplete,
+
+    /// <summary>An event with a field that does not convert (a wrong JSON type, an id that is not a 64-bit number, a timestamp out of range).</summary>
+    Malformed,
+
+    /// <summary>A DM one configured bot sent to another: never answered, so that two bots cannot talk to each other forever.</summary>
+    FromBot,
 }
 
 public sealed record WebhookTranslation(IReadOnlyList<OutgoingMessage> Messages, IReadOnlyList<DroppedEvent> Dropped);

@@ -17,6 +17,7 @@ public sealed partial class WebhookReceiver(
     ILogger<WebhookReceiver> logger)
 {
     private readonly ConcurrentDictionary<string, bool> _reportedUnknownAccounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Sender, string Recipient), bool> _reportedBotPairs = new();
 
     public async Task<WebhookOutcome> ReceiveAsync(ReadOnlyMemory<byte> body, string requestId, CancellationToken cancellationToken)
     {
@@ -75,6 +76,8 @@ public sealed partial class WebhookReceiver(
                 DropReason.Echo => "echo",
                 DropReason.UnknownAccount => "unknown_account",
                 DropReason.Incomplete => "incomplete",
+                DropReason.Malformed => "malformed",
+                DropReason.FromBot => "from_bot",
                 _ => "dropped",
             }, drop.Count);
 
@@ -85,6 +88,14 @@ public sealed partial class WebhookReceiver(
             else if (drop.Reason == DropReason.Incomplete)
             {
                 LogIncomplete(requestId, drop.Type);
+            }
+            else if (drop.Reason == DropReason.Malformed)
+            {
+                LogMalformedEvent(requestId, drop.Type, drop.Index ?? 0, drop.Problem ?? "$");
+            }
+            else if (drop.Reason == DropReason.FromBot && _reportedBotPairs.TryAdd((drop.SenderId ?? string.Empty, drop.AccountId ?? string.Empty), true))
+            {
+                LogFromBot(requestId, drop.SenderId ?? "(none)", drop.AccountId ?? "(none)");
             }
         }
     }
@@ -97,6 +108,12 @@ public sealed partial class WebhookReceiver(
 
     [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: a {EventType} event lacks the ids needed to act on it and was dropped.")]
     private partial void LogIncomplete(string requestId, string eventType);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: the {EventType} event at index {Index} does not convert (at {Problem}) and was dropped; the delivery's other events were kept.")]
+    private partial void LogMalformedEvent(string requestId, string eventType, int index, string problem);
+
+    [LoggerMessage(LogLevel.Warning, "Webhook {RequestId}: a DM from bot account {SenderId} to bot account {RecipientId} was dropped: configured bots never answer each other, so that two of them cannot talk forever. This is logged once per pair.")]
+    private partial void LogFromBot(string requestId, string senderId, string recipientId);
 
     [LoggerMessage(LogLevel.Debug, "Webhook {RequestId}: {Count} messages confirmed by the broker ({Dropped} events dropped).")]
     private partial void LogPublished(string requestId, int count, int dropped);

@@ -110,6 +110,25 @@ public static class WebhookEventTranslator_Specs
         }
     }
 
+    public class When_the_text_repeats_a_link_that_has_one_entity
+    {
+        [Test]
+        public void Should_expand_one_occurrence_per_entity_so_the_text_grows_by_at_most_the_expansions()
+        {
+            var expanded = "https://example.com/" + new string('e', 2_000);
+            var text = string.Join(' ', Enumerable.Repeat("https://t.co/AbCdEf", 2_000));
+            var sample = Sample(XSamples.Batch);
+            var data = sample["direct_message_events"]![0]!["message_create"]!["message_data"]!;
+            data["text"] = text;
+            data["entities"]!["urls"]![0]!["expanded_url"] = expanded;
+
+            var first = Translate(sample.ToJsonString()).Messages.Select(m => m.Message).OfType<DirectMessageReceived>().First();
+
+            Assert.That(first.Text, Has.Length.LessThanOrEqualTo(text.Length + expanded.Length));
+            Assert.That(first.Text, Does.StartWith(expanded + " https://t.co/AbCdEf"));
+        }
+    }
+
     public class When_a_delivery_carries_several_events
     {
         private readonly WebhookTranslation _translation = Translate(XSamples.Text(XSamples.Batch));
@@ -122,6 +141,57 @@ public static class WebhookEventTranslator_Specs
         [Test]
         public void Should_drop_the_bots_own_echo() =>
             Assert.That(_translation.Dropped, Is.EqualTo(new[] { new DroppedEvent(XActivityTypes.Sent, DropReason.Echo) }));
+    }
+
+    public class When_one_event_of_a_delivery_does_not_convert
+    {
+        [TestCase("created_timestamp", "\"253402300800000\"", "$.created_timestamp", TestName = "Should_drop_only_it_when_created_timestamp_is_past_the_year_9999")]
+        [TestCase("id", "\"12a\"", "$.id", TestName = "Should_drop_only_it_when_its_id_is_not_a_number")]
+        [TestCase("message_create", "\"text\"", "$.message_create", TestName = "Should_drop_only_it_when_message_create_is_a_string")]
+        public void Should_drop_only_it_with_its_index_and_where_it_failed(string member, string value, string problem)
+        {
+            var batch = Sample(XSamples.Batch);
+            batch["direct_message_events"]![1]![member] = JsonNode.Parse(value);
+
+            var translation = Translate(batch.ToJsonString());
+
+            Assert.That(translation.Messages.Select(m => ((DirectMessageReceived)m.Message).EventId), Is.EqualTo(new[] { "1859999999999999101" }));
+            Assert.That(translation.Dropped, Is.EqualTo(new[]
+            {
+                new DroppedEvent(XActivityTypes.Received, DropReason.Malformed) { Index = 1, Problem = problem },
+                new DroppedEvent(XActivityTypes.Sent, DropReason.Echo),
+            }));
+        }
+
+        [Test]
+        public void Should_drop_a_revoke_whose_user_id_is_not_a_number()
+        {
+            var revoke = Sample(XSamples.OtherEvents)[2]!;
+            revoke["user_event"]!["revoke"]!["source"]!["user_id"] = 63046977.5;
+
+            Assert.That(Translate(revoke.ToJsonString(), "63046977").Dropped,
+                Is.EqualTo(new[] { new DroppedEvent(EventTypes.Revoke, DropReason.Malformed) { Index = 0, Problem = "$.revoke.source.user_id" } }));
+        }
+    }
+
+    public class When_a_replay_job_status_does_not_convert
+    {
+        [Test]
+        public void Should_drop_it_as_malformed() =>
+            Assert.That(Translate("""{"replay_job_status": {"webhook_id": "1234577122340233217", "job_id": 1.5, "job_state": "Complete"}}""").Dropped,
+                Is.EqualTo(new[] { new DroppedEvent(EventTypes.ReplayJobStatus, DropReason.Malformed) { Index = 0, Problem = "$.job_id" } }));
+    }
+
+    public class When_a_configured_bot_writes_to_another
+    {
+        [Test]
+        public void Should_drop_it_naming_both_bots() =>
+            Assert.That(Translate(XSamples.Text(XSamples.DirectMessage), TestSettings.BotUserId, "3001969357"),
+                Has.Property(nameof(WebhookTranslation.Messages)).Empty
+                    .And.Property(nameof(WebhookTranslation.Dropped)).EqualTo(new[]
+                    {
+                        new DroppedEvent(XActivityTypes.Received, DropReason.FromBot, 1, TestSettings.BotUserId) { SenderId = "3001969357" },
+                    }));
     }
 
     public class When_the_event_is_for_an_account_that_is_not_a_configured_bot

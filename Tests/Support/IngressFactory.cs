@@ -14,9 +14,10 @@ namespace TwitterBot.Tests.Support;
 
 /// <summary>
 /// The real Ingress in memory. With <c>useTestHarness</c> MassTransit's test harness replaces RabbitMQ;
-/// otherwise it publishes to the broker its settings name.
+/// otherwise it publishes to the broker its settings name. It runs as the <c>Testing</c> environment unless
+/// told otherwise (<c>Development</c> throws on bad requests and shows the developer exception page).
 /// </summary>
-public sealed class IngressFactory(IDictionary<string, string?> settings, bool useTestHarness) : WebApplicationFactory<Program>
+public sealed class IngressFactory(IDictionary<string, string?> settings, bool useTestHarness, string environment = "Testing") : WebApplicationFactory<Program>
 {
     public CapturedLogs Logs { get; } = new();
 
@@ -25,7 +26,7 @@ public sealed class IngressFactory(IDictionary<string, string?> settings, bool u
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(environment);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(services => services.AddSingleton<OpenTelemetry.BaseProcessor<System.Diagnostics.Activity>>(Spans));
