@@ -6,7 +6,9 @@ namespace TwitterBot.Processor.Conversations;
 /// X's rate limit per bot account, shared by every replica through the store and read from it at most once a
 /// second per bot: a replica may learn of another's 429 up to a second late, gets a 429 of its own at worst,
 /// and then waits like the others. A 429 without a usable reset waits a default that doubles with each
-/// consecutive 429 of the bot on this replica, from <see cref="DefaultWait"/> up to <see cref="MaxDefaultWait"/>.
+/// consecutive 429 of the bot on this replica, from <see cref="DefaultWait"/> up to <see cref="MaxDefaultWait"/>;
+/// 429s that other conversations of the bot met while that wait was already set are the same limit, not
+/// consecutive ones.
 /// </summary>
 public sealed class RateLimits(IConversationStore store, TimeProvider time)
 {
@@ -16,6 +18,12 @@ public sealed class RateLimits(IConversationStore store, TimeProvider time)
     public static readonly TimeSpan DefaultWait = TimeSpan.FromMinutes(1);
 
     public static readonly TimeSpan MaxDefaultWait = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// X writes the reset in whole epoch seconds, rounded down: a reset of second S ends during S, so it is
+    /// waited out until S + 1 and is not "in the past" before then.
+    /// </summary>
+    public static readonly TimeSpan ResetResolution = TimeSpan.FromSeconds(1);
 
     private readonly ConcurrentDictionary<string, (DateTimeOffset CheckedAt, DateTimeOffset? ResetsAt)> _known = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _consecutive = new(StringComparer.Ordinal);
@@ -36,8 +44,19 @@ public sealed class RateLimits(IConversationStore store, TimeProvider time)
     public async Task<DateTimeOffset> LimitedAsync(string botUserId, DateTimeOffset? xResetsAt, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var consecutive = _consecutive.AddOrUpdate(botUserId, 1, (_, count) => count + 1);
-        var resetsAt = xResetsAt is { } reset && reset > now ? reset : now + Backoff(consecutive);
+        if (xResetsAt is { } reset && reset + ResetResolution > now)
+        {
+            var endOfResetSecond = reset + ResetResolution;
+            await store.SetRateLimitResetAsync(botUserId, endOfResetSecond, cancellationToken);
+            _known[botUserId] = (now, endOfResetSecond);
+            return endOfResetSecond;
+        }
+
+        // Only a 429 met after the last wait ended counts as one more in a row.
+        var waiting = _known.TryGetValue(botUserId, out var known) && known.ResetsAt > now;
+        var consecutive = _consecutive.AddOrUpdate(botUserId, 1, (_, count) => waiting ? count : count + 1);
+        var backoffEndsAt = now + Backoff(consecutive);
+        var resetsAt = waiting && known.ResetsAt > backoffEndsAt ? known.ResetsAt!.Value : backoffEndsAt;
         await store.SetRateLimitResetAsync(botUserId, resetsAt, cancellationToken);
         _known[botUserId] = (now, resetsAt);
         return resetsAt;

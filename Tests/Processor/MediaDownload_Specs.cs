@@ -31,7 +31,7 @@ public class MediaDownload_Specs
     }
 
     private MediaDownloadClient Client(TimeSpan? timeout = null) => new(_http,
-        MsOptions.Create(new ProcessorOptions { Replies = { MediaDownloadTimeout = timeout ?? TimeSpan.FromSeconds(30) } }), TimeProvider.System);
+        MsOptions.Create(new ProcessorOptions { Replies = { MediaDownloadTimeout = timeout ?? TimeSpan.FromSeconds(30) } }));
 
     [Test]
     public async Task Should_fetch_a_picture_with_its_X_category()

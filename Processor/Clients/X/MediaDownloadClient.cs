@@ -11,7 +11,7 @@ namespace TwitterBot.Processor.Clients.X;
 /// body is read only up to <see cref="MaxBytes"/> + 1 whatever its Content-Length says. Never throws for
 /// what the server does: every refusal is an answer, so the reply goes out with its link or text instead.
 /// </summary>
-public sealed class MediaDownloadClient(HttpClient http, IOptions<ProcessorOptions> options, TimeProvider time)
+public sealed class MediaDownloadClient(HttpClient http, IOptions<ProcessorOptions> options)
 {
     /// <summary>X's limit for DM images and GIFs (videos may be larger, but are held in memory here).</summary>
     public const long MaxBytes = 15 * 1024 * 1024;
@@ -28,8 +28,9 @@ public sealed class MediaDownloadClient(HttpClient http, IOptions<ProcessorOptio
             return MediaDownload.Refused("its address is not an absolute http(s) URL", showLink: false);
         }
 
+        // A network deadline, on the wall clock like HttpClient's own timeouts (not the turn's TimeProvider).
         var timeout = options.Value.Replies.MediaDownloadTimeout;
-        using var deadline = new CancellationTokenSource(timeout, time);
+        using var deadline = new CancellationTokenSource(timeout);
         using var download = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
