@@ -115,10 +115,17 @@ public static class RunCommand_Specs
         }
 
         [Test, Order(1)]
-        public void Should_listen_on_loopback_only()
+        public async Task Should_listen_on_loopback_only()
         {
             foreach (var port in _run.Ports.All)
             {
+                // The chat may open before a service has bound its port (hosted services start before Kestrel).
+                using var patience = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+                while (OsProcess.ListeningAddresses(port).Count == 0 && !patience.IsCancellationRequested)
+                {
+                    await Task.Delay(100, CancellationToken.None);
+                }
+
                 Assert.That(OsProcess.ListeningAddresses(port), Is.Not.Empty.And.All.EqualTo("0100007F"), $"port {port} listens on loopback only");
             }
         }
