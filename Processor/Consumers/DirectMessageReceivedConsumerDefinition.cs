@@ -14,6 +14,11 @@ namespace TwitterBot.Processor.Consumers;
 /// </summary>
 public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition<DirectMessageReceivedConsumer>
 {
+    /// <summary>Retries of a gateway answer that is not an outage (a 4xx other than 408/429, a 2xx that is not JSON).</summary>
+    public const int GatewayRefusalRetries = 2;
+
+    public static readonly TimeSpan GatewayRefusalInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>Configures one conversation-partition endpoint for this consumer.</summary>
     public static void ConfigurePartition(IRabbitMqReceiveEndpointConfigurator endpoint, string partition, IRegistrationContext context)
     {
@@ -34,10 +39,11 @@ public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition
         // whose outcome is unknown, and a lookup X cannot answer yet, are retried: the retry asks X again.
         // Retries re-enter the stored turn, so nothing done before the failure is done twice. While the
         // gateway is down its circuit fails calls at once, and the partition holds its one message here
-        // (for up to about 25 minutes; RabbitMQ reclaims a delivery left unacknowledged for 30).
+        // (for up to about 25 minutes; RabbitMQ reclaims a delivery left unacknowledged for 30). Only outages wait that long.
+        // Two retry filters, the first outside the second; their exceptions do not overlap, so neither repeats the other's attempts.
         consumerConfigurator.UseMessageRetry(retry =>
         {
-            retry.Handle<GatewayException>();
+            retry.Handle<GatewayException>(failure => failure.IsOutage);
             retry.Handle<XApiException>(failure => failure.IsRetryable || failure.OutcomeUnknown);
             retry.Handle<XOutcomeUnknownException>();
             retry.Handle<ReplyLookupUndecidedException>();
@@ -46,6 +52,15 @@ public sealed class DirectMessageReceivedConsumerDefinition : ConsumerDefinition
             retry.Handle<TurnInProgressException>();
             retry.Handle<NpgsqlException>(failure => failure.IsTransient);
             retry.Exponential(30, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
+        });
+
+        // A gateway that is up but refused this one request, or answered what is not JSON, will most likely do so again,
+        // and the partition's other users wait behind it (prefetch 1): two quick retries ride out a blip (a proxy's error
+        // page while the gateway restarts), then the message goes to _error for `dead-letters requeue` once the bot is fixed.
+        consumerConfigurator.UseMessageRetry(retry =>
+        {
+            retry.Handle<GatewayException>(failure => !failure.IsOutage);
+            retry.Interval(GatewayRefusalRetries, GatewayRefusalInterval);
         });
     }
 }

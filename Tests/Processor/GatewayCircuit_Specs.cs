@@ -49,9 +49,7 @@ public class When_the_gateway_answers_one_user_with_what_cannot_be_read
 
     [TestCase("not JSON at all", "application/json")]
     [TestCase("<html>oops</html>", "text/html")]
-    [TestCase("[1, 2]", "application/json")]
-    [TestCase("null", "application/json")]
-    [TestCase("\"responses\"", "application/json")]
+    [TestCase("", "application/json")]
     public async Task Should_fail_those_calls_but_keep_the_circuit_closed_for_everyone_else(string body, string contentType)
     {
         await using var gateway = new FakeGateway();

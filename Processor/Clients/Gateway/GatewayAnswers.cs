@@ -27,18 +27,18 @@ public sealed record GatewayAttachment(string Url, string? Type);
 /// Reads the gateway's answer leniently: the documented shape (<c>/work/shared/gateway-api.md</c>) plus the
 /// loose shapes seen in the wild for quick replies and attachments. Whatever has the wrong JSON type, is
 /// <c>null</c>, or has no usable URL is skipped and named in <see cref="GatewayResponse.Skipped"/>; the rest
-/// is kept. Only an answer that is not a JSON object at all is refused.
+/// is kept. An answer that is JSON but not an object is an unknown shape, planned as an answer with nothing
+/// in it: the gateway took the text, so asking again would only make it answer the same text twice.
 /// </summary>
 public static class GatewayAnswers
 {
     private static readonly string[] Modelled = ["text", "quick_replies", "quickReplies", "attachments"];
 
-    /// <exception cref="JsonException">The answer is not a JSON object.</exception>
     public static GatewayResponse Read(JsonElement answer)
     {
         if (answer.ValueKind != JsonValueKind.Object)
         {
-            throw new JsonException($"The answer is a JSON {answer.ValueKind}, not an object.");
+            return new GatewayResponse(null, [], [$"the answer is {Kind(answer)}"]);
         }
 
         var skipped = new List<string>();

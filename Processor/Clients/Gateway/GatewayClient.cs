@@ -45,7 +45,7 @@ public sealed partial class GatewayClient(HttpClient http, GatewayCircuit circui
             catch (JsonException exception)
             {
                 // The gateway is up (it answered), so this does not count toward the circuit breaker.
-                throw new GatewayException("The gateway's answer is not a JSON object.", exception) { IsOutage = false };
+                throw new GatewayException("The gateway's answer is not JSON.", exception) { IsOutage = false };
             }
             catch (Exception exception) when (exception is HttpRequestException or IOException
                                               || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
@@ -66,7 +66,7 @@ public sealed partial class GatewayClient(HttpClient http, GatewayCircuit circui
     /// <summary>
     /// Which refusals mean the gateway is down or overloaded (5xx, 408, 429) and so feed the circuit breaker.
     /// Other 4xx are about one request (its text, its session): counting them would let one user's
-    /// conversation pause everyone's; they are retried, then dead-lettered, like any gateway failure.
+    /// conversation pause everyone's; they are retried briefly, then dead-lettered (see <see cref="GatewayException.IsOutage"/>).
     /// </summary>
     public static bool IsOutage(HttpStatusCode status) =>
         (int)status >= 500 || status is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests;
@@ -87,14 +87,17 @@ public sealed class GatewayTelemetry
     public void Skipped(int parts) => _skipped.Add(parts);
 }
 
-/// <summary>The gateway failed (unreachable, timed out, non-2xx, not a JSON object): retried, then dead-lettered.</summary>
+/// <summary>The gateway failed (unreachable, timed out, non-2xx, not JSON): retried, then dead-lettered.</summary>
 public sealed class GatewayException : Exception
 {
     public GatewayException(string message) : base(message) { }
 
     public GatewayException(string message, Exception innerException) : base(message, innerException) { }
 
-    /// <summary>Whether the failure says the gateway is down (feeds the circuit breaker), rather than that it gave one bad answer.</summary>
+    /// <summary>
+    /// Whether the failure says the gateway is down (feeds the circuit breaker; retried for as long as an outage may last),
+    /// rather than that it gave one bad answer (retried twice, quickly, then dead-lettered: it holds the partition's other users).
+    /// </summary>
     public bool IsOutage { get; init; } = true;
 }
 
