@@ -67,6 +67,15 @@ public interface IConversationStore
     /// <summary>The fingerprint of the bot account's revoked token, if one was revoked.</summary>
     Task<string?> RevokedTokenAsync(string botUserId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Since when X has refused the bot account's token with this fingerprint with 401 (recorded as
+    /// <paramref name="now"/> the first time), with no send accepted since.
+    /// </summary>
+    Task<DateTimeOffset> UnauthorizedSinceAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>X accepted a send of the bot account: its 401s, if any, are over.</summary>
+    Task ClearUnauthorizedAsync(string botUserId, CancellationToken cancellationToken);
+
     /// <summary>Forgets finished turns older than <paramref name="before"/>; returns how many.</summary>
     Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }
