@@ -62,7 +62,7 @@ public sealed class BotAccess(IConversationStore store, IOptions<TwitterBotOptio
         return true;
     }
 
-    /// <summary>When this deployment first saw the token (now, the first time it is asked).</summary>
+    /// <summary>When this deployment first saw the token (now, the first time it is asked; since always for the bot's first token).</summary>
     public Task<DateTimeOffset> FirstSeenAsync(string botUserId, XUserToken token, CancellationToken cancellationToken) =>
         store.TokenFirstSeenAsync(botUserId, Fingerprint(token), time.GetUtcNow(), cancellationToken);
 

@@ -44,8 +44,12 @@ public interface IConversationStore
 
     /// <summary>
     /// When this deployment first saw the bot account's token with this fingerprint (recorded as
-    /// <paramref name="now"/> the first time): a revoke from before then is about other tokens.
+    /// <paramref name="now"/> the first time): a revoke from before then is about other tokens. The first token
+    /// recorded for a bot is <see cref="SeenSinceAlways"/>: there were no other tokens, so no revoke is known to be
+    /// older than it (one queued while a first deployment was starting is not dropped).
     /// </summary>
+    public static readonly DateTimeOffset SeenSinceAlways = DateTimeOffset.MinValue;
+
     Task<DateTimeOffset> TokenFirstSeenAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>X answered reply <paramref name="index"/> with an error: it was not sent and may be sent again.</summary>

@@ -69,7 +69,8 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
         Task.FromResult<IReadOnlySet<string>>(directMessageIds.Where(id => _sends.ContainsKey((botUserId, id))).ToHashSet(StringComparer.Ordinal));
 
     public Task<DateTimeOffset> TokenFirstSeenAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Task.FromResult(_tokensSeen.GetOrAdd((botUserId, tokenFingerprint), now));
+        Task.FromResult(_tokensSeen.GetOrAdd((botUserId, tokenFingerprint),
+            _ => _tokensSeen.Keys.Any(k => k.BotUserId == botUserId) ? now : IConversationStore.SeenSinceAlways));
 
     public Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         Update(messageId, turn => turn.ReplyInFlight == index ? turn with { ReplyInFlight = null } : turn);

@@ -241,13 +241,15 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
         // DO UPDATE (to itself) so that the row is returned whether it was inserted now or long ago.
         await using var command = database.CreateCommand(
             """
-            INSERT INTO bot_tokens_seen (bot_user_id, token_fingerprint, first_seen_at) VALUES ($1, $2, $3)
+            INSERT INTO bot_tokens_seen (bot_user_id, token_fingerprint, first_seen_at)
+            SELECT $1, $2, CASE WHEN EXISTS (SELECT 1 FROM bot_tokens_seen WHERE bot_user_id = $1) THEN $3 ELSE $4 END
             ON CONFLICT (bot_user_id, token_fingerprint) DO UPDATE SET first_seen_at = bot_tokens_seen.first_seen_at
             RETURNING first_seen_at
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
         command.Parameters.Add(new NpgsqlParameter { Value = tokenFingerprint });
         command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = IConversationStore.SeenSinceAlways.UtcDateTime });
         return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
     }
 
