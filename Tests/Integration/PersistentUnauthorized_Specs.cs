@@ -1,5 +1,9 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
 using TwitterBot.Contracts;
+using TwitterBot.Processor.Consumers;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
@@ -103,6 +107,31 @@ public static class PersistentUnauthorized_Specs
                 Assert.That(await rig.Harness.Published.Any<DirectMessageRejected>(), Is.False);
                 Assert.That(await RevokedBotsAsync(rig), Is.Zero);
             });
+        }
+    }
+
+    public class When_RevokeAfterUnauthorized_is_out_of_range
+    {
+        private sealed class ConfiguredProcessor(IDictionary<string, string?> settings) : WebApplicationFactory<DirectMessageReceivedConsumer>
+        {
+            protected override void ConfigureWebHost(IWebHostBuilder builder)
+            {
+                builder.UseEnvironment("Testing");
+                builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
+            }
+        }
+
+        [TestCase("00:00:30")]
+        [TestCase("2.00:00:00")]
+        public void Should_stop_the_processor_naming_the_key(string threshold)
+        {
+            var settings = TestSettings.Common();
+            settings["Gateway:Url"] = "http://127.0.0.1:9/";
+            settings["Processor:Replies:RevokeAfterUnauthorized"] = threshold;
+            using var processor = new ConfiguredProcessor(settings);
+
+            Assert.That(Assert.Throws(Is.InstanceOf<Exception>(), () => processor.CreateClient())!.ToString(),
+                Does.Contain("Processor:Replies:RevokeAfterUnauthorized must be between 00:01:00 and 1.00:00:00"));
         }
     }
 }
