@@ -3,21 +3,26 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 using TwitterBot.Processor.Clients.X;
+using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
-/// Whether a bot account's user token still works. A revoke (X's <c>user_event</c>, or X answering code 89) is
+/// Whether a bot account's user token still works. A revoke (X's <c>user_event</c>, X v1.1 answering code 89, or
+/// X v2 refusing every send of the bot with 401 for <c>Processor:Replies:RevokeAfterUnauthorized</c>) is
 /// recorded in the shared store with a fingerprint of the token it hit, never the token itself; while the
 /// configured token is that one, the bot's conversations end at once instead of failing one send at a time.
 /// New tokens in <c>TwitterBot:Bots</c> end the revoke by themselves, and a revoke event from before this
 /// deployment first saw the current token (Replay and late retries bring old ones back) leaves it alone.
 /// Read at most once a second per bot.
 /// </summary>
-public sealed class BotAccess(IConversationStore store, TimeProvider time)
+public sealed class BotAccess(IConversationStore store, IOptions<TwitterBotOptions> twitter, IOptions<ProcessorOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
+
+    /// <summary>v1.1's 401s carry codes that tell a revoked token (89) from a bad signature; v2's carry none, so only persistence can tell.</summary>
+    private readonly bool _persistentRefusalRevokes = twitter.Value.Api.Version == TwitterApiOptions.V2;
 
     private readonly ConcurrentDictionary<string, (DateTimeOffset CheckedAt, string? Fingerprint)> _revoked = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int?> _failingAuthentication = new(StringComparer.Ordinal);
@@ -57,9 +62,36 @@ public sealed class BotAccess(IConversationStore store, TimeProvider time)
         return true;
     }
 
-    /// <summary>When this deployment first saw the token (now, the first time it is asked).</summary>
+    /// <summary>When this deployment first saw the token (now, the first time it is asked; since always for the bot's first token).</summary>
     public Task<DateTimeOffset> FirstSeenAsync(string botUserId, XUserToken token, CancellationToken cancellationToken) =>
         store.TokenFirstSeenAsync(botUserId, Fingerprint(token), time.GetUtcNow(), cancellationToken);
+
+    /// <summary>
+    /// X refused a send of the bot with a 401 that proves nothing by itself. On X API v2, when every send has been
+    /// refused so since longer than <c>Processor:Replies:RevokeAfterUnauthorized</c> (told by the shared store, across
+    /// replicas), the token is revoked now: returns since when it was refused. Otherwise null (retried).
+    /// </summary>
+    public async Task<DateTimeOffset?> RefusedAsync(string botUserId, XUserToken token, CancellationToken cancellationToken)
+    {
+        if (!_persistentRefusalRevokes)
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var since = await store.UnauthorizedSinceAsync(botUserId, Fingerprint(token), now, cancellationToken);
+        if (now - since < options.Value.Replies.RevokeAfterUnauthorized)
+        {
+            return null;
+        }
+
+        await RevokeAsync(botUserId, token, now, cancellationToken);
+        return since;
+    }
+
+    /// <summary>X accepted a send of the bot: on v2, a run of 401s starts over (every replica sees it).</summary>
+    public Task AcceptedAsync(string botUserId, CancellationToken cancellationToken) =>
+        _persistentRefusalRevokes ? store.ClearUnauthorizedAsync(botUserId, cancellationToken) : Task.CompletedTask;
 
     /// <summary>X refused the bot's credentials without revoking them (401 other than 89); true the first time in a row, to tell the operator once.</summary>
     public bool AuthenticationFailed(string botUserId, int? code) => _failingAuthentication.TryAdd(botUserId, code);

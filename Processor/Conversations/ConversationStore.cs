@@ -44,8 +44,12 @@ public interface IConversationStore
 
     /// <summary>
     /// When this deployment first saw the bot account's token with this fingerprint (recorded as
-    /// <paramref name="now"/> the first time): a revoke from before then is about other tokens.
+    /// <paramref name="now"/> the first time): a revoke from before then is about other tokens. The first token
+    /// recorded for a bot is <see cref="SeenSinceAlways"/>: there were no other tokens, so no revoke is known to be
+    /// older than it (one queued while a first deployment was starting is not dropped).
     /// </summary>
+    public static readonly DateTimeOffset SeenSinceAlways = DateTimeOffset.MinValue;
+
     Task<DateTimeOffset> TokenFirstSeenAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>X answered reply <paramref name="index"/> with an error: it was not sent and may be sent again.</summary>
@@ -66,6 +70,15 @@ public interface IConversationStore
 
     /// <summary>The fingerprint of the bot account's revoked token, if one was revoked.</summary>
     Task<string?> RevokedTokenAsync(string botUserId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Since when X has refused the bot account's token with this fingerprint with 401 (recorded as
+    /// <paramref name="now"/> the first time), with no send accepted since.
+    /// </summary>
+    Task<DateTimeOffset> UnauthorizedSinceAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>X accepted a send of the bot account: its 401s, if any, are over.</summary>
+    Task ClearUnauthorizedAsync(string botUserId, CancellationToken cancellationToken);
 
     /// <summary>Forgets finished turns older than <paramref name="before"/>; returns how many.</summary>
     Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken);

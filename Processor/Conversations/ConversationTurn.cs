@@ -258,7 +258,15 @@ public sealed partial class ConversationTurn(
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.AuthenticationFailed)
             {
-                // Not a revocation: X did not take this signature (keys, clock). Retried; the operator is told once.
+                if (await access.RefusedAsync(message.BotUserId, token, cancellationToken) is { } refusedSince)
+                {
+                    // v2: no code tells a revoked token from a bad signature, but a refusal this long is revocation.
+                    LogRefusedTooLong(message.BotUserId, refusedSince);
+                    await RejectAsync(message, messageId, index, failure.StatusCode, failure.ErrorCode, RevokedReason, events, cancellationToken);
+                    return false;
+                }
+
+                // Not (yet) a revocation: X did not take this signature (keys, clock). Retried; the operator is told once.
                 await store.MarkNotSentAsync(messageId, index, cancellationToken);
                 telemetry.AuthenticationFailed(failure.ErrorCode ?? 0);
                 if (access.AuthenticationFailed(message.BotUserId, failure.ErrorCode))
@@ -285,6 +293,7 @@ public sealed partial class ConversationTurn(
             await store.MarkSentAsync(messageId, index, answer.Replies.Count, answer.Signal == ConversationSignal.None,
                 sentId is null ? null : new SentReply(message.BotUserId, sentId, time.GetUtcNow()), cancellationToken);
             rateLimits.Sent(message.BotUserId);
+            await access.AcceptedAsync(message.BotUserId, cancellationToken);
             if (access.AuthenticationWorks(message.BotUserId))
             {
                 LogAuthenticationWorks(message.BotUserId);
@@ -413,6 +422,9 @@ public sealed partial class ConversationTurn(
 
     [LoggerMessage(LogLevel.Error, "X refused bot {BotUserId}'s credentials ({Status}, code {Code}); this is not a revocation, so its replies are retried, not ended. {Advice} Logged once until X accepts them again.")]
     private partial void LogAuthenticationFailed(string botUserId, int status, int? code, string advice);
+
+    [LoggerMessage(LogLevel.Error, "X API v2 has refused every send of bot {BotUserId} with 401 since {Since:O}, longer than Processor:Replies:RevokeAfterUnauthorized: its token is taken as revoked. Its conversations now end with DirectMessageRejected (no call to the gateway or X) until the account authorizes the app again and its new tokens are set in TwitterBot:Bots (AccessToken, AccessSecret).")]
+    private partial void LogRefusedTooLong(string botUserId, DateTimeOffset since);
 
     [LoggerMessage(LogLevel.Information, "X accepts bot {BotUserId}'s credentials again.")]
     private partial void LogAuthenticationWorks(string botUserId);

@@ -14,6 +14,7 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
     private readonly ConcurrentDictionary<string, string> _revoked = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string BotUserId, string DirectMessageId), DateTimeOffset> _sends = new();
     private readonly ConcurrentDictionary<(string BotUserId, string Fingerprint), DateTimeOffset> _tokensSeen = new();
+    private readonly ConcurrentDictionary<(string BotUserId, string Fingerprint), DateTimeOffset> _unauthorized = new();
 
     public Task<TurnClaim?> ClaimTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken)
     {
@@ -68,7 +69,8 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
         Task.FromResult<IReadOnlySet<string>>(directMessageIds.Where(id => _sends.ContainsKey((botUserId, id))).ToHashSet(StringComparer.Ordinal));
 
     public Task<DateTimeOffset> TokenFirstSeenAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
-        Task.FromResult(_tokensSeen.GetOrAdd((botUserId, tokenFingerprint), now));
+        Task.FromResult(_tokensSeen.GetOrAdd((botUserId, tokenFingerprint),
+            _ => _tokensSeen.Keys.Any(k => k.BotUserId == botUserId) ? now : IConversationStore.SeenSinceAlways));
 
     public Task MarkNotSentAsync(Guid messageId, int index, CancellationToken cancellationToken) =>
         Update(messageId, turn => turn.ReplyInFlight == index ? turn with { ReplyInFlight = null } : turn);
@@ -93,6 +95,19 @@ public sealed class InMemoryConversationStore(TimeProvider time) : IConversation
 
     public Task<string?> RevokedTokenAsync(string botUserId, CancellationToken cancellationToken) =>
         Task.FromResult(_revoked.GetValueOrDefault(botUserId));
+
+    public Task<DateTimeOffset> UnauthorizedSinceAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken) =>
+        Task.FromResult(_unauthorized.GetOrAdd((botUserId, tokenFingerprint), now));
+
+    public Task ClearUnauthorizedAsync(string botUserId, CancellationToken cancellationToken)
+    {
+        foreach (var key in _unauthorized.Keys.Where(k => k.BotUserId == botUserId))
+        {
+            _unauthorized.TryRemove(key, out _);
+        }
+
+        return Task.CompletedTask;
+    }
 
     public Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {

@@ -50,6 +50,11 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
                 token_fingerprint text NOT NULL,
                 first_seen_at timestamptz NOT NULL,
                 PRIMARY KEY (bot_user_id, token_fingerprint));
+            CREATE TABLE IF NOT EXISTS bot_tokens_unauthorized (
+                bot_user_id text NOT NULL,
+                token_fingerprint text NOT NULL,
+                since timestamptz NOT NULL,
+                PRIMARY KEY (bot_user_id, token_fingerprint));
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -236,13 +241,15 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
         // DO UPDATE (to itself) so that the row is returned whether it was inserted now or long ago.
         await using var command = database.CreateCommand(
             """
-            INSERT INTO bot_tokens_seen (bot_user_id, token_fingerprint, first_seen_at) VALUES ($1, $2, $3)
+            INSERT INTO bot_tokens_seen (bot_user_id, token_fingerprint, first_seen_at)
+            SELECT $1, $2, CASE WHEN EXISTS (SELECT 1 FROM bot_tokens_seen WHERE bot_user_id = $1) THEN $3 ELSE $4 END
             ON CONFLICT (bot_user_id, token_fingerprint) DO UPDATE SET first_seen_at = bot_tokens_seen.first_seen_at
             RETURNING first_seen_at
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
         command.Parameters.Add(new NpgsqlParameter { Value = tokenFingerprint });
         command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = IConversationStore.SeenSinceAlways.UtcDateTime });
         return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
     }
 
@@ -292,6 +299,24 @@ public sealed class PostgresConversationStore(NpgsqlDataSource database) : IConv
         command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
         return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
+
+    public async Task<DateTimeOffset> UnauthorizedSinceAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // DO UPDATE (to itself) so that the row is returned whether it was inserted now or by an earlier 401.
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO bot_tokens_unauthorized (bot_user_id, token_fingerprint, since) VALUES ($1, $2, $3)
+            ON CONFLICT (bot_user_id, token_fingerprint) DO UPDATE SET since = bot_tokens_unauthorized.since
+            RETURNING since
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        command.Parameters.Add(new NpgsqlParameter { Value = tokenFingerprint });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
+    }
+
+    public Task ClearUnauthorizedAsync(string botUserId, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM bot_tokens_unauthorized WHERE bot_user_id = $1", cancellationToken, botUserId);
 
     public async Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {

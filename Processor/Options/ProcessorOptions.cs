@@ -60,6 +60,12 @@ public sealed class RepliesOptions
 
     /// <summary>The longest one attachment's download may take (redirects, headers and body); then its link is sent instead.</summary>
     public TimeSpan MediaDownloadTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// X API v2 only (its 401s carry no code): how long every send of a bot may be refused with 401, with none
+    /// accepted in between, before its token is taken as revoked.
+    /// </summary>
+    public TimeSpan RevokeAfterUnauthorized { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public sealed class GatewaySessionOptions
@@ -85,6 +91,8 @@ public sealed class ProcessorOptionsValidator : AbstractValidator<ProcessorOptio
             .WithMessage("must be between 00:00:00 and 00:20:00 (RabbitMQ closes a channel whose delivery stays unacknowledged for 30 minutes).");
         RuleFor(o => o.Replies.MediaDownloadTimeout).InclusiveBetween(TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5))
             .WithMessage("must be between 00:00:00.1 and 00:05:00, such as 00:00:30.");
+        RuleFor(o => o.Replies.RevokeAfterUnauthorized).InclusiveBetween(TimeSpan.FromMinutes(1), TimeSpan.FromDays(1))
+            .WithMessage("must be between 00:01:00 and 1.00:00:00, such as 00:10:00.");
         RuleFor(o => o.Reconciliation.IngressWait).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 00:02:00.");
         RuleFor(o => o.Reconciliation.MaxBackoff).GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)).WithMessage("must be at least 00:00:01.");
         RuleFor(o => o.Gateway.SessionTimeout).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 01:00:00.");

@@ -63,6 +63,9 @@ public static class XAnswers_Specs
         {
             await using var rig = await TurnRig.StartAsync();
 
+            // The bot had another token a month ago; the current one is first seen now, as after a replacement.
+            await rig.Database.ScalarAsync<int>($"WITH gone AS (DELETE FROM bot_tokens_seen) INSERT INTO bot_tokens_seen VALUES ('{TestSettings.BotUserId}', 'REPLACED00000000', now() - interval '30 days') RETURNING 1");
+
             // X's Replay (or a late retry) brings back the revoke of tokens replaced since.
             await rig.Harness.Bus.Publish(new BotAccessRevoked
             {
@@ -90,6 +93,24 @@ public static class XAnswers_Specs
             await rig.WaitForAnsweredAsync(1);
 
             Assert.That(await RevokedBotsAsync(rig), Is.EqualTo(1));
+            Assert.That(rig.X.Attempts, Is.Empty);
+        }
+    }
+
+    public class When_a_revoke_event_predates_the_first_start
+    {
+        [Test]
+        public async Task Should_revoke_the_bots_only_token_ever_seen()
+        {
+            // Queued while the Processor was not yet deployed: nothing says the token is newer than the revoke.
+            await using var rig = await TurnRig.StartAsync();
+            await rig.Harness.Bus.Publish(new BotAccessRevoked { BotUserId = TestSettings.BotUserId, BotId = TestSettings.BotId, RevokedAt = rig.Clock.GetUtcNow().AddHours(-1) });
+            Assert.That(await rig.Harness.Consumed.Any<BotAccessRevoked>(), Is.True);
+            await rig.PublishAsync("1930000000000000006", "still there?");
+            await rig.WaitForAnsweredAsync(1);
+
+            Assert.That(await RevokedBotsAsync(rig), Is.EqualTo(1));
+            Assert.That(await rig.Harness.Published.Any<DirectMessageRejected>(), Is.True);
             Assert.That(rig.X.Attempts, Is.Empty);
         }
     }
