@@ -87,6 +87,38 @@ public static class ReplyLookup_Specs
         }
     }
 
+    public class When_the_brand_wrote_the_same_text_from_the_X_app_30_seconds_before_the_send_began
+    {
+        // X's clock against ours: the lookup's bound is the send's start by X's clock, read from X's Date header.
+        [TestCase(SendFault.AcceptThenFail, 0, TestName = "Should_find_the_reply_as_its_own_DM_not_the_apps")]
+        [TestCase(SendFault.AcceptThenFail, 300, TestName = "Should_find_the_reply_as_its_own_DM_not_the_apps_when_X_is_5_minutes_ahead")]
+        [TestCase(SendFault.AcceptThenFail, -300, TestName = "Should_find_the_reply_as_its_own_DM_when_X_is_5_minutes_behind")]
+        [TestCase(SendFault.LoseRequest, 0, TestName = "Should_send_a_reply_X_never_took_though_the_app_wrote_its_text")]
+        public async Task Should_tell_the_reply_from_the_apps_DM(SendFault fault, int xAheadSeconds)
+        {
+            await using var rig = await TurnRig.StartAsync();
+            rig.X.ClockOffset = TimeSpan.FromSeconds(xAheadSeconds);
+            string? fromApp = null;
+            rig.X.Faults = _ =>
+            {
+                if (rig.X.Attempts.Count > 1)
+                {
+                    return SendFault.None;
+                }
+
+                fromApp = rig.X.DeliverFromApp(TestSettings.BotAccessToken, User, "You said: ok?", rig.X.Now.AddSeconds(-30));
+                return fault;
+            };
+
+            await rig.PublishAsync("1920000000000000010", "ok?");
+            await rig.WaitForAnsweredAsync(1);
+
+            Assert.That(rig.X.AcceptedIds, Has.Count.EqualTo(1), "exactly one DM of the reply reached X");
+            var recorded = await rig.Database.ScalarAsync<string>("SELECT string_agg(dm_id, ',') FROM sent_direct_messages");
+            Assert.That(recorded, Is.EqualTo(rig.X.AcceptedIds.Single()), $"the reply recorded as its own DM, not the app's {fromApp}");
+        }
+    }
+
     public class When_the_lost_reply_is_on_the_third_page_of_the_bots_DMs
     {
         [TestCase("1.1", TestName = "Should_page_to_it_and_not_send_it_again")]

@@ -24,6 +24,15 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
     /// <summary>The clock X stamps DMs and send attempts with (a spec's clock, to move X's time with the Processor's).</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
+    /// <summary>How far X's clock is ahead of <see cref="Clock"/>: X stamps DMs and its answers' <c>Date</c> header with <see cref="Now"/>.</summary>
+    public TimeSpan ClockOffset { get; set; }
+
+    /// <summary>X's time: <see cref="Clock"/> moved by <see cref="ClockOffset"/>.</summary>
+    public DateTimeOffset Now => Clock.GetUtcNow() + ClockOffset;
+
+    /// <summary>The ids of the DMs accepted through the API, in order.</summary>
+    public ConcurrentQueue<string> AcceptedIds { get; } = new();
+
     /// <summary>At most this many events per page of the bot's DM list (X pages its list with a cursor).</summary>
     public int ListPageSize { get; set; } = 50;
 
@@ -106,6 +115,16 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
 
     protected override void Map(WebApplication app)
     {
+        // Like X, every answer says X's time (whole seconds); Kestrel's own Date would be the machine's.
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.Date = Now.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
         MapSignals(app);
         MapSend(app);
         MapList(app);
@@ -303,7 +322,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
                 {
                     type = "message_create",
                     id,
-                    created_timestamp = Clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    created_timestamp = Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 },
             }));
         });
@@ -324,7 +343,8 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
             return new DroppedAnswer();
         }
 
-        var id = Store(dm, quickReply, Clock.GetUtcNow());
+        var id = Store(dm, quickReply, Now);
+        AcceptedIds.Enqueue(id);
         await _sent.Writer.WriteAsync(dm);
         if (HoldAnswers is { } hold)
         {
