@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TwitterBot.Processor.Clients.X;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
@@ -116,6 +117,36 @@ public static class ReplyLookup_Specs
             Assert.That(rig.X.AcceptedIds, Has.Count.EqualTo(1), "exactly one DM of the reply reached X");
             var recorded = await rig.Database.ScalarAsync<string>("SELECT string_agg(dm_id, ',') FROM sent_direct_messages");
             Assert.That(recorded, Is.EqualTo(rig.X.AcceptedIds.Single()), $"the reply recorded as its own DM, not the app's {fromApp}");
+        }
+    }
+
+    public class When_more_DMs_than_the_lookup_reads_are_newer_than_the_lost_reply
+    {
+        [Test]
+        public async Task Should_neither_send_it_nor_take_it_as_sent_until_a_lookup_decides()
+        {
+            await using var rig = await TurnRig.StartAsync();
+            const int budget = XDirectMessageClient.LookupPageBudget;
+            // The first lookup reads pages of one DM; the retry's lookup reads X's usual pages and decides.
+            rig.X.ListRequested = request => rig.X.ListPageSize = request > budget ? 50 : 1;
+            rig.X.Faults = _ =>
+            {
+                // Eleven newer DMs to other users: ten pages of one do not reach back to the send.
+                for (var i = 1; i <= 11; i++)
+                {
+                    rig.X.DeliverFromApp(TestSettings.BotAccessToken, $"30019694{10 + i}", $"to someone else {i}", rig.X.Now.AddSeconds(i));
+                }
+
+                return SendFault.AcceptThenDrop;
+            };
+
+            await rig.PublishAsync("1920000000000000011", "busy?");
+            await rig.WaitForAnsweredAsync(1);
+
+            Assert.That(rig.X.Attempts, Has.Count.EqualTo(1), "nothing sent again while the lookup could not decide");
+            Assert.That(rig.X.ListRequests, Is.EqualTo(budget + 1), "the budget read, then the retry's one page");
+            Assert.That(rig.Metrics.Totals.GetValueOrDefault("twitterbot.processor.reply_lookups{outcome=undecided}"), Is.EqualTo(1));
+            Assert.That(rig.Metrics.Totals.GetValueOrDefault("twitterbot.processor.reply_lookups{outcome=found}"), Is.EqualTo(1));
         }
     }
 

@@ -39,6 +39,9 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
     /// <summary>How many pages of DM events were asked for (v1.1 list and v2 conversation events).</summary>
     public int ListRequests => Volatile.Read(ref _listRequests);
 
+    /// <summary>Told the number of each request for the bot's DM list, before it is answered (a spec changes the list meanwhile).</summary>
+    public Action<int> ListRequested { get; set; } = _ => { };
+
     /// <summary>How many of the next requests for the bot's DM list are answered 503 (X struggling).</summary>
     public int ListFailures { get; set; }
 
@@ -202,7 +205,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
                 return Results.Json(new { title = "Unauthorized", status = 401 }, statusCode: 401);
             }
 
-            Interlocked.Increment(ref _listRequests);
+            ListRequested(Interlocked.Increment(ref _listRequests));
             if (ListFailed())
             {
                 return Results.Json(new { title = "Service Unavailable", status = 503 }, statusCode: 503);
@@ -239,7 +242,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
                 return Results.StatusCode(StatusCodes.Status401Unauthorized);
             }
 
-            Interlocked.Increment(ref _listRequests);
+            ListRequested(Interlocked.Increment(ref _listRequests));
             if (ListFailed())
             {
                 return Results.Json(new { errors = new[] { new { code = 130, message = "Over capacity" } } }, statusCode: 503);
