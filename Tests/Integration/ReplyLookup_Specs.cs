@@ -120,6 +120,30 @@ public static class ReplyLookup_Specs
         }
     }
 
+    public class When_X_took_a_reply_but_its_answer_named_no_id
+    {
+        [TestCase("1.1", TestName = "Should_record_it_so_that_an_identical_reply_lost_later_is_not_taken_for_it")]
+        [TestCase("2", TestName = "Should_record_it_so_that_an_identical_reply_lost_later_is_not_taken_for_it_on_v2")]
+        public async Task Should_record_it(string version)
+        {
+            await using var rig = await TurnRig.StartAsync(settings => settings["TwitterBot:Api:Version"] = version);
+            rig.Gateway.Answer = _ => ["OK", "OK"];
+            rig.X.Faults = _ => rig.X.Attempts.Count switch
+            {
+                1 => SendFault.AcceptWithoutId,
+                2 => SendFault.LoseRequest,
+                _ => SendFault.None,
+            };
+
+            await rig.PublishAsync("1920000000000000012", "confirm?");
+            await rig.WaitForAnsweredAsync(1);
+
+            Assert.That(rig.X.AllAccepted().Select(dm => dm.Text), Is.EqualTo(new[] { "OK", "OK" }), "the second reply was sent, not taken for the first");
+            var recorded = await rig.Database.ScalarAsync<string>("SELECT string_agg(dm_id, ',' ORDER BY reply_index) FROM sent_direct_messages");
+            Assert.That(recorded, Is.EqualTo(string.Join(',', rig.X.AcceptedIds)), "each reply recorded as its own DM");
+        }
+    }
+
     public class When_more_DMs_than_the_lookup_reads_are_newer_than_the_lost_reply
     {
         [Test]

@@ -358,6 +358,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
         {
             SendFault.AcceptThenFail => Results.Json(new { errors = new[] { new { code = 131, message = "Internal error" } } }, statusCode: StatusCodes.Status503ServiceUnavailable),
             SendFault.AcceptThenDrop => new DroppedAnswer(),
+            SendFault.AcceptWithoutId => Results.Json(new { }),
             _ => answer(id),
         };
     }
@@ -475,6 +476,9 @@ public enum SendFault
 
     /// <summary>The DM is delivered, then the connection drops before the answer is complete.</summary>
     AcceptThenDrop,
+
+    /// <summary>The DM is delivered and X answers 200 with a body that names no id.</summary>
+    AcceptWithoutId,
 }
 
 /// <summary>One DM in X's list: as stored (t.co links, escaped), with its links and quick-reply options.</summary>
