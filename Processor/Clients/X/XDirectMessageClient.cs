@@ -91,8 +91,8 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
         try
         {
             return IsV2
-                ? await FindSentV2Async(bot, botUserId, recipientId, reply, since, cancellationToken)
-                : await FindSentV1Async(bot, botUserId, recipientId, reply, since, cancellationToken);
+                ? await FindSentAsync(bot, since, V2PageAsync(recipientId), e => (e.CreatedAt, e.Id is { } id && IsReply(e, botUserId, reply) ? id : null), cancellationToken)
+                : await FindSentAsync(bot, since, V1PageAsync, e => (Created(e), e.Id is { } id && IsReply(e, botUserId, recipientId, reply) ? id : null), cancellationToken);
         }
         catch (Exception failure) when (failure is XApiException or XOutcomeUnknownException or HttpRequestException or JsonException)
         {
@@ -100,63 +100,27 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
         }
     }
 
-    private async Task<IReadOnlyList<string>> FindSentV1Async(
-        XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset since, CancellationToken cancellationToken)
+    /// <summary>One page of the bot's DM list, newest first, and the cursor of the next (null at the end).</summary>
+    private delegate Task<(IReadOnlyList<T> Events, string? Next)> PageFetcher<T>(XUserToken bot, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Pages through the bot's DM list until it is older than the send (by X's clock, as measured after each
+    /// page), collecting the ids <paramref name="match"/> names; oldest first.
+    /// </summary>
+    /// <param name="match">An event's creation time (null: skipped) and its id when it is the reply.</param>
+    private async Task<IReadOnlyList<string>> FindSentAsync<T>(
+        XUserToken bot, DateTimeOffset since, PageFetcher<T> fetch, Func<T, (DateTimeOffset? Created, string? Id)> match, CancellationToken cancellationToken)
     {
         var found = new List<string>();
         string? cursor = null;
         for (var page = 0; page < LookupPageBudget; page++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, cursor is null ? $"{ListPath}?count=50" : $"{ListPath}?count=50&cursor={Uri.EscapeDataString(cursor)}");
-            using var response = await SendAsync(request, bot, cancellationToken);
-            var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.DirectMessageEventList, cancellationToken);
+            var (events, next) = await fetch(bot, cursor, cancellationToken);
             var earliest = xClock.EarliestSince(since);
             var reachedStart = false;
-            foreach (var listedEvent in listed?.Events ?? [])
+            foreach (var listedEvent in events)
             {
-                if (!long.TryParse(listedEvent.CreatedTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var created))
-                {
-                    continue;
-                }
-
-                if (created < earliest.ToUnixTimeMilliseconds())
-                {
-                    reachedStart = true;
-                }
-                else if (listedEvent.Id is { } id && IsReply(listedEvent, botUserId, recipientId, reply))
-                {
-                    found.Add(id);
-                }
-            }
-
-            if (reachedStart || string.IsNullOrEmpty(listed?.NextCursor))
-            {
-                found.Reverse();
-                return found;
-            }
-
-            cursor = listed.NextCursor;
-        }
-
-        throw new ReplyLookupUndecidedException($"{LookupPageBudget} pages of the bot's DMs on X did not reach back to {since:O}: whether the reply was sent is not known yet.");
-    }
-
-    private async Task<IReadOnlyList<string>> FindSentV2Async(
-        XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset since, CancellationToken cancellationToken)
-    {
-        var found = new List<string>();
-        string? token = null;
-        for (var page = 0; page < LookupPageBudget; page++)
-        {
-            var path = $"{V2ConversationPath(recipientId, "dm_events")}?dm_event.fields=id,sender_id,text,created_at,attachments,entities&event_types=MessageCreate&max_results=50";
-            using var request = new HttpRequestMessage(HttpMethod.Get, token is null ? path : $"{path}&pagination_token={Uri.EscapeDataString(token)}");
-            using var response = await SendAsync(request, bot, cancellationToken);
-            var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.V2DmEventList, cancellationToken);
-            var earliest = xClock.EarliestSince(since);
-            var reachedStart = false;
-            foreach (var listedEvent in listed?.Data ?? [])
-            {
-                if (listedEvent.CreatedAt is not { } created)
+                if (match(listedEvent) is not ({ } created, var id))
                 {
                     continue;
                 }
@@ -165,23 +129,46 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
                 {
                     reachedStart = true;
                 }
-                else if (listedEvent.Id is { } id && IsReply(listedEvent, botUserId, reply))
+                else if (id is not null)
                 {
                     found.Add(id);
                 }
             }
 
-            if (reachedStart || string.IsNullOrEmpty(listed?.Meta?.NextToken))
+            if (reachedStart || string.IsNullOrEmpty(next))
             {
                 found.Reverse();
                 return found;
             }
 
-            token = listed.Meta.NextToken;
+            cursor = next;
         }
 
         throw new ReplyLookupUndecidedException($"{LookupPageBudget} pages of the bot's DMs on X did not reach back to {since:O}: whether the reply was sent is not known yet.");
     }
+
+    private async Task<(IReadOnlyList<ListedDirectMessageEvent> Events, string? Next)> V1PageAsync(XUserToken bot, string? cursor, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, cursor is null ? $"{ListPath}?count=50" : $"{ListPath}?count=50&cursor={Uri.EscapeDataString(cursor)}");
+        using var response = await SendAsync(request, bot, cancellationToken);
+        var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.DirectMessageEventList, cancellationToken);
+        return (listed?.Events ?? [], listed?.NextCursor);
+    }
+
+    private PageFetcher<V2DmEvent> V2PageAsync(string recipientId) => async (bot, token, cancellationToken) =>
+    {
+        var path = $"{V2ConversationPath(recipientId, "dm_events")}?dm_event.fields=id,sender_id,text,created_at,attachments,entities&event_types=MessageCreate&max_results=50";
+        using var request = new HttpRequestMessage(HttpMethod.Get, token is null ? path : $"{path}&pagination_token={Uri.EscapeDataString(token)}");
+        using var response = await SendAsync(request, bot, cancellationToken);
+        var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.V2DmEventList, cancellationToken);
+        return (listed?.Data ?? [], listed?.Meta?.NextToken);
+    };
+
+    /// <summary>v1.1's <c>created_timestamp</c>: epoch milliseconds as a string.</summary>
+    private static DateTimeOffset? Created(ListedDirectMessageEvent listed) =>
+        long.TryParse(listed.CreatedTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)
+            : null;
 
     private static bool IsReply(ListedDirectMessageEvent listed, string botUserId, string recipientId, PlannedReply reply)
     {
