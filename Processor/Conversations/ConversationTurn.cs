@@ -219,6 +219,33 @@ public sealed partial class ConversationTurn(
         return found;
     }
 
+    /// <summary>
+    /// X took the reply (2xx) but its answer named no id: the newest DM on X that is that reply, sent since the
+    /// send began and not recorded as another send, so that no later lookup takes it for another reply. X's 2xx
+    /// proves the DM went out, so when X does not list it (yet), or cannot be read, the reply is still sent: it is
+    /// marked so unrecorded, as a retry would send the user a certain duplicate to avoid an unlikely mismatch.
+    /// </summary>
+    private async Task<string?> IdOfAcceptedAsync(DirectMessageReceived message, XUserToken token, PlannedReply reply, int index, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var candidates = await directMessages.FindSentAsync(token, message.BotUserId, message.SenderId, reply, since, cancellationToken);
+            var recorded = await store.RecordedSendsAsync(message.BotUserId, candidates, cancellationToken);
+            if (candidates.LastOrDefault(id => !recorded.Contains(id)) is { } found)
+            {
+                return found;
+            }
+
+            LogAcceptedUnrecorded(message.EventId, index, "X does not list it yet");
+        }
+        catch (ReplyLookupUndecidedException failure)
+        {
+            LogAcceptedUnrecorded(message.EventId, index, failure.Message);
+        }
+
+        return null;
+    }
+
     /// <summary>Sends one reply, waiting out rate limits; false when X refused it for good (the turn is over).</summary>
     private async Task<bool> SendAsync(
         DirectMessageReceived message, Guid messageId, XUserToken token, PlannedAnswer answer, int index, IPublishEndpoint events, CancellationToken cancellationToken)
@@ -231,7 +258,8 @@ public sealed partial class ConversationTurn(
 
             // Marked only now, right before X is asked: a stop during the pause, the upload or a wait leaves
             // nothing to look up, and the time marked bounds the lookup to DMs sent after it.
-            await store.MarkSendingAsync(messageId, index, time.GetUtcNow(), cancellationToken);
+            var sendBegan = time.GetUtcNow();
+            await store.MarkSendingAsync(messageId, index, sendBegan, cancellationToken);
             string? sentId;
             try
             {
@@ -290,6 +318,7 @@ public sealed partial class ConversationTurn(
                 throw;
             }
 
+            sentId ??= await IdOfAcceptedAsync(message, token, reply, index, sendBegan, cancellationToken);
             await store.MarkSentAsync(messageId, index, answer.Replies.Count, answer.Signal == ConversationSignal.None,
                 sentId is null ? null : new SentReply(message.BotUserId, sentId, time.GetUtcNow()), cancellationToken);
             rateLimits.Sent(message.BotUserId);
@@ -416,6 +445,9 @@ public sealed partial class ConversationTurn(
 
     [LoggerMessage(LogLevel.Warning, "Event {EventId}: X's answer to reply {Index} proves nothing about its delivery ({Reason}); it is looked up on X before anything is sent again.")]
     private partial void LogOutcomeUnknown(string eventId, int index, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "Event {EventId}: X took reply {Index} without naming its id, and its id could not be found ({Reason}); it is marked sent without a record of its DM.")]
+    private partial void LogAcceptedUnrecorded(string eventId, int index, string reason);
 
     [LoggerMessage(LogLevel.Warning, "Event {EventId}: whether reply {Index} reached X cannot be told yet ({Reason}); X is asked again on the next retry, and nothing is sent meanwhile.")]
     private partial void LogLookupUndecided(string eventId, int index, string reason);

@@ -35,6 +35,7 @@ public static class ProcessorExtensions
         });
 
         builder.Services.AddTransient<OAuth1SigningHandler>();
+        builder.Services.AddSingleton<XClock>();
         builder.Services.AddHttpClient<XDirectMessageClient>((services, http) =>
             http.BaseAddress = DirectoryUri(services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.Api.TwitterUrl!))
             .AddHttpMessageHandler<OAuth1SigningHandler>();

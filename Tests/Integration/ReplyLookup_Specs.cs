@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using TwitterBot.Processor.Clients.X;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
@@ -84,6 +85,92 @@ public static class ReplyLookup_Specs
             await rig.WaitForAnsweredAsync(1);
 
             Assert.That(rig.X.AllAccepted().Select(dm => dm.Text), Is.EqualTo(new[] { "Your order: https://shop.example/orders/2" }));
+        }
+    }
+
+    public class When_the_brand_wrote_the_same_text_from_the_X_app_30_seconds_before_the_send_began
+    {
+        // X's clock against ours: the lookup's bound is the send's start by X's clock, read from X's Date header.
+        [TestCase(SendFault.AcceptThenFail, 0, TestName = "Should_find_the_reply_as_its_own_DM_not_the_apps")]
+        [TestCase(SendFault.AcceptThenFail, 300, TestName = "Should_find_the_reply_as_its_own_DM_not_the_apps_when_X_is_5_minutes_ahead")]
+        [TestCase(SendFault.AcceptThenFail, -300, TestName = "Should_find_the_reply_as_its_own_DM_when_X_is_5_minutes_behind")]
+        [TestCase(SendFault.LoseRequest, 0, TestName = "Should_send_a_reply_X_never_took_though_the_app_wrote_its_text")]
+        public async Task Should_tell_the_reply_from_the_apps_DM(SendFault fault, int xAheadSeconds)
+        {
+            await using var rig = await TurnRig.StartAsync();
+            rig.X.ClockOffset = TimeSpan.FromSeconds(xAheadSeconds);
+            string? fromApp = null;
+            rig.X.Faults = _ =>
+            {
+                if (rig.X.Attempts.Count > 1)
+                {
+                    return SendFault.None;
+                }
+
+                fromApp = rig.X.DeliverFromApp(TestSettings.BotAccessToken, User, "You said: ok?", rig.X.Now.AddSeconds(-30));
+                return fault;
+            };
+
+            await rig.PublishAsync("1920000000000000010", "ok?");
+            await rig.WaitForAnsweredAsync(1);
+
+            Assert.That(rig.X.AcceptedIds, Has.Count.EqualTo(1), "exactly one DM of the reply reached X");
+            var recorded = await rig.Database.ScalarAsync<string>("SELECT string_agg(dm_id, ',') FROM sent_direct_messages");
+            Assert.That(recorded, Is.EqualTo(rig.X.AcceptedIds.Single()), $"the reply recorded as its own DM, not the app's {fromApp}");
+        }
+    }
+
+    public class When_X_took_a_reply_but_its_answer_named_no_id
+    {
+        [TestCase("1.1", TestName = "Should_record_it_so_that_an_identical_reply_lost_later_is_not_taken_for_it")]
+        [TestCase("2", TestName = "Should_record_it_so_that_an_identical_reply_lost_later_is_not_taken_for_it_on_v2")]
+        public async Task Should_record_it(string version)
+        {
+            await using var rig = await TurnRig.StartAsync(settings => settings["TwitterBot:Api:Version"] = version);
+            rig.Gateway.Answer = _ => ["OK", "OK"];
+            rig.X.Faults = _ => rig.X.Attempts.Count switch
+            {
+                1 => SendFault.AcceptWithoutId,
+                2 => SendFault.LoseRequest,
+                _ => SendFault.None,
+            };
+
+            await rig.PublishAsync("1920000000000000012", "confirm?");
+            await rig.WaitForAnsweredAsync(1);
+
+            Assert.That(rig.X.AllAccepted().Select(dm => dm.Text), Is.EqualTo(new[] { "OK", "OK" }), "the second reply was sent, not taken for the first");
+            var recorded = await rig.Database.ScalarAsync<string>("SELECT string_agg(dm_id, ',' ORDER BY reply_index) FROM sent_direct_messages");
+            Assert.That(recorded, Is.EqualTo(string.Join(',', rig.X.AcceptedIds)), "each reply recorded as its own DM");
+        }
+    }
+
+    public class When_more_DMs_than_the_lookup_reads_are_newer_than_the_lost_reply
+    {
+        [Test]
+        public async Task Should_neither_send_it_nor_take_it_as_sent_until_a_lookup_decides()
+        {
+            await using var rig = await TurnRig.StartAsync();
+            const int budget = XDirectMessageClient.LookupPageBudget;
+            // The first lookup reads pages of one DM; the retry's lookup reads X's usual pages and decides.
+            rig.X.ListRequested = request => rig.X.ListPageSize = request > budget ? 50 : 1;
+            rig.X.Faults = _ =>
+            {
+                // Eleven newer DMs to other users: ten pages of one do not reach back to the send.
+                for (var i = 1; i <= 11; i++)
+                {
+                    rig.X.DeliverFromApp(TestSettings.BotAccessToken, $"30019694{10 + i}", $"to someone else {i}", rig.X.Now.AddSeconds(i));
+                }
+
+                return SendFault.AcceptThenDrop;
+            };
+
+            await rig.PublishAsync("1920000000000000011", "busy?");
+            await rig.WaitForAnsweredAsync(1);
+
+            Assert.That(rig.X.Attempts, Has.Count.EqualTo(1), "nothing sent again while the lookup could not decide");
+            Assert.That(rig.X.ListRequests, Is.EqualTo(budget + 1), "the budget read, then the retry's one page");
+            Assert.That(rig.Metrics.Totals.GetValueOrDefault("twitterbot.processor.reply_lookups{outcome=undecided}"), Is.EqualTo(1));
+            Assert.That(rig.Metrics.Totals.GetValueOrDefault("twitterbot.processor.reply_lookups{outcome=found}"), Is.EqualTo(1));
         }
     }
 

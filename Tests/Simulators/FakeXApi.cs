@@ -24,11 +24,23 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
     /// <summary>The clock X stamps DMs and send attempts with (a spec's clock, to move X's time with the Processor's).</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
+    /// <summary>How far X's clock is ahead of <see cref="Clock"/>: X stamps DMs and its answers' <c>Date</c> header with <see cref="Now"/>.</summary>
+    public TimeSpan ClockOffset { get; set; }
+
+    /// <summary>X's time: <see cref="Clock"/> moved by <see cref="ClockOffset"/>.</summary>
+    public DateTimeOffset Now => Clock.GetUtcNow() + ClockOffset;
+
+    /// <summary>The ids of the DMs accepted through the API, in order.</summary>
+    public ConcurrentQueue<string> AcceptedIds { get; } = new();
+
     /// <summary>At most this many events per page of the bot's DM list (X pages its list with a cursor).</summary>
     public int ListPageSize { get; set; } = 50;
 
     /// <summary>How many pages of DM events were asked for (v1.1 list and v2 conversation events).</summary>
     public int ListRequests => Volatile.Read(ref _listRequests);
+
+    /// <summary>Told the number of each request for the bot's DM list, before it is answered (a spec changes the list meanwhile).</summary>
+    public Action<int> ListRequested { get; set; } = _ => { };
 
     /// <summary>How many of the next requests for the bot's DM list are answered 503 (X struggling).</summary>
     public int ListFailures { get; set; }
@@ -106,6 +118,16 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
 
     protected override void Map(WebApplication app)
     {
+        // Like X, every answer says X's time (whole seconds); Kestrel's own Date would be the machine's.
+        app.Use((context, next) =>
+        {
+            context.Response.OnStarting(() =>
+            {
+                context.Response.Headers.Date = Now.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                return Task.CompletedTask;
+            });
+            return next(context);
+        });
         MapSignals(app);
         MapSend(app);
         MapList(app);
@@ -183,7 +205,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
                 return Results.Json(new { title = "Unauthorized", status = 401 }, statusCode: 401);
             }
 
-            Interlocked.Increment(ref _listRequests);
+            ListRequested(Interlocked.Increment(ref _listRequests));
             if (ListFailed())
             {
                 return Results.Json(new { title = "Service Unavailable", status = 503 }, statusCode: 503);
@@ -220,7 +242,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
                 return Results.StatusCode(StatusCodes.Status401Unauthorized);
             }
 
-            Interlocked.Increment(ref _listRequests);
+            ListRequested(Interlocked.Increment(ref _listRequests));
             if (ListFailed())
             {
                 return Results.Json(new { errors = new[] { new { code = 130, message = "Over capacity" } } }, statusCode: 503);
@@ -303,7 +325,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
                 {
                     type = "message_create",
                     id,
-                    created_timestamp = Clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    created_timestamp = Now.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
                 },
             }));
         });
@@ -324,7 +346,8 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
             return new DroppedAnswer();
         }
 
-        var id = Store(dm, quickReply, Clock.GetUtcNow());
+        var id = Store(dm, quickReply, Now);
+        AcceptedIds.Enqueue(id);
         await _sent.Writer.WriteAsync(dm);
         if (HoldAnswers is { } hold)
         {
@@ -335,6 +358,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
         {
             SendFault.AcceptThenFail => Results.Json(new { errors = new[] { new { code = 131, message = "Internal error" } } }, statusCode: StatusCodes.Status503ServiceUnavailable),
             SendFault.AcceptThenDrop => new DroppedAnswer(),
+            SendFault.AcceptWithoutId => Results.Json(new { }),
             _ => answer(id),
         };
     }
@@ -452,6 +476,9 @@ public enum SendFault
 
     /// <summary>The DM is delivered, then the connection drops before the answer is complete.</summary>
     AcceptThenDrop,
+
+    /// <summary>The DM is delivered and X answers 200 with a body that names no id.</summary>
+    AcceptWithoutId,
 }
 
 /// <summary>One DM in X's list: as stored (t.co links, escaped), with its links and quick-reply options.</summary>

@@ -14,7 +14,7 @@ namespace TwitterBot.Processor.Clients.X;
 /// X's Direct Message endpoints, called as a bot account (OAuth 1.0a user context): v1.1, or v2 when
 /// <c>TwitterBot:Api:Version</c> is <c>2</c> (v2 has no quick replies, typing indicator or read receipts).
 /// </summary>
-public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOptions> options)
+public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOptions> options, XClock xClock)
 {
     private bool IsV2 => options.Value.Api.Version == TwitterApiOptions.V2;
 
@@ -22,9 +22,6 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
     public const string TypingPath = "direct_messages/indicate_typing.json";
     public const string MarkReadPath = "direct_messages/mark_read.json";
     public const string ListPath = "direct_messages/events/list.json";
-
-    /// <summary>X's clock and ours may differ; a DM found this much before the send began still counts.</summary>
-    private static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
 
     /// <summary>Pages of the bot's DM list read at most per lookup (50 events each): beyond that, the lookup cannot decide.</summary>
     public const int LookupPageBudget = 10;
@@ -84,18 +81,18 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
     /// lost is settled without sending twice or dropping it. "Is that reply" is exact: the text as it was sent
     /// (X's t.co links put back to what they stand for, the attachment's link removed, X's escaping undone),
     /// the quick-reply options, and whether a media is attached. The caller discards ids already recorded as
-    /// other sends. Pages through the list until it is older than the send.
+    /// other sends. Pages through the list until it is older than the send: by X's clock, as its answers' <c>Date</c>
+    /// tells (<see cref="XClock"/>), so that a DM X created before the send began is not taken for it.
     /// </summary>
     /// <exception cref="ReplyLookupUndecidedException">X could not be read, or the send's time was not reached within <see cref="LookupPageBudget"/> pages.</exception>
     public async Task<IReadOnlyList<string>> FindSentAsync(
         XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset since, CancellationToken cancellationToken)
     {
-        var earliest = since == DateTimeOffset.MinValue ? since : since - ClockSkew;
         try
         {
             return IsV2
-                ? await FindSentV2Async(bot, botUserId, recipientId, reply, earliest, cancellationToken)
-                : await FindSentV1Async(bot, botUserId, recipientId, reply, earliest, cancellationToken);
+                ? await FindSentAsync(bot, since, V2PageAsync(recipientId), e => (e.CreatedAt, e.Id is { } id && IsReply(e, botUserId, reply) ? id : null), cancellationToken)
+                : await FindSentAsync(bot, since, V1PageAsync, e => (Created(e), e.Id is { } id && IsReply(e, botUserId, recipientId, reply) ? id : null), cancellationToken);
         }
         catch (Exception failure) when (failure is XApiException or XOutcomeUnknownException or HttpRequestException or JsonException)
         {
@@ -103,61 +100,27 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
         }
     }
 
-    private async Task<IReadOnlyList<string>> FindSentV1Async(
-        XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset earliest, CancellationToken cancellationToken)
+    /// <summary>One page of the bot's DM list, newest first, and the cursor of the next (null at the end).</summary>
+    private delegate Task<(IReadOnlyList<T> Events, string? Next)> PageFetcher<T>(XUserToken bot, string? cursor, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Pages through the bot's DM list until it is older than the send (by X's clock, as measured after each
+    /// page), collecting the ids <paramref name="match"/> names; oldest first.
+    /// </summary>
+    /// <param name="match">An event's creation time (null: skipped) and its id when it is the reply.</param>
+    private async Task<IReadOnlyList<string>> FindSentAsync<T>(
+        XUserToken bot, DateTimeOffset since, PageFetcher<T> fetch, Func<T, (DateTimeOffset? Created, string? Id)> match, CancellationToken cancellationToken)
     {
         var found = new List<string>();
         string? cursor = null;
         for (var page = 0; page < LookupPageBudget; page++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, cursor is null ? $"{ListPath}?count=50" : $"{ListPath}?count=50&cursor={Uri.EscapeDataString(cursor)}");
-            using var response = await SendAsync(request, bot, cancellationToken);
-            var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.DirectMessageEventList, cancellationToken);
+            var (events, next) = await fetch(bot, cursor, cancellationToken);
+            var earliest = xClock.EarliestSince(since);
             var reachedStart = false;
-            foreach (var listedEvent in listed?.Events ?? [])
+            foreach (var listedEvent in events)
             {
-                if (!long.TryParse(listedEvent.CreatedTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var created))
-                {
-                    continue;
-                }
-
-                if (created < earliest.ToUnixTimeMilliseconds())
-                {
-                    reachedStart = true;
-                }
-                else if (listedEvent.Id is { } id && IsReply(listedEvent, botUserId, recipientId, reply))
-                {
-                    found.Add(id);
-                }
-            }
-
-            if (reachedStart || string.IsNullOrEmpty(listed?.NextCursor))
-            {
-                found.Reverse();
-                return found;
-            }
-
-            cursor = listed.NextCursor;
-        }
-
-        throw new ReplyLookupUndecidedException($"{LookupPageBudget} pages of the bot's DMs on X did not reach back to {earliest:O}: whether the reply was sent is not known yet.");
-    }
-
-    private async Task<IReadOnlyList<string>> FindSentV2Async(
-        XUserToken bot, string botUserId, string recipientId, PlannedReply reply, DateTimeOffset earliest, CancellationToken cancellationToken)
-    {
-        var found = new List<string>();
-        string? token = null;
-        for (var page = 0; page < LookupPageBudget; page++)
-        {
-            var path = $"{V2ConversationPath(recipientId, "dm_events")}?dm_event.fields=id,sender_id,text,created_at,attachments,entities&event_types=MessageCreate&max_results=50";
-            using var request = new HttpRequestMessage(HttpMethod.Get, token is null ? path : $"{path}&pagination_token={Uri.EscapeDataString(token)}");
-            using var response = await SendAsync(request, bot, cancellationToken);
-            var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.V2DmEventList, cancellationToken);
-            var reachedStart = false;
-            foreach (var listedEvent in listed?.Data ?? [])
-            {
-                if (listedEvent.CreatedAt is not { } created)
+                if (match(listedEvent) is not ({ } created, var id))
                 {
                     continue;
                 }
@@ -166,23 +129,46 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
                 {
                     reachedStart = true;
                 }
-                else if (listedEvent.Id is { } id && IsReply(listedEvent, botUserId, reply))
+                else if (id is not null)
                 {
                     found.Add(id);
                 }
             }
 
-            if (reachedStart || string.IsNullOrEmpty(listed?.Meta?.NextToken))
+            if (reachedStart || string.IsNullOrEmpty(next))
             {
                 found.Reverse();
                 return found;
             }
 
-            token = listed.Meta.NextToken;
+            cursor = next;
         }
 
-        throw new ReplyLookupUndecidedException($"{LookupPageBudget} pages of the bot's DMs on X did not reach back to {earliest:O}: whether the reply was sent is not known yet.");
+        throw new ReplyLookupUndecidedException($"{LookupPageBudget} pages of the bot's DMs on X did not reach back to {since:O}: whether the reply was sent is not known yet.");
     }
+
+    private async Task<(IReadOnlyList<ListedDirectMessageEvent> Events, string? Next)> V1PageAsync(XUserToken bot, string? cursor, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, cursor is null ? $"{ListPath}?count=50" : $"{ListPath}?count=50&cursor={Uri.EscapeDataString(cursor)}");
+        using var response = await SendAsync(request, bot, cancellationToken);
+        var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.DirectMessageEventList, cancellationToken);
+        return (listed?.Events ?? [], listed?.NextCursor);
+    }
+
+    private PageFetcher<V2DmEvent> V2PageAsync(string recipientId) => async (bot, token, cancellationToken) =>
+    {
+        var path = $"{V2ConversationPath(recipientId, "dm_events")}?dm_event.fields=id,sender_id,text,created_at,attachments,entities&event_types=MessageCreate&max_results=50";
+        using var request = new HttpRequestMessage(HttpMethod.Get, token is null ? path : $"{path}&pagination_token={Uri.EscapeDataString(token)}");
+        using var response = await SendAsync(request, bot, cancellationToken);
+        var listed = await response.Content.ReadFromJsonAsync(XApiJsonContext.Default.V2DmEventList, cancellationToken);
+        return (listed?.Data ?? [], listed?.Meta?.NextToken);
+    };
+
+    /// <summary>v1.1's <c>created_timestamp</c>: epoch milliseconds as a string.</summary>
+    private static DateTimeOffset? Created(ListedDirectMessageEvent listed) =>
+        long.TryParse(listed.CreatedTimestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var milliseconds)
+            ? DateTimeOffset.FromUnixTimeMilliseconds(milliseconds)
+            : null;
 
     private static bool IsReply(ListedDirectMessageEvent listed, string botUserId, string recipientId, PlannedReply reply)
     {
@@ -262,6 +248,7 @@ public sealed class XDirectMessageClient(HttpClient http, IOptions<TwitterBotOpt
             throw new XOutcomeUnknownException($"X did not answer {request.RequestUri} within {http.Timeout}.", exception);
         }
 
+        xClock.Observe(response);
         if (!response.IsSuccessStatusCode)
         {
             using (response)
