@@ -60,7 +60,7 @@ public sealed class ProcessorHarness : IAsyncDisposable
     public async Task<Guid> PublishAsync(string eventId, string text, string senderId = "3001969357")
     {
         var messageId = MessageIds.For(TestSettings.BotUserId, eventId);
-        await Harness.Bus.Publish(DirectMessage(eventId, text, senderId), context => context.MessageId = messageId);
+        await Harness.Bus.Publish(TestSettings.DirectMessage(eventId, text, senderId, DateTimeOffset.UtcNow), context => context.MessageId = messageId);
         return messageId;
     }
 
@@ -79,17 +79,6 @@ public sealed class ProcessorHarness : IAsyncDisposable
         }
     }
 
-    private static DirectMessageReceived DirectMessage(string eventId, string text, string senderId) => new()
-    {
-        EventId = eventId,
-        BotUserId = TestSettings.BotUserId,
-        BotId = TestSettings.BotId,
-        SenderId = senderId,
-        SenderName = "Jane",
-        SenderScreenName = "jane",
-        Text = text,
-        CreatedAt = DateTimeOffset.UtcNow,
-    };
 
     public async ValueTask DisposeAsync()
     {

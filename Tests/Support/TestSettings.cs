@@ -1,3 +1,5 @@
+using TwitterBot.Contracts;
+
 namespace TwitterBot.Tests.Support;
 
 /// <summary>The X app and bot account every spec configures (the bot is the recipient in the X samples).</summary>
@@ -53,5 +55,18 @@ public static class TestSettings
         ["Messaging:Rabbit:ConversationPartitions"] = ConversationPartitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Processor:Store:ConnectionString"] = store?.ConnectionString ?? PostgresDatabase.ServerConnectionString,
         ["Processor:Replies:TypingIndicator"] = "false",
+    };
+
+    /// <summary>A DM from Jane to the bot, as the Ingress publishes it.</summary>
+    public static DirectMessageReceived DirectMessage(string eventId, string text, string senderId, DateTimeOffset createdAt) => new()
+    {
+        EventId = eventId,
+        BotUserId = BotUserId,
+        BotId = BotId,
+        SenderId = senderId,
+        SenderName = "Jane",
+        SenderScreenName = "jane",
+        Text = text,
+        CreatedAt = createdAt,
     };
 }

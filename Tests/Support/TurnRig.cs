@@ -88,17 +88,7 @@ public sealed class TurnRig : IAsyncDisposable
     /// <summary>Publishes a DM the way the Ingress does: its message id derived from the bot and the X event id.</summary>
     public async Task PublishAsync(string eventId, string text, string senderId = "3001969357")
     {
-        var message = new DirectMessageReceived
-        {
-            EventId = eventId,
-            BotUserId = TestSettings.BotUserId,
-            BotId = TestSettings.BotId,
-            SenderId = senderId,
-            SenderName = "Jane",
-            SenderScreenName = "jane",
-            Text = text,
-            CreatedAt = Clock.GetUtcNow(),
-        };
+        var message = TestSettings.DirectMessage(eventId, text, senderId, Clock.GetUtcNow());
         await Harness.Bus.Publish(message, context => context.MessageId = MessageIds.For(TestSettings.BotUserId, eventId));
     }
 
