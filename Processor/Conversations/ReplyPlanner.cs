@@ -1,4 +1,3 @@
-using TwitterBot.Processor.Clients;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Text;
 
@@ -64,7 +63,8 @@ public static class ReplyPlanner
             }
 
             // X attaches one media to a DM: the first rides on the reaction's last DM, the others go alone.
-            var media = reaction.Attachments.Select(a => a.Url).Where(MediaUrls.IsFetchable).ToList();
+            // GatewayAnswers.Read kept only fetchable URLs; MediaDownloadClient checks again at the fetch.
+            var media = reaction.Attachments.Select(a => a.Url).ToList();
             for (var i = 0; i < chunks.Count; i++)
             {
                 var last = i == chunks.Count - 1;
