@@ -1,3 +1,5 @@
+using TwitterBot.Processor.Replies;
+
 namespace TwitterBot.Processor.Conversations;
 
 /// <summary>

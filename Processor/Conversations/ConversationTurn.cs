@@ -4,6 +4,7 @@ using TwitterBot.Contracts;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
+using TwitterBot.Processor.Replies;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations;

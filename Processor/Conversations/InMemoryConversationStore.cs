@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TwitterBot.Processor.Replies;
 
 namespace TwitterBot.Processor.Conversations;
 

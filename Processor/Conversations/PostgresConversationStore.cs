@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using TwitterBot.Processor.Replies;
 
 namespace TwitterBot.Processor.Conversations;
 

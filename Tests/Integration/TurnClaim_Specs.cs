@@ -1,5 +1,6 @@
 using Npgsql;
 using TwitterBot.Processor.Conversations;
+using TwitterBot.Processor.Replies;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Conversations;
+using TwitterBot.Processor.Replies;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Processor;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Conversations;
+using TwitterBot.Processor.Replies;
 
 namespace TwitterBot.Tests.Processor;
 

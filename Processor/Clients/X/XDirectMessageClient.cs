@@ -1,11 +1,12 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Net;
 using System.Text.Json.Serialization.Metadata;
+using System.Text.Json.Serialization;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using TwitterBot.Processor.Conversations;
+using TwitterBot.Processor.Replies;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Clients.X;

@@ -1,7 +1,7 @@
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Text;
 
-namespace TwitterBot.Processor.Conversations;
+namespace TwitterBot.Processor.Replies;
 
 /// <summary>
 /// Turns the gateway's answer into the DMs X accepts: text split at X's 10,000 characters, at most 20 quick

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace TwitterBot.Processor.Conversations;
+namespace TwitterBot.Processor.Replies;
 
 /// <summary>The gateway's answer to one user message, as stored before any reply goes out.</summary>
 public sealed record PlannedAnswer(IReadOnlyList<PlannedReply> Replies, ConversationSignal Signal = ConversationSignal.None);
