@@ -52,7 +52,7 @@ public sealed class ConversationRig : IAsyncDisposable
         return processor;
     }
 
-    public async Task<TwitterBot.Benchmarks.ServiceProcess> StartProcessorProcessAsync()
+    public async Task<ServiceProcess> StartProcessorProcessAsync()
     {
         var processor = ProcessorProcess.Start(Settings);
         _processors.Add(processor);

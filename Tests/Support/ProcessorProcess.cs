@@ -1,5 +1,3 @@
-using TwitterBot.Benchmarks;
-
 namespace TwitterBot.Tests.Support;
 
 /// <summary>The real Processor as its own OS process, from its build beside this spec's.</summary>

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
-using TwitterBot.Benchmarks;
 
 namespace TwitterBot.Tests.Support;
 
@@ -14,11 +12,9 @@ namespace TwitterBot.Tests.Support;
 /// </summary>
 public sealed class RunCommand : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-    private readonly List<(string Marker, TaskCompletionSource Seen)> _awaited = [];
+    private readonly RunningProcess _process;
 
-    private RunCommand(Process process, SandboxPorts ports)
+    private RunCommand(RunningProcess process, SandboxPorts ports)
     {
         _process = process;
         Ports = ports;
@@ -33,16 +29,8 @@ public sealed class RunCommand : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    /// <summary>What the shell and the services wrote, secrets masked.</summary>
+    public string Output => _process.Output;
 
     public static string RepositoryRoot =>
         Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", ".."));
@@ -54,9 +42,6 @@ public sealed class RunCommand : IAsyncDisposable
         {
             WorkingDirectory = RepositoryRoot,
             RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
         };
         // A shell cannot trap a signal it was started with ignored (a test runner started in the background
         // passes SIGINT on ignored): reset it, as a terminal's shell would have it.
@@ -79,58 +64,17 @@ public sealed class RunCommand : IAsyncDisposable
         start.Environment["SANDBOX_CONFIGURATION"] = tests.Parent!.Name;
         start.Environment["SANDBOX_BUILD"] = "0";
         start.Environment["SANDBOX_LOG_DIR"] = logDirectory;
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
-        var process = new Process { StartInfo = start };
-        var run = new RunCommand(process, ports);
-        process.OutputDataReceived += (_, line) => run.Append(line.Data);
-        process.ErrorDataReceived += (_, line) => run.Append(line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return run;
+        return new RunCommand(RunningProcess.Start(start, settings), ports);
     }
 
     /// <summary>Closes the shell's stdin, as <c>&lt; /dev/null</c> or a script's end would.</summary>
     public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Completes when a line containing <paramref name="marker"/> was written, or the shell exited.</summary>
-    public async Task<bool> WaitForOutputAsync(string marker, TimeSpan safetyNet)
-    {
-        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_output)
-        {
-            if (_output.ToString().Contains(marker, StringComparison.Ordinal))
-            {
-                return true;
-            }
-
-            _awaited.Add((marker, seen));
-        }
-
-        using var timeout = new CancellationTokenSource(safetyNet);
-        var exited = _process.WaitForExitAsync(timeout.Token);
-        await Task.WhenAny(seen.Task, exited);
-        return seen.Task.IsCompleted;
-    }
+    public Task<bool> WaitForOutputAsync(string marker, TimeSpan safetyNet) => _process.WaitForOutputAsync(marker, safetyNet);
 
     /// <summary>Waits for the shell to exit; false when it still runs after <paramref name="safetyNet"/>.</summary>
-    public async Task<bool> WaitForExitAsync(TimeSpan safetyNet)
-    {
-        using var timeout = new CancellationTokenSource(safetyNet);
-        try
-        {
-            await _process.WaitForExitAsync(timeout.Token);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> WaitForExitAsync(TimeSpan safetyNet) => _process.WaitForExitAsync(safetyNet);
 
     /// <summary>What a terminal's Ctrl-C does: SIGINT to every process of the foreground process group.</summary>
     public async Task InterruptAsync()
@@ -139,34 +83,7 @@ public sealed class RunCommand : IAsyncDisposable
         await kill.WaitForExitAsync();
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.AppendLine(line);
-            foreach (var (marker, seen) in _awaited.Where(a => line.Contains(a.Marker, StringComparison.Ordinal)).ToList())
-            {
-                seen.TrySetResult();
-                _awaited.Remove((marker, seen));
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
 
 /// <summary>The four ports of the sandbox.</summary>

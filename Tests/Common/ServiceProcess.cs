@@ -2,22 +2,19 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
-namespace TwitterBot.Benchmarks;
+namespace TwitterBot.Tests.Common;
 
 /// <summary>
-/// One of our services as its own OS process (what a deployment runs), configured through environment
-/// variables: the benchmarks measure it, the specs kill it with SIGKILL and start it again.
+/// One of our services as its own OS process (what a deployment runs), from a build directory, configured
+/// through environment variables, on a loopback port of its own: the benchmarks measure it, the specs kill it
+/// with SIGKILL and start it again.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
-    private const int MaxOutput = 1 << 20;
+    private readonly RunningProcess _process;
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
-
-    private ServiceProcess(Process process, Uri baseAddress)
+    private ServiceProcess(RunningProcess process, Uri baseAddress)
     {
         _process = process;
         BaseAddress = baseAddress;
@@ -27,49 +24,25 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>What the process wrote (its first MiB), for a failing spec's message.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public bool HasExited => _process.HasExited;
 
+    /// <summary>What the process wrote (its first MiB, secrets masked), for a failing spec's message.</summary>
+    public string Output => _process.Output;
+
+    /// <param name="directory">The build (or publish) directory holding <paramref name="dll"/>.</param>
     /// <param name="port">The port to listen on (a restarted service keeps its address); a free one by default.</param>
     public static ServiceProcess Start(
         string directory, string dll, IEnumerable<KeyValuePair<string, string?>> settings, string environment = "Production", string logLevel = "Warning", int? port = null)
     {
         port ??= FreePort();
-        var start = new ProcessStartInfo("dotnet", dll)
-        {
-            WorkingDirectory = Path.GetFullPath(directory),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (key, value) in settings)
-        {
-            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
-        }
-
+        var start = new ProcessStartInfo("dotnet", dll) { WorkingDirectory = Path.GetFullPath(directory) };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
         start.Environment["Logging__LogLevel__Default"] = logLevel;
-
-        var process = new Process { StartInfo = start };
-        var started = new ServiceProcess(process, new Uri($"http://127.0.0.1:{port}/"));
-        process.OutputDataReceived += (_, line) => started.Append(line.Data);
-        process.ErrorDataReceived += (_, line) => started.Append(line.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return started;
+        return new ServiceProcess(RunningProcess.Start(start, settings), new Uri($"http://127.0.0.1:{port}/"));
     }
 
+    /// <summary>Polls <c>/health/ready</c> until it answers 200; throws when the process exits first or <paramref name="within"/> runs out.</summary>
     public async Task WaitUntilReadyAsync(TimeSpan within)
     {
         using var client = new HttpClient();
@@ -106,32 +79,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>SIGKILL: no shutdown, no acknowledgement, no cleanup, like a crashed container.</summary>
-    public async Task KillAsync()
-    {
-        _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-    }
+    public Task KillAsync() => _process.KillAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            await KillAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        lock (_output)
-        {
-            if (line is not null && _output.Length < MaxOutput)
-            {
-                _output.AppendLine(line);
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     /// <summary>A loopback port free right now (for a service that must keep its address across restarts).</summary>
     public static int FreePort()
