@@ -66,8 +66,8 @@ public sealed class Baseline : IAsyncDisposable
         var message = new DirectMessageReceived
         {
             EventId = (1_800_000_000_000_000_000L + user).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            BotUserId = Webhooks.BotUserId,
-            BotId = "benchmark-bot",
+            BotUserId = TestCredentials.BotUserId,
+            BotId = TestCredentials.BotId,
             SenderId = sender,
             SenderName = "Jordan Brinks",
             SenderScreenName = "furiouscamper",

@@ -119,23 +119,19 @@ public static class BenchmarkRun
         return results.Ingress.All(r => r.Queued == r.Run.Accepted) ? 0 : 1;
     }
 
-    private static Dictionary<string, string?> Settings(Infrastructure infrastructure, FastFakes fakes, int partitions) => new()
+    private static Dictionary<string, string?> Settings(Infrastructure infrastructure, FastFakes fakes, int partitions)
     {
-        ["TwitterBot:Auth:ConsumerKey"] = "benchmark-consumer-key",
-        ["TwitterBot:Auth:ConsumerSecret"] = Webhooks.ConsumerSecret,
-        ["TwitterBot:Bots:0:UserId"] = Webhooks.BotUserId,
-        ["TwitterBot:Bots:0:BotId"] = "benchmark-bot",
-        ["TwitterBot:Bots:0:AccessToken"] = "benchmark-access-token",
-        ["TwitterBot:Bots:0:AccessSecret"] = "benchmark-access-secret",
-        ["TwitterBot:Api:TwitterUrl"] = new Uri(fakes.BaseAddress, "1.1/").ToString(),
-        ["Gateway:Url"] = fakes.BaseAddress.ToString(),
-        ["Messaging:Rabbit:Hosts:0"] = $"{Infrastructure.AmqpHost}:5672",
-        ["Messaging:Rabbit:Username"] = "guest",
-        ["Messaging:Rabbit:Password"] = "guest",
-        ["Messaging:Rabbit:VirtualHost"] = infrastructure.Name,
-        ["Messaging:Rabbit:ConversationPartitions"] = partitions.ToString(CultureInfo.InvariantCulture),
-        ["Processor:Store:ConnectionString"] = infrastructure.DatabaseConnectionString,
-    };
+        var settings = TestCredentials.BotSettings();
+        settings["TwitterBot:Api:TwitterUrl"] = new Uri(fakes.BaseAddress, "1.1/").ToString();
+        settings["Gateway:Url"] = fakes.BaseAddress.ToString();
+        settings["Messaging:Rabbit:Hosts:0"] = $"{Infrastructure.AmqpHost}:5672";
+        settings["Messaging:Rabbit:Username"] = "guest";
+        settings["Messaging:Rabbit:Password"] = "guest";
+        settings["Messaging:Rabbit:VirtualHost"] = infrastructure.Name;
+        settings["Messaging:Rabbit:ConversationPartitions"] = partitions.ToString(CultureInfo.InvariantCulture);
+        settings["Processor:Store:ConnectionString"] = infrastructure.DatabaseConnectionString;
+        return settings;
+    }
 
     /// <param name="Ingress">The measured service (the Ingress, or the Processor while draining).</param>
     private sealed record CpuShare(TimeSpan Ingress, TimeSpan Rabbit, TimeSpan Generator, TimeSpan Wall, TimeSpan Postgres = default)

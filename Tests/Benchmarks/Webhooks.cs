@@ -4,12 +4,9 @@ using System.Text;
 
 namespace TwitterBot.Benchmarks;
 
-/// <summary>Realistic (~2 KB) signed Account Activity deliveries of one DM each.</summary>
+/// <summary>Realistic (~2 KB) Account Activity deliveries of one DM each to the test bot, signed with the test app's secret.</summary>
 public static class Webhooks
 {
-    public const string ConsumerSecret = "benchmark-consumer-secret";
-    public const string BotUserId = "4337869213";
-
     private static readonly string Padding = new('x', 900);
 
     public static string UserId(int index) => (3_000_000_000L + index).ToString(CultureInfo.InvariantCulture);
@@ -29,11 +26,11 @@ public static class Webhooks
             "protected":false,"verified":false,"followers_count":8,"friends_count":8,"statuses_count":240,
             "profile_image_url_https":"https://abs.twimg.com/sticky/default_profile_images/default_profile_normal.png"}}}
             """
-            .Replace("BOT_USER_ID", BotUserId, StringComparison.Ordinal)
+            .Replace("BOT_USER_ID", TestCredentials.BotUserId, StringComparison.Ordinal)
             .Replace("EVENT_ID", eventId.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("SENDER_ID", senderId, StringComparison.Ordinal)
             .Replace("PADDING", Padding, StringComparison.Ordinal);
         var body = Encoding.UTF8.GetBytes(json);
-        return (body, "sha256=" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(ConsumerSecret), body)));
+        return (body, "sha256=" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(TestCredentials.ConsumerSecret), body)));
     }
 }

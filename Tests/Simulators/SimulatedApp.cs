@@ -1,3 +1,5 @@
+using TwitterBot.Tests.Common;
+
 namespace TwitterBot.Simulators;
 
 /// <summary>
@@ -29,20 +31,3 @@ public sealed record SimulatedApp(
 
 /// <summary>An X account with the user-context tokens it authorized the app with.</summary>
 public sealed record SimulatedAccount(string UserId, string AccessToken, string AccessSecret);
-
-public static class TestCredentials
-{
-    public const string ConsumerKey = "test-consumer-key";
-    public const string ConsumerSecret = "test-consumer-secret";
-    public const string BotUserId = "4337869213";
-    public const string BotAccessToken = "4337869213-bot-access-token";
-    public const string BotAccessSecret = "bot-access-secret";
-    public const string SecondBotUserId = "5550001111";
-    public const string SecondBotAccessToken = "5550001111-second-bot-token";
-    public const string SecondBotAccessSecret = "second-bot-secret";
-    public const string OwnerUserId = "1000000001";
-    public const string OwnerAccessToken = "1000000001-owner-token";
-    public const string OwnerAccessSecret = "owner-secret";
-    public const string BearerToken = "app-bearer-token";
-    public const string EnvName = "production";
-}

@@ -44,7 +44,7 @@ public sealed class IngressFactory(IDictionary<string, string?> settings, bool u
         if (sign)
         {
             request.Headers.TryAddWithoutValidation(WebhookSigner.SignatureHeader,
-                signature ?? new WebhookSigner(TestSettings.ConsumerSecret).Sign(body));
+                signature ?? new WebhookSigner(TestCredentials.ConsumerSecret).Sign(body));
         }
 
         return await CreateClient().SendAsync(request);

@@ -2,13 +2,17 @@ using TwitterBot.Contracts;
 
 namespace TwitterBot.Tests.Support;
 
-/// <summary>The X app and bot account every spec configures (the bot is the recipient in the X samples).</summary>
+/// <summary>
+/// The configuration every spec starts from. The credentials are <see cref="TestCredentials"/>'s (the one
+/// source the fakes, the webhook sender and the benchmarks also use), repeated here under the names the
+/// specs already read.
+/// </summary>
 public static class TestSettings
 {
     public const string ConsumerKey = TestCredentials.ConsumerKey;
     public const string ConsumerSecret = TestCredentials.ConsumerSecret;
     public const string BotUserId = TestCredentials.BotUserId;
-    public const string BotId = "bot-project-1";
+    public const string BotId = TestCredentials.BotId;
     public const string BotAccessToken = TestCredentials.BotAccessToken;
     public const string BotAccessSecret = TestCredentials.BotAccessSecret;
 
@@ -40,22 +44,18 @@ public static class TestSettings
     }
 
     /// <summary>The configuration both services share, in .NET keys.</summary>
-    public static Dictionary<string, string?> Common(RabbitMqVirtualHost? broker = null, PostgresDatabase? store = null) => new()
+    public static Dictionary<string, string?> Common(RabbitMqVirtualHost? broker = null, PostgresDatabase? store = null)
     {
-        ["TwitterBot:Auth:ConsumerKey"] = ConsumerKey,
-        ["TwitterBot:Auth:ConsumerSecret"] = ConsumerSecret,
-        ["TwitterBot:Bots:0:UserId"] = BotUserId,
-        ["TwitterBot:Bots:0:BotId"] = BotId,
-        ["TwitterBot:Bots:0:AccessToken"] = BotAccessToken,
-        ["TwitterBot:Bots:0:AccessSecret"] = BotAccessSecret,
-        ["Messaging:Rabbit:Hosts:0"] = RabbitMqVirtualHost.AmqpNode,
-        ["Messaging:Rabbit:Username"] = RabbitMqVirtualHost.Username,
-        ["Messaging:Rabbit:Password"] = RabbitMqVirtualHost.Password,
-        ["Messaging:Rabbit:VirtualHost"] = broker?.Name ?? "/",
-        ["Messaging:Rabbit:ConversationPartitions"] = ConversationPartitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Processor:Store:ConnectionString"] = store?.ConnectionString ?? PostgresDatabase.ServerConnectionString,
-        ["Processor:Replies:TypingIndicator"] = "false",
-    };
+        var settings = TestCredentials.BotSettings();
+        settings["Messaging:Rabbit:Hosts:0"] = RabbitMqVirtualHost.AmqpNode;
+        settings["Messaging:Rabbit:Username"] = RabbitMqVirtualHost.Username;
+        settings["Messaging:Rabbit:Password"] = RabbitMqVirtualHost.Password;
+        settings["Messaging:Rabbit:VirtualHost"] = broker?.Name ?? "/";
+        settings["Messaging:Rabbit:ConversationPartitions"] = ConversationPartitions.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Processor:Store:ConnectionString"] = store?.ConnectionString ?? PostgresDatabase.ServerConnectionString;
+        settings["Processor:Replies:TypingIndicator"] = "false";
+        return settings;
+    }
 
     /// <summary>A DM from Jane to the bot, as the Ingress publishes it.</summary>
     public static DirectMessageReceived DirectMessage(string eventId, string text, string senderId, DateTimeOffset createdAt) => new()
