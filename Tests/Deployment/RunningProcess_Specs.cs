@@ -63,22 +63,34 @@ public static class RunningProcess_Specs
         [Test]
         public async Task Should_take_its_children_with_it()
         {
-            var start = new ProcessStartInfo("bash") { ArgumentList = { "-c", "sleep 300 & echo started; wait" } };
+            // The child lets go of the output pipes, so that only a kill of the whole tree ends it.
+            var start = new ProcessStartInfo("bash") { ArgumentList = { "-c", "sleep 300 >/dev/null 2>&1 & echo started; wait" } };
             await using var process = RunningProcess.Start(start);
             Assert.That(await process.WaitForOutputAsync("started", SafetyNet), Is.True, process.Output);
             var children = OsProcess.DescendantsOf(process.Id);
             Assert.That(children.Select(child => child.CommandLine), Has.Some.StartsWith("sleep 300"));
 
-            await process.KillAsync();
-
-            Assert.That(process.HasExited, Is.True);
-            var waited = Stopwatch.StartNew(); // a SIGKILLed child is gone once the kernel has torn it down
-            while (children.Any(child => child.IsAlive) && waited.Elapsed < SafetyNet)
+            try
             {
-                await Task.Delay(50);
-            }
+                await process.KillAsync();
 
-            Assert.That(children.Where(child => child.IsAlive).Select(child => $"{child.Id} {child.CommandLine}"), Is.Empty);
+                Assert.That(process.HasExited, Is.True);
+                var waited = Stopwatch.StartNew(); // a SIGKILLed child is gone once the kernel has torn it down
+                while (children.Any(child => child.IsAlive) && waited.Elapsed < SafetyNet)
+                {
+                    await Task.Delay(50);
+                }
+
+                Assert.That(children.Where(child => child.IsAlive).Select(child => $"{child.Id} {child.CommandLine}"), Is.Empty);
+            }
+            finally
+            {
+                foreach (var survivor in children.Where(child => child.IsAlive))
+                {
+                    using var orphan = Process.GetProcessById(survivor.Id);
+                    orphan.Kill();
+                }
+            }
         }
     }
 }
