@@ -65,13 +65,7 @@ public static class CommandLineHelp_Specs
     /// <summary>The built Processor with the Testing environment (no configuration): its exit code and everything it wrote.</summary>
     private static async Task<(int ExitCode, string Output)> RunAsync(params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = ServiceBuilds.Directory("Processor"),
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = ServiceBuilds.Directory("Processor") };
         start.ArgumentList.Add("TwitterBot.Processor.dll");
         foreach (var argument in arguments)
         {
@@ -80,20 +74,12 @@ public static class CommandLineHelp_Specs
 
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var safetyNet = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        try
+        await using var process = RunningProcess.Start(start);
+        if (!await process.WaitForExitAsync(TimeSpan.FromMinutes(1)))
         {
-            await process.WaitForExitAsync(safetyNet.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
             Assert.Fail($"`TwitterBot.Processor.dll {string.Join(' ', arguments)}` was still running after a minute: it started the service.");
         }
 
-        return (process.ExitCode, await output + await error);
+        return (process.ExitCode, process.Output);
     }
 }
