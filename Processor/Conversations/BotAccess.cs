@@ -27,10 +27,8 @@ public sealed class BotAccess(IBotThrottles store, IOptions<TwitterBotOptions> t
     private readonly ReadThroughCache<string, string?> _revoked = new(Freshness, time);
     private readonly ConcurrentDictionary<string, int?> _failingAuthentication = new(StringComparer.Ordinal);
 
-    public async Task<bool> IsRevokedAsync(string botUserId, XUserToken token, CancellationToken cancellationToken)
-    {
-        return await _revoked.GetAsync(botUserId, store.RevokedTokenAsync, cancellationToken) == Fingerprint(token);
-    }
+    public async Task<bool> IsRevokedAsync(string botUserId, XUserToken token, CancellationToken cancellationToken) =>
+        await _revoked.GetAsync(botUserId, store.RevokedTokenAsync, cancellationToken) == Fingerprint(token);
 
     /// <summary>X said the token is invalid or expired (code 89): it is revoked, whatever its age.</summary>
     public async Task RevokeAsync(string botUserId, XUserToken token, DateTimeOffset revokedAt, CancellationToken cancellationToken)

@@ -135,6 +135,7 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
         });
         if (sent is not null)
         {
+            // A sent DM comes with the turn's Sent(index), which made index + 1 the next reply.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 """
                 INSERT INTO sent_direct_messages (bot_user_id, dm_id, message_id, reply_index, sent_at) VALUES ($1, $2, $3, $4, $5)
