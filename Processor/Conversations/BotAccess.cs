@@ -17,34 +17,25 @@ namespace TwitterBot.Processor.Conversations;
 /// deployment first saw the current token (Replay and late retries bring old ones back) leaves it alone.
 /// Read at most once a second per bot.
 /// </summary>
-public sealed class BotAccess(IConversationStore store, IOptions<TwitterBotOptions> twitter, IOptions<ProcessorOptions> options, TimeProvider time)
+public sealed class BotAccess(IBotThrottles store, IOptions<TwitterBotOptions> twitter, IOptions<ProcessorOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
 
     /// <summary>v1.1's 401s carry codes that tell a revoked token (89) from a bad signature; v2's carry none, so only persistence can tell.</summary>
     private readonly bool _persistentRefusalRevokes = twitter.Value.Api.Version == TwitterApiOptions.V2;
 
-    private readonly ConcurrentDictionary<string, (DateTimeOffset CheckedAt, string? Fingerprint)> _revoked = new(StringComparer.Ordinal);
+    private readonly ReadThroughCache<string, string?> _revoked = new(Freshness, time);
     private readonly ConcurrentDictionary<string, int?> _failingAuthentication = new(StringComparer.Ordinal);
 
-    public async Task<bool> IsRevokedAsync(string botUserId, XUserToken token, CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        if (!_revoked.TryGetValue(botUserId, out var known) || now - known.CheckedAt >= Freshness)
-        {
-            known = (now, await store.RevokedTokenAsync(botUserId, cancellationToken));
-            _revoked[botUserId] = known;
-        }
-
-        return known.Fingerprint == Fingerprint(token);
-    }
+    public async Task<bool> IsRevokedAsync(string botUserId, XUserToken token, CancellationToken cancellationToken) =>
+        await _revoked.GetAsync(botUserId, store.RevokedTokenAsync, cancellationToken) == Fingerprint(token);
 
     /// <summary>X said the token is invalid or expired (code 89): it is revoked, whatever its age.</summary>
     public async Task RevokeAsync(string botUserId, XUserToken token, DateTimeOffset revokedAt, CancellationToken cancellationToken)
     {
         var fingerprint = Fingerprint(token);
         await store.MarkRevokedAsync(botUserId, fingerprint, revokedAt, cancellationToken);
-        _revoked[botUserId] = (time.GetUtcNow(), fingerprint);
+        _revoked.Set(botUserId, fingerprint);
     }
 
     /// <summary>

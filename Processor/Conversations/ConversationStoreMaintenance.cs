@@ -2,19 +2,18 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TwitterBot.Processor.Options;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
-/// Prepares the conversation store before the bus starts consuming (schema and a session per partition, or
+/// Prepares the conversation storage before the bus starts consuming (schema and a session per partition, or
 /// the in-memory warning), then forgets finished turns older than <c>Processor:Store:TurnRetention</c> once
 /// an hour.
 /// </summary>
 public sealed partial class ConversationStoreMaintenance(
-    IConversationStore store,
+    IConversationStorage storage,
+    ITurnLedger turns,
     IOptions<ProcessorOptions> options,
-    IOptions<RabbitMqOptions> broker,
     TimeProvider time,
     ILogger<ConversationStoreMaintenance> logger) : BackgroundService
 {
@@ -22,16 +21,7 @@ public sealed partial class ConversationStoreMaintenance(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (store is PostgresConversationStore postgres)
-        {
-            await postgres.EnsureSchemaAsync(cancellationToken);
-            await postgres.WarmUpAsync(broker.Value.ConversationPartitions, cancellationToken);
-        }
-        else
-        {
-            LogInMemory();
-        }
-
+        await storage.PrepareAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
@@ -42,7 +32,7 @@ public sealed partial class ConversationStoreMaintenance(
         {
             try
             {
-                var purged = await store.PurgeTurnsAsync(time.GetUtcNow() - options.Value.Store.TurnRetention, stoppingToken);
+                var purged = await turns.PurgeTurnsAsync(time.GetUtcNow() - options.Value.Store.TurnRetention, stoppingToken);
                 LogPurged(purged);
             }
             catch (NpgsqlException failure)
@@ -53,9 +43,6 @@ public sealed partial class ConversationStoreMaintenance(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    [LoggerMessage(LogLevel.Warning, "Processor:Store:Kind is InMemory: conversation state lives in this process only. Run ONE Processor replica, and expect duplicates after a restart. Use Postgres in production.")]
-    private partial void LogInMemory();
-
     [LoggerMessage(LogLevel.Debug, "Purged {Count} finished conversation turns.")]
     private partial void LogPurged(int count);
 
@@ -63,19 +50,14 @@ public sealed partial class ConversationStoreMaintenance(
     private partial void LogPurgeFailed(string reason);
 }
 
-/// <summary>Ready only while the conversation store answers (memory always does).</summary>
-public sealed class ConversationStoreHealthCheck(IConversationStore store) : IHealthCheck
+/// <summary>Ready only while the conversation storage answers (memory always does).</summary>
+public sealed class ConversationStoreHealthCheck(IConversationStorage storage) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (store is not PostgresConversationStore postgres)
-        {
-            return HealthCheckResult.Healthy();
-        }
-
         try
         {
-            await postgres.PingAsync(cancellationToken);
+            await storage.PingAsync(cancellationToken);
             return HealthCheckResult.Healthy();
         }
         catch (NpgsqlException failure)

@@ -16,7 +16,7 @@ namespace TwitterBot.Processor.Conversations;
 /// it is sent again, and X's rate limit is waited out in place, shared by every replica.
 /// </summary>
 public sealed partial class ConversationTurn(
-    IConversationStore store,
+    ITurnLedger turns,
     RateLimits rateLimits,
     BotAccess access,
     BotAccounts bots,
@@ -37,7 +37,7 @@ public sealed partial class ConversationTurn(
         var token = new XUserToken(bot.AccessToken!, bot.AccessSecret!);
         telemetry.Turn(message);
 
-        await using var claim = await store.ClaimTurnAsync(messageId, ConversationKeys.For(message.BotUserId, message.SenderId), message.EventId, cancellationToken)
+        await using var claim = await turns.ClaimTurnAsync(messageId, ConversationKeys.For(message.BotUserId, message.SenderId), message.EventId, cancellationToken)
             ?? throw new TurnInProgressException(message.EventId, message.BotUserId);
         var turn = claim.Turn;
         if (turn.IsFinished)
@@ -50,12 +50,12 @@ public sealed partial class ConversationTurn(
         if (await access.IsRevokedAsync(message.BotUserId, token, cancellationToken))
         {
             // The account took the app's access away: end the turn now rather than fail at X.
-            await RejectAsync(message, messageId, turn.NextReply, 401, 89, RevokedReason, events, cancellationToken);
+            await RejectAsync(message, claim, turn.NextReply, 401, 89, RevokedReason, events, cancellationToken);
             ProcessorTelemetry.Outcome("revoked");
             return;
         }
 
-        var answer = turn.Answer ?? await AskGatewayAsync(message, messageId, token, turn.Welcome, cancellationToken);
+        var answer = turn.Answer ?? await AskGatewayAsync(message, claim, token, turn.Welcome, cancellationToken);
         var replies = answer.Replies;
         var next = turn.NextReply;
         if (turn.ReplyInFlight is { } unknown && unknown < replies.Count)
@@ -65,19 +65,16 @@ public sealed partial class ConversationTurn(
             if (await FindSentAsync(message, token, replies[unknown], unknown, turn.ReplyInFlightSince ?? DateTimeOffset.MinValue, cancellationToken) is { } found)
             {
                 LogSettledAsSent(message.EventId, unknown);
-                await store.MarkSentAsync(messageId, unknown, replies.Count, answer.Signal == ConversationSignal.None,
-                    new SentReply(message.BotUserId, found, time.GetUtcNow()), cancellationToken);
+                await claim.SaveAsync(t => t.Sent(unknown), new SentReply(message.BotUserId, found, time.GetUtcNow()), cancellationToken);
                 next = unknown + 1;
             }
             else
             {
                 LogSettledAsNotSent(message.EventId, unknown);
-                await store.MarkNotSentAsync(messageId, unknown, cancellationToken);
+                await claim.SaveAsync(t => t.NotSent(unknown), cancellationToken);
             }
         }
 
-        // Without a signal to publish after the bot's last words, marking the last reply sent completes the turn.
-        var completedWithLastReply = answer.Signal == ConversationSignal.None && next < replies.Count;
         for (var index = next; index < replies.Count; index++)
         {
             if (index > 0 && options.Value.Replies.PauseBetween > TimeSpan.Zero)
@@ -85,18 +82,19 @@ public sealed partial class ConversationTurn(
                 await Task.Delay(options.Value.Replies.PauseBetween, time, cancellationToken);
             }
 
-            if (!await SendAsync(message, messageId, token, answer, index, events, cancellationToken))
+            if (!await SendAsync(message, claim, token, answer, index, events, cancellationToken))
             {
                 ProcessorTelemetry.Outcome("rejected");
                 return;
             }
         }
 
+        // Without a signal to publish after the bot's last words, marking the last reply sent completed the turn.
         // Otherwise the signal is published first; a crash before the turn is closed publishes it again, under the same id.
-        if (!completedWithLastReply)
+        if (!claim.Turn.IsFinished)
         {
             await PublishSignalAsync(message, messageId, answer.Signal, events, cancellationToken);
-            await store.FinishTurnAsync(messageId, TurnState.Completed, null, cancellationToken);
+            await claim.SaveAsync(t => t.Finished(TurnState.Completed, null), cancellationToken);
         }
 
         ProcessorTelemetry.Outcome("answered");
@@ -126,7 +124,7 @@ public sealed partial class ConversationTurn(
     /// text is answered once.
     /// </summary>
     private async Task<PlannedAnswer> AskGatewayAsync(
-        DirectMessageReceived message, Guid messageId, XUserToken token, PlannedAnswer? welcome, CancellationToken cancellationToken)
+        DirectMessageReceived message, TurnClaim claim, XUserToken token, PlannedAnswer? welcome, CancellationToken cancellationToken)
     {
         if (options.Value.Replies.MarkRead)
         {
@@ -139,10 +137,10 @@ public sealed partial class ConversationTurn(
         }
 
         var request = GatewayRequests.For(message);
-        if (welcome is null && await IsNewSessionAsync(message, messageId, cancellationToken))
+        if (welcome is null && await IsNewSessionAsync(message, claim.MessageId, cancellationToken))
         {
             welcome = ReplyPlanner.Plan(await AskAsync(request with { Text = GatewayRequests.StartText }, cancellationToken));
-            await store.SaveWelcomeAsync(messageId, welcome, cancellationToken);
+            await claim.SaveAsync(t => t.Welcomed(welcome), cancellationToken);
         }
 
         PlannedAnswer answer;
@@ -153,7 +151,7 @@ public sealed partial class ConversationTurn(
         catch (GatewayException) when (welcome is null && options.Value.Gateway.SendStartOnNewSession)
         {
             // The session continues: recorded, so that a retry later than the session timeout does not send START.
-            await store.SaveWelcomeAsync(messageId, new PlannedAnswer([]), cancellationToken);
+            await claim.SaveAsync(t => t.Welcomed(new PlannedAnswer([])), cancellationToken);
             throw;
         }
 
@@ -163,7 +161,7 @@ public sealed partial class ConversationTurn(
             answer = answer with { Replies = [.. welcome.Replies, .. answer.Replies] };
         }
 
-        await store.SaveAnswerAsync(messageId, answer, cancellationToken);
+        await claim.SaveAsync(t => t.Answered(answer), cancellationToken);
         return answer;
     }
 
@@ -191,7 +189,7 @@ public sealed partial class ConversationTurn(
             return false;
         }
 
-        var last = await store.LastTurnStartedAsync(ConversationKeys.For(message.BotUserId, message.SenderId), messageId, cancellationToken);
+        var last = await turns.LastTurnStartedAsync(ConversationKeys.For(message.BotUserId, message.SenderId), messageId, cancellationToken);
         return last is null || time.GetUtcNow() - last > sessions.SessionTimeout;
     }
 
@@ -214,7 +212,7 @@ public sealed partial class ConversationTurn(
             throw;
         }
 
-        var recorded = await store.RecordedSendsAsync(message.BotUserId, candidates, cancellationToken);
+        var recorded = await turns.RecordedSendsAsync(message.BotUserId, candidates, cancellationToken);
         var found = candidates.FirstOrDefault(id => !recorded.Contains(id));
         telemetry.ReplyLookedUp(found is null ? "not_found" : "found");
         return found;
@@ -231,7 +229,7 @@ public sealed partial class ConversationTurn(
         try
         {
             var candidates = await directMessages.FindSentAsync(token, message.BotUserId, message.SenderId, reply, since, cancellationToken);
-            var recorded = await store.RecordedSendsAsync(message.BotUserId, candidates, cancellationToken);
+            var recorded = await turns.RecordedSendsAsync(message.BotUserId, candidates, cancellationToken);
             if (candidates.LastOrDefault(id => !recorded.Contains(id)) is { } found)
             {
                 return found;
@@ -249,7 +247,7 @@ public sealed partial class ConversationTurn(
 
     /// <summary>Sends one reply, waiting out rate limits; false when X refused it for good (the turn is over).</summary>
     private async Task<bool> SendAsync(
-        DirectMessageReceived message, Guid messageId, XUserToken token, PlannedAnswer answer, int index, IPublishEndpoint events, CancellationToken cancellationToken)
+        DirectMessageReceived message, TurnClaim claim, XUserToken token, PlannedAnswer answer, int index, IPublishEndpoint events, CancellationToken cancellationToken)
     {
         var reply = answer.Replies[index];
         var (text, mediaId) = await AttachAsync(token, reply, message.EventId, cancellationToken);
@@ -260,7 +258,7 @@ public sealed partial class ConversationTurn(
             // Marked only now, right before X is asked: a stop during the pause, the upload or a wait leaves
             // nothing to look up, and the time marked bounds the lookup to DMs sent after it.
             var sendBegan = time.GetUtcNow();
-            await store.MarkSendingAsync(messageId, index, sendBegan, cancellationToken);
+            await claim.SaveAsync(t => t.Sending(index, sendBegan), cancellationToken);
             string? sentId;
             try
             {
@@ -268,7 +266,7 @@ public sealed partial class ConversationTurn(
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.RateLimited)
             {
-                await store.MarkNotSentAsync(messageId, index, cancellationToken);
+                await claim.SaveAsync(t => t.NotSent(index), cancellationToken);
                 var resetsAt = await rateLimits.LimitedAsync(message.BotUserId, failure.RateLimitResetsAt, cancellationToken);
                 telemetry.DirectMessage("rate_limited");
                 LogRateLimited(message.BotUserId, resetsAt);
@@ -277,12 +275,12 @@ public sealed partial class ConversationTurn(
             catch (XApiException failure) when (failure.Kind == XFailureKind.Revoked)
             {
                 await access.RevokeAsync(message.BotUserId, token, time.GetUtcNow(), cancellationToken);
-                await RejectAsync(message, messageId, index, failure.StatusCode, failure.ErrorCode, failure.Message, events, cancellationToken);
+                await RejectAsync(message, claim, index, failure.StatusCode, failure.ErrorCode, failure.Message, events, cancellationToken);
                 return false;
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.Permanent)
             {
-                await RejectAsync(message, messageId, index, failure.StatusCode, failure.ErrorCode, failure.Message, events, cancellationToken);
+                await RejectAsync(message, claim, index, failure.StatusCode, failure.ErrorCode, failure.Message, events, cancellationToken);
                 return false;
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.AuthenticationFailed)
@@ -291,12 +289,12 @@ public sealed partial class ConversationTurn(
                 {
                     // v2: no code tells a revoked token from a bad signature, but a refusal this long is revocation.
                     LogRefusedTooLong(message.BotUserId, refusedSince);
-                    await RejectAsync(message, messageId, index, failure.StatusCode, failure.ErrorCode, RevokedReason, events, cancellationToken);
+                    await RejectAsync(message, claim, index, failure.StatusCode, failure.ErrorCode, RevokedReason, events, cancellationToken);
                     return false;
                 }
 
                 // Not (yet) a revocation: X did not take this signature (keys, clock). Retried; the operator is told once.
-                await store.MarkNotSentAsync(messageId, index, cancellationToken);
+                await claim.SaveAsync(t => t.NotSent(index), cancellationToken);
                 telemetry.AuthenticationFailed(failure.ErrorCode ?? 0);
                 if (access.AuthenticationFailed(message.BotUserId, failure.ErrorCode))
                 {
@@ -315,13 +313,12 @@ public sealed partial class ConversationTurn(
             catch (Exception failure) when (failure is XApiException or HttpRequestException)
             {
                 // X refused it (4xx), or could not be reached at all (connection refused): it was not sent. Retried later.
-                await store.MarkNotSentAsync(messageId, index, cancellationToken);
+                await claim.SaveAsync(t => t.NotSent(index), cancellationToken);
                 throw;
             }
 
             sentId ??= await IdOfAcceptedAsync(message, token, reply, index, sendBegan, cancellationToken);
-            await store.MarkSentAsync(messageId, index, answer.Replies.Count, answer.Signal == ConversationSignal.None,
-                sentId is null ? null : new SentReply(message.BotUserId, sentId, time.GetUtcNow()), cancellationToken);
+            await claim.SaveAsync(t => t.Sent(index), sentId is null ? null : new SentReply(message.BotUserId, sentId, time.GetUtcNow()), cancellationToken);
             rateLimits.Sent(message.BotUserId);
             await access.AcceptedAsync(message.BotUserId, cancellationToken);
             if (access.AuthenticationWorks(message.BotUserId))
@@ -382,7 +379,7 @@ public sealed partial class ConversationTurn(
 
     /// <summary>Ends the turn for good. Published before the turn is closed: a crash in between publishes it again (same id), never loses it.</summary>
     private async Task RejectAsync(
-        DirectMessageReceived message, Guid messageId, int index, int status, int? code, string reason, IPublishEndpoint events, CancellationToken cancellationToken)
+        DirectMessageReceived message, TurnClaim claim, int index, int status, int? code, string reason, IPublishEndpoint events, CancellationToken cancellationToken)
     {
         LogRejected(message.EventId, message.BotUserId, index, status, code, reason);
         telemetry.DirectMessage("rejected");
@@ -396,8 +393,8 @@ public sealed partial class ConversationTurn(
             HttpStatus = status,
             ErrorCode = code,
             Reason = reason,
-        }, context => context.MessageId = MessageIds.Derived(messageId, "rejected"), cancellationToken);
-        await store.FinishTurnAsync(messageId, TurnState.Rejected, reason, cancellationToken);
+        }, context => context.MessageId = MessageIds.Derived(claim.MessageId, "rejected"), cancellationToken);
+        await claim.SaveAsync(t => t.Finished(TurnState.Rejected, reason), cancellationToken);
     }
 
     private async Task WaitForRateLimitAsync(string botUserId, CancellationToken cancellationToken)

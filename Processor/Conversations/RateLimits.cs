@@ -10,7 +10,7 @@ namespace TwitterBot.Processor.Conversations;
 /// 429s that other conversations of the bot met while that wait was already set are the same limit, not
 /// consecutive ones.
 /// </summary>
-public sealed class RateLimits(IConversationStore store, TimeProvider time)
+public sealed class RateLimits(IBotThrottles store, TimeProvider time)
 {
     public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
 
@@ -25,19 +25,13 @@ public sealed class RateLimits(IConversationStore store, TimeProvider time)
     /// </summary>
     public static readonly TimeSpan ResetResolution = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<string, (DateTimeOffset CheckedAt, DateTimeOffset? ResetsAt)> _known = new(StringComparer.Ordinal);
+    private readonly ReadThroughCache<string, DateTimeOffset?> _known = new(Freshness, time);
     private readonly ConcurrentDictionary<string, int> _consecutive = new(StringComparer.Ordinal);
 
     public async Task<DateTimeOffset?> ResetOfAsync(string botUserId, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        if (!_known.TryGetValue(botUserId, out var known) || now - known.CheckedAt >= Freshness)
-        {
-            known = (now, await store.GetRateLimitResetAsync(botUserId, cancellationToken));
-            _known[botUserId] = known;
-        }
-
-        return known.ResetsAt > now ? known.ResetsAt : null;
+        var resetsAt = await _known.GetAsync(botUserId, store.GetRateLimitResetAsync, cancellationToken);
+        return resetsAt > time.GetUtcNow() ? resetsAt : null;
     }
 
     /// <summary>X answered the bot with 429: records until when it waits (X's reset when usable, else the default backoff) and returns it.</summary>
@@ -48,17 +42,17 @@ public sealed class RateLimits(IConversationStore store, TimeProvider time)
         {
             var endOfResetSecond = reset + ResetResolution;
             await store.SetRateLimitResetAsync(botUserId, endOfResetSecond, cancellationToken);
-            _known[botUserId] = (now, endOfResetSecond);
+            _known.Set(botUserId, endOfResetSecond);
             return endOfResetSecond;
         }
 
         // Only a 429 met after the last wait ended counts as one more in a row.
-        var waiting = _known.TryGetValue(botUserId, out var known) && known.ResetsAt > now;
+        var waiting = _known.TryGetLastKnown(botUserId, out var known) && known > now;
         var consecutive = _consecutive.AddOrUpdate(botUserId, 1, (_, count) => waiting ? count : count + 1);
         var backoffEndsAt = now + Backoff(consecutive);
-        var resetsAt = waiting && known.ResetsAt > backoffEndsAt ? known.ResetsAt!.Value : backoffEndsAt;
+        var resetsAt = waiting && known > backoffEndsAt ? known!.Value : backoffEndsAt;
         await store.SetRateLimitResetAsync(botUserId, resetsAt, cancellationToken);
-        _known[botUserId] = (now, resetsAt);
+        _known.Set(botUserId, resetsAt);
         return resetsAt;
     }
 

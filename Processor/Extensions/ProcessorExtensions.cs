@@ -55,11 +55,11 @@ public static class ProcessorExtensions
     /// </summary>
     public static IHostApplicationBuilder AddConversations(this IHostApplicationBuilder builder)
     {
+        // The store's kind is chosen here, once: nothing downstream asks which one it got.
         builder.Services.AddSingleton(services => NpgsqlDataSource.Create(services.GetRequiredService<IOptions<ProcessorOptions>>().Value.Store.ConnectionString!));
-        builder.Services.AddSingleton<IConversationStore>(services =>
-            services.GetRequiredService<IOptions<ProcessorOptions>>().Value.Store.Kind == ConversationStoreOptions.InMemory
-                ? ActivatorUtilities.CreateInstance<InMemoryConversationStore>(services)
-                : ActivatorUtilities.CreateInstance<PostgresConversationStore>(services));
+        builder.Services.AddSingleton(StoreOfKind<IConversationStorage, InMemoryConversationStorage, PostgresConversationStorage>);
+        builder.Services.AddSingleton(StoreOfKind<ITurnLedger, InMemoryTurnLedger, PostgresTurnLedger>);
+        builder.Services.AddSingleton(StoreOfKind<IBotThrottles, InMemoryBotThrottles, PostgresBotThrottles>);
         builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddHostedService<ConversationStoreMaintenance>();
         builder.Services.AddHostedService<BotTokensFirstSeen>();
@@ -69,6 +69,15 @@ public static class ProcessorExtensions
         builder.Services.AddSingleton<ProcessorTelemetry>();
         return builder;
     }
+
+    /// <summary>The implementation <c>Processor:Store:Kind</c> names: <typeparamref name="TInMemory"/> for <c>InMemory</c>, else <typeparamref name="TPostgres"/>.</summary>
+    private static TService StoreOfKind<TService, TInMemory, TPostgres>(IServiceProvider services)
+        where TService : class
+        where TInMemory : class, TService
+        where TPostgres : class, TService =>
+        services.GetRequiredService<IOptions<ProcessorOptions>>().Value.Store.Kind == ConversationStoreOptions.InMemory
+            ? ActivatorUtilities.CreateInstance<TInMemory>(services)
+            : ActivatorUtilities.CreateInstance<TPostgres>(services);
 
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder)
     {

@@ -1,81 +1,49 @@
-using Npgsql;
 using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Replies;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
 
-/// <summary>The PostgreSQL store's claim on a turn, which keeps two copies of one message from both answering.</summary>
+/// <summary>
+/// The PostgreSQL ledger's claim on a turn when its holder dies (claiming and releasing, for both ledgers, are
+/// in <see cref="When_a_turn_ledger_stores_turns"/>).
+/// </summary>
 [Category("Integration")]
 public class TurnClaim_Specs
 {
     private const string ConversationKey = "4337869213:3001969357";
     private const string EventId = "1910000000000000001";
 
-    public class When_a_turn_is_claimed
-    {
-        [Test]
-        public async Task Should_refuse_a_second_claim_until_the_first_is_released()
-        {
-            await using var rig = await StoreRig.StartAsync();
-            var messageId = Guid.NewGuid();
-
-            var first = await rig.Store.ClaimTurnAsync(messageId, ConversationKey, EventId, CancellationToken.None);
-            var whileHeld = await rig.Store.ClaimTurnAsync(messageId, ConversationKey, EventId, CancellationToken.None);
-            await first!.DisposeAsync();
-            await using var afterRelease = await rig.Store.ClaimTurnAsync(messageId, ConversationKey, EventId, CancellationToken.None);
-
-            Assert.Multiple(() =>
-            {
-                Assert.That(first.Turn.State, Is.EqualTo(TurnState.Received));
-                Assert.That(whileHeld, Is.Null);
-                Assert.That(afterRelease, Is.Not.Null);
-            });
-        }
-
-        [Test]
-        public async Task Should_not_hold_other_turns()
-        {
-            await using var rig = await StoreRig.StartAsync();
-
-            await using var one = await rig.Store.ClaimTurnAsync(Guid.NewGuid(), ConversationKey, EventId, CancellationToken.None);
-            await using var other = await rig.Store.ClaimTurnAsync(Guid.NewGuid(), ConversationKey, "1910000000000000002", CancellationToken.None);
-
-            Assert.That(new[] { one, other }, Is.All.Not.Null);
-        }
-    }
-
     public class When_the_process_holding_a_claim_dies
     {
         [Test]
         public async Task Should_free_the_turn_with_its_session_and_keep_what_was_recorded()
         {
-            await using var rig = await StoreRig.StartAsync();
+            await using var stores = await ConversationStores.StartAsync(StoreKind.Postgres);
             var messageId = Guid.NewGuid();
-            var held = await rig.Store.ClaimTurnAsync(messageId, ConversationKey, EventId, CancellationToken.None);
-            await rig.Store.SaveAnswerAsync(messageId, new PlannedAnswer([new PlannedReply("Hi!")], ConversationSignal.None), CancellationToken.None);
-            await rig.Store.MarkSendingAsync(messageId, 0, DateTimeOffset.UtcNow, CancellationToken.None);
+            var held = await stores.Turns.ClaimTurnAsync(messageId, ConversationKey, EventId, CancellationToken.None);
+            await held!.SaveAsync(t => t.Answered(new PlannedAnswer([new PlannedReply("Hi!")], ConversationSignal.None)), CancellationToken.None);
+            await held.SaveAsync(t => t.Sending(0, DateTimeOffset.UtcNow), CancellationToken.None);
 
             // What PostgreSQL sees when a Processor is SIGKILLed: the holder's session ends.
-            await rig.Database.ScalarAsync<bool>(
+            await stores.Database!.ScalarAsync<bool>(
                 "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()");
-            await using var taken = await WaitForClaimAsync(rig.Store, messageId);
+            await using var taken = await WaitForClaimAsync(stores.Turns, messageId);
 
             Assert.Multiple(() =>
             {
-                Assert.That(held, Is.Not.Null);
                 Assert.That(taken.Turn.State, Is.EqualTo(TurnState.Answered));
                 Assert.That(taken.Turn.ReplyInFlight, Is.Zero, "the restarted consume settles the reply whose outcome was lost");
-                Assert.That(async () => await held!.DisposeAsync(), Throws.Nothing, "releasing a claim whose session is gone");
+                Assert.That(async () => await held.DisposeAsync(), Throws.Nothing, "releasing a claim whose session is gone");
             });
         }
 
-        private static async Task<TurnClaim> WaitForClaimAsync(PostgresConversationStore store, Guid messageId)
+        private static async Task<TurnClaim> WaitForClaimAsync(ITurnLedger ledger, Guid messageId)
         {
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(30));
             while (true)
             {
-                if (await store.ClaimTurnAsync(messageId, ConversationKey, EventId, patience.Token) is { } claim)
+                if (await ledger.ClaimTurnAsync(messageId, ConversationKey, EventId, patience.Token) is { } claim)
                 {
                     return claim;
                 }
@@ -84,34 +52,36 @@ public class TurnClaim_Specs
             }
         }
     }
+}
 
-    private sealed class StoreRig : IAsyncDisposable
+/// <summary>Rows the previous version of the ledger wrote (its state numbers, its JSON), read by this one without a migration.</summary>
+[Category("Integration")]
+public class When_the_ledger_meets_rows_an_earlier_version_wrote
+{
+    [Test]
+    public async Task Should_read_them_as_the_turns_they_were_and_purge_the_finished_ones()
     {
-        private readonly NpgsqlDataSource _source;
+        await using var stores = await ConversationStores.StartAsync(StoreKind.Postgres);
+        var answered = Guid.NewGuid();
+        var completed = Guid.NewGuid();
+        await stores.Database!.ScalarAsync<object>(
+            $$"""
+            INSERT INTO conversation_turns (message_id, conversation_key, event_id, state, replies, next_reply, reply_in_flight, reply_in_flight_since, created_at)
+            VALUES ('{{answered}}', '4337869213:3001969357', '1950000000000000001', 1, '{"replies":[{"text":"Hi!"},{"text":"Bye!"}],"signal":"Ended"}', 1, 1, '2026-12-01T12:00:00Z', now() - interval '10 days'),
+                   ('{{completed}}', '4337869213:3001969357', '1950000000000000002', 2, '{"replies":[],"signal":"None"}', 0, NULL, NULL, now() - interval '10 days')
+            """);
 
-        private StoreRig(PostgresDatabase database, NpgsqlDataSource source)
+        var purged = await stores.Turns.PurgeTurnsAsync(DateTimeOffset.UtcNow.AddDays(-6), CancellationToken.None);
+        await using var claim = await stores.Turns.ClaimTurnAsync(answered, "4337869213:3001969357", "1950000000000000001", CancellationToken.None);
+
+        Assert.Multiple(() =>
         {
-            Database = database;
-            _source = source;
-            Store = new PostgresConversationStore(source);
-        }
-
-        public PostgresDatabase Database { get; }
-
-        public PostgresConversationStore Store { get; }
-
-        public static async Task<StoreRig> StartAsync()
-        {
-            var database = await PostgresDatabase.CreateAsync();
-            var rig = new StoreRig(database, NpgsqlDataSource.Create(database.ConnectionString));
-            await rig.Store.EnsureSchemaAsync(CancellationToken.None);
-            return rig;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _source.DisposeAsync();
-            await Database.DisposeAsync();
-        }
+            Assert.That(purged, Is.EqualTo(1), "state 2 is Completed");
+            Assert.That((claim!.Turn.State, claim.Turn.NextReply, claim.Turn.ReplyInFlight, claim.Turn.ReplyInFlightSince),
+                Is.EqualTo((TurnState.Answered, 1, (int?)1, (DateTimeOffset?)new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero))));
+            Assert.That(claim.Turn.Answer!.Replies.Select(r => r.Text), Is.EqualTo(new[] { "Hi!", "Bye!" }));
+            Assert.That(claim.Turn.Answer.Signal, Is.EqualTo(ConversationSignal.Ended));
+            Assert.That(() => claim.Turn.Sent(1).Finished(TurnState.Completed, null), Throws.Nothing, "its transitions go on from there");
+        });
     }
 }

@@ -1,4 +1,3 @@
-using Npgsql;
 using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Replies;
 using TwitterBot.Tests.Support;
@@ -11,26 +10,18 @@ public class When_a_turn_stored_its_welcome_before_the_users_text_was_answered
 {
     private const string ConversationKey = "4337869213:3001969357";
 
-    [TestCase(ConversationStoreOptionsKind.Postgres)]
-    [TestCase(ConversationStoreOptionsKind.InMemory)]
-    public async Task Should_give_it_back_with_the_turn_when_it_is_claimed_again(ConversationStoreOptionsKind kind)
+    [TestCaseSource(typeof(ConversationStores), nameof(ConversationStores.Kinds))]
+    public async Task Should_give_it_back_with_the_turn_when_it_is_claimed_again(StoreKind kind)
     {
-        await using var database = kind == ConversationStoreOptionsKind.Postgres ? await PostgresDatabase.CreateAsync() : null;
-        await using var source = database is null ? null : NpgsqlDataSource.Create(database.ConnectionString);
-        IConversationStore store = source is null ? new InMemoryConversationStore(TimeProvider.System) : new PostgresConversationStore(source);
-        if (store is PostgresConversationStore postgres)
-        {
-            await postgres.EnsureSchemaAsync(CancellationToken.None);
-        }
-
+        await using var stores = await ConversationStores.StartAsync(kind);
         var messageId = Guid.NewGuid();
-        await using (var first = await store.ClaimTurnAsync(messageId, ConversationKey, "1920000000000000001", CancellationToken.None))
+        await using (var first = await stores.Turns.ClaimTurnAsync(messageId, ConversationKey, "1920000000000000001", CancellationToken.None))
         {
             Assert.That(first!.Turn.Welcome, Is.Null, "a new turn has made no session decision yet");
-            await store.SaveWelcomeAsync(messageId, new PlannedAnswer([new PlannedReply("Welcome!", [new QuickReplyOption("Menu", null, "menu")])]), CancellationToken.None);
+            await first.SaveAsync(t => t.Welcomed(new PlannedAnswer([new PlannedReply("Welcome!", [new QuickReplyOption("Menu", null, "menu")])])), CancellationToken.None);
         }
 
-        await using var retry = await store.ClaimTurnAsync(messageId, ConversationKey, "1920000000000000001", CancellationToken.None);
+        await using var retry = await stores.Turns.ClaimTurnAsync(messageId, ConversationKey, "1920000000000000001", CancellationToken.None);
 
         Assert.Multiple(() =>
         {
@@ -39,11 +30,5 @@ public class When_a_turn_stored_its_welcome_before_the_users_text_was_answered
             Assert.That(retry.Turn.Welcome?.Replies.Select(r => (r.Text, r.QuickReplies!.Single())),
                 Is.EqualTo(new[] { ("Welcome!", new QuickReplyOption("Menu", null, "menu")) }));
         });
-    }
-
-    public enum ConversationStoreOptionsKind
-    {
-        Postgres,
-        InMemory,
     }
 }

@@ -13,7 +13,7 @@ public static class RateLimits_Specs
         public async Task Should_wait_until_that_second_has_passed_not_the_default()
         {
             var time = new ManualTime();
-            var limits = new RateLimits(new InMemoryConversationStore(time), time);
+            var limits = new RateLimits(new InMemoryBotThrottles(time), time);
             var second = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().ToUnixTimeSeconds() + 10);
             time.Advance(second + TimeSpan.FromMilliseconds(400) - time.GetUtcNow()); // X's header says "second", which is under way
 
@@ -29,7 +29,7 @@ public static class RateLimits_Specs
         public async Task Should_count_them_as_one_429_not_as_many_in_a_row()
         {
             var time = new ManualTime();
-            var limits = new RateLimits(new InMemoryConversationStore(time), time);
+            var limits = new RateLimits(new InMemoryBotThrottles(time), time);
             var now = time.GetUtcNow();
 
             var waits = new List<DateTimeOffset>();
@@ -46,7 +46,7 @@ public static class RateLimits_Specs
         public async Task Should_grow_the_wait_for_a_429_met_after_the_wait_ended()
         {
             var time = new ManualTime();
-            var limits = new RateLimits(new InMemoryConversationStore(time), time);
+            var limits = new RateLimits(new InMemoryBotThrottles(time), time);
 
             var first = await limits.LimitedAsync(Bot, null, CancellationToken.None);
             time.Advance(first - time.GetUtcNow());

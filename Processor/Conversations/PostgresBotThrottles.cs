@@ -1,0 +1,88 @@
+using Npgsql;
+
+namespace TwitterBot.Processor.Conversations;
+
+/// <summary>
+/// The per-bot throttles on PostgreSQL (<c>rate_limits</c>, <c>revoked_bots</c>, <c>bot_tokens_seen</c>,
+/// <c>bot_tokens_unauthorized</c>), shared by every Processor replica.
+/// </summary>
+public sealed class PostgresBotThrottles(NpgsqlDataSource database) : IBotThrottles
+{
+    public async Task<DateTimeOffset?> GetRateLimitResetAsync(string botUserId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT resets_at FROM rate_limits WHERE bot_user_id = $1 AND resets_at > now()");
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime resetsAt
+            ? new DateTimeOffset(resetsAt, TimeSpan.Zero)
+            : null;
+    }
+
+    public Task SetRateLimitResetAsync(string botUserId, DateTimeOffset resetsAt, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            INSERT INTO rate_limits (bot_user_id, resets_at) VALUES ($1, $2)
+            ON CONFLICT (bot_user_id) DO UPDATE SET resets_at = GREATEST(rate_limits.resets_at, excluded.resets_at)
+            """,
+            cancellationToken, botUserId, resetsAt.UtcDateTime);
+
+    public Task MarkRevokedAsync(string botUserId, string tokenFingerprint, DateTimeOffset revokedAt, CancellationToken cancellationToken) =>
+        ExecuteAsync(
+            """
+            INSERT INTO revoked_bots (bot_user_id, token_fingerprint, revoked_at) VALUES ($1, $2, $3)
+            ON CONFLICT (bot_user_id) DO UPDATE SET token_fingerprint = excluded.token_fingerprint, revoked_at = excluded.revoked_at
+            """,
+            cancellationToken, botUserId, tokenFingerprint, revokedAt.UtcDateTime);
+
+    public async Task<string?> RevokedTokenAsync(string botUserId, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT token_fingerprint FROM revoked_bots WHERE bot_user_id = $1");
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
+    }
+
+    public async Task<DateTimeOffset> TokenFirstSeenAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // DO UPDATE (to itself) so that the row is returned whether it was inserted now or long ago.
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO bot_tokens_seen (bot_user_id, token_fingerprint, first_seen_at)
+            SELECT $1, $2, CASE WHEN EXISTS (SELECT 1 FROM bot_tokens_seen WHERE bot_user_id = $1) THEN $3 ELSE $4 END
+            ON CONFLICT (bot_user_id, token_fingerprint) DO UPDATE SET first_seen_at = bot_tokens_seen.first_seen_at
+            RETURNING first_seen_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        command.Parameters.Add(new NpgsqlParameter { Value = tokenFingerprint });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = IBotThrottles.SeenSinceAlways.UtcDateTime });
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
+    }
+
+    public async Task<DateTimeOffset> UnauthorizedSinceAsync(string botUserId, string tokenFingerprint, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        // DO UPDATE (to itself) so that the row is returned whether it was inserted now or by an earlier 401.
+        await using var command = database.CreateCommand(
+            """
+            INSERT INTO bot_tokens_unauthorized (bot_user_id, token_fingerprint, since) VALUES ($1, $2, $3)
+            ON CONFLICT (bot_user_id, token_fingerprint) DO UPDATE SET since = bot_tokens_unauthorized.since
+            RETURNING since
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        command.Parameters.Add(new NpgsqlParameter { Value = tokenFingerprint });
+        command.Parameters.Add(new NpgsqlParameter { Value = now.UtcDateTime });
+        return new DateTimeOffset((DateTime)(await command.ExecuteScalarAsync(cancellationToken))!, TimeSpan.Zero);
+    }
+
+    public Task ClearUnauthorizedAsync(string botUserId, CancellationToken cancellationToken) =>
+        ExecuteAsync("DELETE FROM bot_tokens_unauthorized WHERE bot_user_id = $1", cancellationToken, botUserId);
+
+    private async Task ExecuteAsync(string sql, CancellationToken cancellationToken, params object[] parameters)
+    {
+        await using var command = database.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = parameter });
+        }
+
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,205 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using TwitterBot.Processor.Replies;
+
+namespace TwitterBot.Processor.Conversations;
+
+/// <summary>
+/// The turn ledger on PostgreSQL (<c>conversation_turns</c>, <c>sent_direct_messages</c>), shared by every
+/// Processor replica. The <c>state</c> column holds <see cref="TurnState"/>'s numbers, passed as parameters: the
+/// same values every earlier version wrote, so their rows read as they were and no migration is needed.
+/// </summary>
+public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
+{
+    private static readonly short[] Finished = [(short)TurnState.Completed, (short)TurnState.Rejected];
+
+    public async Task<TurnClaim?> ClaimTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken)
+    {
+        // A session advisory lock on a connection held for the turn: released when the turn ends, and by
+        // PostgreSQL itself when the process dies, so a crash never leaves the turn claimed.
+        var lockKey = BinaryPrimitives.ReadInt64LittleEndian(messageId.ToByteArray());
+        var connection = await database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            // One round trip: the lock, then the turn (inserted if new; the insert's snapshot does not see its
+            // own row, so the union yields exactly one).
+            await using var batch = new NpgsqlBatch(connection)
+            {
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand("SELECT pg_try_advisory_lock($1)") { Parameters = { new NpgsqlParameter { Value = lockKey } } },
+                    new NpgsqlBatchCommand(
+                        """
+                        WITH inserted AS (
+                            INSERT INTO conversation_turns (message_id, conversation_key, event_id, state)
+                            VALUES ($1, $2, $3, $4)
+                            ON CONFLICT (message_id) DO NOTHING
+                            RETURNING state, replies, next_reply, reply_in_flight, reply_in_flight_since, welcome, outcome)
+                        SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since, welcome, outcome FROM inserted
+                        UNION ALL
+                        SELECT state, replies, next_reply, reply_in_flight, reply_in_flight_since, welcome, outcome FROM conversation_turns
+                        WHERE message_id = $1 AND NOT EXISTS (SELECT 1 FROM inserted)
+                        """)
+                    {
+                        Parameters =
+                        {
+                            new NpgsqlParameter { Value = messageId },
+                            new NpgsqlParameter { Value = conversationKey },
+                            new NpgsqlParameter { Value = eventId },
+                            new NpgsqlParameter { Value = (short)TurnState.Received },
+                        },
+                    },
+                },
+            };
+            TurnRecord? turn = null;
+            await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+            {
+                if (await reader.ReadAsync(cancellationToken) && reader.GetBoolean(0))
+                {
+                    if (!await reader.NextResultAsync(cancellationToken) || !await reader.ReadAsync(cancellationToken))
+                    {
+                        throw new InvalidOperationException($"The turn of message {messageId} was neither inserted nor found.");
+                    }
+
+                    turn = ReadTurn(messageId, reader);
+                }
+            }
+
+            if (turn is null)
+            {
+                await connection.DisposeAsync();
+                return null;
+            }
+
+            return new TurnClaim(this, turn, () => ReleaseAsync(connection, lockKey));
+        }
+        catch
+        {
+            // Pooled sessions are reset (advisory locks included) before Npgsql hands them out again.
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static async ValueTask ReleaseAsync(NpgsqlConnection connection, long lockKey)
+    {
+        await using (connection)
+        {
+            try
+            {
+                // Not cancellable: an idle pooled connection must not keep the lock.
+                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new NpgsqlParameter { Value = lockKey } } };
+                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+            }
+            catch (NpgsqlException)
+            {
+                // The session is gone, and its lock with it (a pooled session is reset before reuse anyway).
+            }
+        }
+    }
+
+    private static TurnRecord ReadTurn(Guid messageId, NpgsqlDataReader reader) => new(
+        messageId,
+        (TurnState)reader.GetInt16(0),
+        reader.IsDBNull(1) ? null : JsonSerializer.Deserialize(reader.GetString(1), ConversationJsonContext.Default.PlannedAnswer),
+        reader.GetInt32(2),
+        reader.IsDBNull(3) ? null : reader.GetInt32(3),
+        reader.IsDBNull(4) ? null : new DateTimeOffset(reader.GetDateTime(4), TimeSpan.Zero),
+        reader.IsDBNull(5) ? null : JsonSerializer.Deserialize(reader.GetString(5), ConversationJsonContext.Default.PlannedAnswer),
+        reader.IsDBNull(6) ? null : reader.GetString(6));
+
+    public async Task SaveAsync(TurnRecord turn, SentReply? sent, CancellationToken cancellationToken)
+    {
+        // One batch, one implicit transaction: the turn moves on and its DM is recorded, or neither.
+        await using var batch = database.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(
+            """
+            UPDATE conversation_turns SET state = $2, replies = $3, next_reply = $4, reply_in_flight = $5,
+                reply_in_flight_since = $6, welcome = $7, outcome = $8, updated_at = now()
+            WHERE message_id = $1
+            """)
+        {
+            Parameters =
+            {
+                new() { Value = turn.MessageId },
+                new() { Value = (short)turn.State },
+                Json(turn.Answer),
+                new() { Value = turn.NextReply },
+                new() { Value = (object?)turn.ReplyInFlight ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer },
+                new() { Value = (object?)turn.ReplyInFlightSince?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                Json(turn.Welcome),
+                new() { Value = (object?)turn.Outcome ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
+            },
+        });
+        if (sent is not null)
+        {
+            // A sent DM comes with the turn's Sent(index), which made index + 1 the next reply.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                """
+                INSERT INTO sent_direct_messages (bot_user_id, dm_id, message_id, reply_index, sent_at) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (bot_user_id, dm_id) DO NOTHING
+                """)
+            {
+                Parameters =
+                {
+                    new() { Value = sent.BotUserId },
+                    new() { Value = sent.DirectMessageId },
+                    new() { Value = turn.MessageId },
+                    new() { Value = turn.NextReply - 1 },
+                    new() { Value = sent.SentAt.UtcDateTime },
+                },
+            });
+        }
+
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static NpgsqlParameter Json(PlannedAnswer? answer) => new()
+    {
+        Value = answer is null ? DBNull.Value : JsonSerializer.Serialize(answer, ConversationJsonContext.Default.PlannedAnswer),
+        NpgsqlDbType = NpgsqlDbType.Jsonb,
+    };
+
+    public async Task<IReadOnlySet<string>> RecordedSendsAsync(string botUserId, IReadOnlyCollection<string> directMessageIds, CancellationToken cancellationToken)
+    {
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        if (directMessageIds.Count == 0)
+        {
+            return recorded;
+        }
+
+        await using var command = database.CreateCommand("SELECT dm_id FROM sent_direct_messages WHERE bot_user_id = $1 AND dm_id = ANY($2)");
+        command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        command.Parameters.Add(new NpgsqlParameter { Value = directMessageIds.ToArray() });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            recorded.Add(reader.GetString(0));
+        }
+
+        return recorded;
+    }
+
+    public async Task<DateTimeOffset?> LastTurnStartedAsync(string conversationKey, Guid otherThan, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT max(created_at) FROM conversation_turns WHERE conversation_key = $1 AND message_id <> $2");
+        command.Parameters.Add(new NpgsqlParameter { Value = conversationKey });
+        command.Parameters.Add(new NpgsqlParameter { Value = otherThan });
+        return await command.ExecuteScalarAsync(cancellationToken) is DateTime startedAt ? new DateTimeOffset(startedAt, TimeSpan.Zero) : null;
+    }
+
+    public async Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        // A recorded send older than any turn still kept can no longer be mistaken for a reply being looked up.
+        await using var forget = database.CreateCommand("DELETE FROM sent_direct_messages WHERE sent_at < $1");
+        forget.Parameters.Add(new NpgsqlParameter { Value = before.UtcDateTime });
+        await forget.ExecuteNonQueryAsync(cancellationToken);
+
+        await using var command = database.CreateCommand("DELETE FROM conversation_turns WHERE created_at < $1 AND state = ANY($2)");
+        command.Parameters.Add(new NpgsqlParameter { Value = before.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = Finished });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,62 @@
+namespace TwitterBot.Processor.Conversations;
+
+/// <summary>
+/// The exactly-once ledger: for every X event, how far its turn got (a <see cref="TurnRecord"/>, stored whole
+/// at each transition), and which DMs on X are the bot's sends of which replies. Shared by every replica on
+/// PostgreSQL; <see cref="InMemoryTurnLedger"/> for a single one.
+/// </summary>
+public interface ITurnLedger
+{
+    /// <summary>
+    /// Claims the turn for <paramref name="messageId"/>, records it if it is new, and returns where it stands;
+    /// null while another consume holds it. The claim lasts until it is disposed or its process dies, so two
+    /// copies of one message in flight at once (a redelivery after a broker connection was lost under a
+    /// running consume) never both ask the gateway or both send a reply.
+    /// </summary>
+    Task<TurnClaim?> ClaimTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="turn"/> whole, as one of its transitions left it. In the same transaction, the DM X
+    /// holds for a reply just sent is recorded when known (<paramref name="sent"/>), so that no later lookup takes
+    /// that DM for another reply.
+    /// </summary>
+    Task SaveAsync(TurnRecord turn, SentReply? sent, CancellationToken cancellationToken);
+
+    /// <summary>Which of <paramref name="directMessageIds"/> are recorded as sends of the bot account's replies.</summary>
+    Task<IReadOnlySet<string>> RecordedSendsAsync(string botUserId, IReadOnlyCollection<string> directMessageIds, CancellationToken cancellationToken);
+
+    /// <summary>When the conversation's latest other turn began, if it had one (for gateway session expiry).</summary>
+    Task<DateTimeOffset?> LastTurnStartedAsync(string conversationKey, Guid otherThan, CancellationToken cancellationToken);
+
+    /// <summary>Forgets finished turns, and recorded sends, older than <paramref name="before"/>; returns how many turns.</summary>
+    Task<int> PurgeTurnsAsync(DateTimeOffset before, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A turn held by one consume until disposed. While held, its <see cref="Turn"/> is the truth (no one else may
+/// write it), so each step is a transition of it, stored before it is taken as done.
+/// </summary>
+public sealed class TurnClaim(ITurnLedger ledger, TurnRecord turn, Func<ValueTask> release) : IAsyncDisposable
+{
+    public TurnRecord Turn { get; private set; } = turn;
+
+    public Guid MessageId => Turn.MessageId;
+
+    /// <summary>Moves the turn on by <paramref name="transition"/> (one of <see cref="TurnRecord"/>'s) and stores it.</summary>
+    public Task SaveAsync(Func<TurnRecord, TurnRecord> transition, CancellationToken cancellationToken) =>
+        SaveAsync(transition, null, cancellationToken);
+
+    /// <summary>As <see cref="SaveAsync(Func{TurnRecord, TurnRecord}, CancellationToken)"/>, recording the DM X holds for the reply sent.</summary>
+    public async Task SaveAsync(Func<TurnRecord, TurnRecord> transition, SentReply? sent, CancellationToken cancellationToken)
+    {
+        var next = transition(Turn);
+        await ledger.SaveAsync(next, sent, cancellationToken);
+        Turn = next;
+    }
+
+    public ValueTask DisposeAsync() => release();
+}
+
+/// <summary>Another consume holds the turn of this message: retried, by which time it is finished or its holder gone.</summary>
+public sealed class TurnInProgressException(string eventId, string botUserId)
+    : Exception($"Event {eventId} for bot {botUserId} is being answered by another consume.");
