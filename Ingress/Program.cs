@@ -12,7 +12,6 @@ builder.AddMessaging();
 
 var app = builder.BuildValidated();
 
-app.UseRequestTelemetry();
 app.MapWebhookEndpoints();
 app.MapDefaultHealthEndpoints();
 

@@ -10,7 +10,7 @@ if (ProcessorCommandLine.IsCommand(args))
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddTelemetry("twitterbot-processor", ProcessorTelemetry.Name);
+builder.AddTelemetry("twitterbot-processor", ProcessorTelemetry.Name, Telemetry.NpgsqlSource);
 builder.AddProcessorOptions();
 builder.AddApiClients();
 builder.AddAccountReconciliation();
@@ -19,7 +19,6 @@ builder.AddMessaging();
 
 var app = builder.BuildValidated();
 
-app.UseRequestTelemetry();
 app.MapDefaultHealthEndpoints();
 
 await app.RunAsync();

@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -14,19 +10,23 @@ using OpenTelemetry.Trace;
 namespace TwitterBot.ServiceDefaults;
 
 /// <summary>
-/// Traces, metrics and logs for both services, in one place. The OpenTelemetry SDK is wired by hand (its
-/// hosting package is not in the feed) to the Activities and Meters that ASP.NET Core, HttpClient and
-/// MassTransit emit themselves, plus our own. OTLP export only when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
+/// Traces, metrics and logs for both services, in one place: OpenTelemetry's hosting package with its ASP.NET
+/// Core and HttpClient instrumentation, MassTransit's own source and meter, and the sources and meters a
+/// service names (its own, and Npgsql's for the Processor). OTLP export of all three signals only when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.
 /// </summary>
 public static class Telemetry
 {
     /// <summary>Carries message text into spans when true (for debugging only; off by default).</summary>
     public const string IncludeTextKey = "Telemetry:IncludeMessageText";
 
-    private static readonly string[] FrameworkSources = ["Microsoft.AspNetCore", "System.Net.Http", "MassTransit"];
-    private static readonly string[] FrameworkMeters = ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", "MassTransit"];
+    /// <summary>Npgsql's own ActivitySource and Meter: its spans carry the SQL text, never parameter values.</summary>
+    public const string NpgsqlSource = "Npgsql";
 
-    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, string serviceName, params string[] ownSources)
+    private const string MassTransitSource = "MassTransit";
+
+    /// <param name="sources">ActivitySources and Meters of this service beyond the frameworks' (same names for both).</param>
+    public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder, string serviceName, params string[] sources)
     {
         builder.Logging.Configure(logging => logging.ActivityTrackingOptions =
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
@@ -41,72 +41,25 @@ public static class Telemetry
             });
         }
 
-        var exportOtlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-        builder.Services.AddSingleton(services =>
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(serviceName))
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = context => !IsProbe(context))
+                .AddHttpClientInstrumentation()
+                .AddSource([MassTransitSource, .. sources]))
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddMeter([MassTransitSource, .. sources]));
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            var tracing = Sdk.CreateTracerProviderBuilder()
-                .ConfigureResource(resource => resource.AddService(serviceName))
-                .AddSource([.. FrameworkSources, .. ownSources]);
-            foreach (var processor in services.GetServices<BaseProcessor<Activity>>())
-            {
-                tracing.AddProcessor(processor);
-            }
+            telemetry.UseOtlpExporter();
+        }
 
-            return (exportOtlp ? tracing.AddOtlpExporter() : tracing).Build();
-        });
-        builder.Services.AddSingleton(services =>
-        {
-            var metrics = Sdk.CreateMeterProviderBuilder()
-                .ConfigureResource(resource => resource.AddService(serviceName))
-                .AddMeter([.. FrameworkMeters, .. ownSources]);
-            return (exportOtlp ? metrics.AddOtlpExporter() : metrics).Build();
-        });
-        builder.Services.AddHostedService<TelemetryListener>();
         return builder;
     }
 
-    /// <summary>Creates the providers as the host starts (they listen from then on) and flushes them as it stops.</summary>
-    private sealed class TelemetryListener(TracerProvider tracing, MeterProvider metrics) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public Task StopAsync(CancellationToken cancellationToken)
-        {
-            tracing.ForceFlush(5000);
-            metrics.ForceFlush(5000);
-            return Task.CompletedTask;
-        }
-    }
-
-    /// <summary>
-    /// Names and tags ASP.NET Core's server spans the way OpenTelemetry's conventions do (its instrumentation
-    /// package is not in the feed), and drops the spans of health probes, which arrive every few seconds.
-    /// Call after routing, so that the route is known.
-    /// </summary>
-    public static IApplicationBuilder UseRequestTelemetry(this IApplicationBuilder app) =>
-        app.Use(async (context, next) =>
-        {
-            var span = Activity.Current;
-            if (span is null || span.Kind != ActivityKind.Server)
-            {
-                await next(context);
-                return;
-            }
-
-            if (context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal))
-            {
-                span.IsAllDataRequested = false;
-                span.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-                await next(context);
-                return;
-            }
-
-            var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText;
-            span.DisplayName = route is null ? context.Request.Method : $"{context.Request.Method} {route}";
-            span.SetTag("http.request.method", context.Request.Method);
-            span.SetTag("url.path", context.Request.Path.Value);
-            span.SetTag("http.route", route);
-            await next(context);
-            span.SetTag("http.response.status_code", context.Response.StatusCode);
-        });
+    /// <summary>Health probes (<c>/health/…</c>) arrive every few seconds and would drown the traces that matter.</summary>
+    private static bool IsProbe(HttpContext context) =>
+        context.Request.Path.StartsWithSegments("/health", StringComparison.Ordinal);
 }

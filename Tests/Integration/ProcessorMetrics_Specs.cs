@@ -41,6 +41,8 @@ public class When_the_Processor_answers_and_fails
 
         await rig.PostAsync("1900000000000000003", "lost");
         await consumed.WaitForAsync(1, ConversationRig.Patience);
+        // The counting observer may hear of the fault before the one that counts dead letters.
+        await metrics.WaitForAsync("twitterbot.processor.dead_lettered{message.type=DirectMessageReceived}", 1, ConversationRig.Patience);
 
         Assert.That(metrics.Totals, Does.ContainKey("twitterbot.processor.dead_lettered{message.type=DirectMessageReceived}").WithValue(1L));
     }

@@ -21,7 +21,7 @@ public sealed class IngressFactory(IDictionary<string, string?> settings, bool u
 {
     public CapturedLogs Logs { get; } = new();
 
-    /// <summary>Every recorded span of this process while the Ingress runs (listeners are process-wide).</summary>
+    /// <summary>The spans the Ingress's pipeline exports (its listeners are process-wide: they see every host's spans of the sources it names).</summary>
     public CapturedSpans Spans { get; } = new();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -29,7 +29,7 @@ public sealed class IngressFactory(IDictionary<string, string?> settings, bool u
         builder.UseEnvironment(environment);
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
-        builder.ConfigureServices(services => services.AddSingleton<OpenTelemetry.BaseProcessor<System.Diagnostics.Activity>>(Spans));
+        builder.ConfigureServices(Spans.ExportFrom);
         if (useTestHarness)
         {
             builder.ConfigureTestServices(services => services.AddMassTransitTestHarness());

@@ -15,11 +15,15 @@ public sealed class ProcessorFactory(IDictionary<string, string?> settings) : We
 {
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>The spans the Processor's pipeline exports.</summary>
+    public CapturedSpans Spans { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        builder.ConfigureServices(Spans.ExportFrom);
     }
 
     /// <summary>Polls /health/ready until the bus is connected and its receive endpoints are up.</summary>
