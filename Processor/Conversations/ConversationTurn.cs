@@ -1,6 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TwitterBot.Contracts;
+using TwitterBot.Processor.Channels;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
@@ -21,9 +22,7 @@ public sealed partial class ConversationTurn(
     BotAccess access,
     BotAccounts bots,
     GatewayClient gateway,
-    XDirectMessageClient directMessages,
-    XMediaUploadClient uploads,
-    MediaDownloadClient downloads,
+    IReplyChannel channel,
     IOptions<ProcessorOptions> options,
     ProcessorTelemetry telemetry,
     TimeProvider time,
@@ -128,12 +127,12 @@ public sealed partial class ConversationTurn(
     {
         if (options.Value.Replies.MarkRead)
         {
-            await BestEffortAsync("mark-read", () => directMessages.MarkReadAsync(token, message.SenderId, message.EventId, cancellationToken));
+            await BestEffortAsync("mark-read", () => channel.MarkReadAsync(To(message, token), message.EventId, cancellationToken));
         }
 
         if (options.Value.Replies.TypingIndicator)
         {
-            await BestEffortAsync("typing indicator", () => directMessages.IndicateTypingAsync(token, message.SenderId, cancellationToken));
+            await BestEffortAsync("typing indicator", () => channel.IndicateTypingAsync(To(message, token), cancellationToken));
         }
 
         var request = GatewayRequests.For(message);
@@ -203,7 +202,7 @@ public sealed partial class ConversationTurn(
         IReadOnlyList<string> candidates;
         try
         {
-            candidates = await directMessages.FindSentAsync(token, message.BotUserId, message.SenderId, reply, since, cancellationToken);
+            candidates = await channel.FindSentAsync(To(message, token), reply, since, cancellationToken);
         }
         catch (ReplyLookupUndecidedException failure)
         {
@@ -228,7 +227,7 @@ public sealed partial class ConversationTurn(
     {
         try
         {
-            var candidates = await directMessages.FindSentAsync(token, message.BotUserId, message.SenderId, reply, since, cancellationToken);
+            var candidates = await channel.FindSentAsync(To(message, token), reply, since, cancellationToken);
             var recorded = await turns.RecordedSendsAsync(message.BotUserId, candidates, cancellationToken);
             if (candidates.LastOrDefault(id => !recorded.Contains(id)) is { } found)
             {
@@ -250,7 +249,7 @@ public sealed partial class ConversationTurn(
         DirectMessageReceived message, TurnClaim claim, XUserToken token, PlannedAnswer answer, int index, IPublishEndpoint events, CancellationToken cancellationToken)
     {
         var reply = answer.Replies[index];
-        var (text, mediaId) = await AttachAsync(token, reply, message.EventId, cancellationToken);
+        var outgoing = await channel.PrepareAsync(To(message, token), reply, message.EventId, cancellationToken);
         while (true)
         {
             await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
@@ -262,7 +261,7 @@ public sealed partial class ConversationTurn(
             string? sentId;
             try
             {
-                sentId = await directMessages.SendAsync(token, message.SenderId, reply, text, mediaId, cancellationToken);
+                sentId = await channel.SendAsync(To(message, token), outgoing, cancellationToken);
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.RateLimited)
             {
@@ -338,42 +337,7 @@ public sealed partial class ConversationTurn(
         _ => "Check TwitterBot:Auth, the bot's tokens in TwitterBot:Bots, and this host's clock.",
     };
 
-    /// <summary>
-    /// Uploads the reply's media, if any; when that fails the link goes with the text instead. Done before
-    /// the send is marked, so a crash here only repeats an upload, which no user ever sees.
-    /// </summary>
-    private async Task<(string Text, string? MediaId)> AttachAsync(XUserToken token, PlannedReply reply, string eventId, CancellationToken cancellationToken)
-    {
-        if (reply.MediaUrl is not { } url)
-        {
-            return (reply.Text, null);
-        }
-
-        try
-        {
-            var download = await downloads.DownloadAsync(url, cancellationToken);
-            if (download.Media is { } media)
-            {
-                return (reply.Text, await uploads.UploadAsync(token, media, cancellationToken));
-            }
-
-            if (!download.ShowLink)
-            {
-                // A file:, data: or relative address is neither fetched nor shown to the user.
-                LogMediaRefused(eventId, download.Refusal);
-                return (reply.Text, null);
-            }
-
-            LogMediaNotAttachable(eventId, url, download.Refusal);
-        }
-        catch (Exception failure) when (failure is HttpRequestException or XApiException or MediaUploadException
-                                        || (failure is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            LogMediaUploadFailed(eventId, url, failure.Message);
-        }
-
-        return (reply.TextWithLink, null);
-    }
+    private static ReplyAddress To(DirectMessageReceived message, XUserToken token) => new(token, message.BotUserId, message.SenderId);
 
     public const string RevokedReason = "The bot account revoked this app's access: authorize the app again and set its new tokens in TwitterBot:Bots.";
 
@@ -467,15 +431,6 @@ public sealed partial class ConversationTurn(
 
     [LoggerMessage(LogLevel.Warning, "Event {EventId} for bot {BotUserId}: X refused reply {Index} for good ({Status}, code {Code}): {Reason}")]
     private partial void LogRejected(string eventId, string botUserId, int index, int status, int? code, string reason);
-
-    [LoggerMessage(LogLevel.Information, "Event {EventId}: {Url} is not attached ({Reason}); its link is sent instead.")]
-    private partial void LogMediaNotAttachable(string eventId, string url, string? reason);
-
-    [LoggerMessage(LogLevel.Warning, "Event {EventId}: the gateway attached media at an address that is neither fetched nor shown ({Reason}); the text is sent alone.")]
-    private partial void LogMediaRefused(string eventId, string? reason);
-
-    [LoggerMessage(LogLevel.Warning, "Event {EventId}: uploading {Url} to X failed ({Reason}); its link is sent instead.")]
-    private partial void LogMediaUploadFailed(string eventId, string url, string reason);
 
     [LoggerMessage(LogLevel.Debug, "The {What} call to X failed and was skipped: {Reason}")]
     private partial void LogBestEffortFailed(string what, string reason);

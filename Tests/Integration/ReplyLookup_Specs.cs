@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using TwitterBot.Processor.Clients.X;
+using TwitterBot.Processor.Channels;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
@@ -150,7 +150,7 @@ public static class ReplyLookup_Specs
         public async Task Should_neither_send_it_nor_take_it_as_sent_until_a_lookup_decides()
         {
             await using var rig = await TurnRig.StartAsync();
-            const int budget = XDirectMessageClient.LookupPageBudget;
+            const int budget = SentReplyLookup.PageBudget;
             // The first lookup reads pages of one DM; the retry's lookup reads X's usual pages and decides.
             rig.X.ListRequested = request => rig.X.ListPageSize = request > budget ? 50 : 1;
             rig.X.Faults = _ =>

@@ -8,7 +8,10 @@ namespace TwitterBot.Processor.Clients.X;
 /// <summary>A bot account's user-context token, attached to a request for <see cref="OAuth1SigningHandler"/>.</summary>
 public sealed record XUserToken(string Token, string TokenSecret)
 {
-    public static readonly HttpRequestOptionsKey<XUserToken> OptionKey = new("TwitterBot.XUserToken");
+    /// <summary>The request option the token travels in (a Refit method's <c>[Property(PropertyKey)]</c> parameter).</summary>
+    public const string PropertyKey = "TwitterBot.XUserToken";
+
+    public static readonly HttpRequestOptionsKey<XUserToken> OptionKey = new(PropertyKey);
 
     /// <summary>Never print the secret (records print every member by default).</summary>
     public override string ToString() => "XUserToken { *** }";
@@ -47,7 +50,8 @@ public sealed class OAuth1SigningHandler(IOptions<TwitterBotOptions> options, Ti
 
         var auth = options.Value.Auth;
         var credentials = new OAuth1Credentials(auth.ConsumerKey!, auth.ConsumerSecret!, user.Token, user.TokenSecret);
-        var form = request.Content is FormUrlEncodedContent content
+        // A form body's fields are signed (whichever content type carries them); a JSON or multipart body's are not.
+        var form = request.Content is { Headers.ContentType.MediaType: "application/x-www-form-urlencoded" } content
             ? OAuth1.ParseUrlEncoded(await content.ReadAsStringAsync(cancellationToken)).ToList()
             : [];
 

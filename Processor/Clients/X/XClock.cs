@@ -1,7 +1,9 @@
+using System.Net.Http.Headers;
+
 namespace TwitterBot.Processor.Clients.X;
 
 /// <summary>
-/// How far X's clock is from ours, as last read from the <c>Date</c> header of X's answers to the DM client:
+/// How far X's clock is from ours, as last read from the <c>Date</c> header of X's answers to the DM channel:
 /// what bounds a reply lookup to DMs X created after the send began, by X's own clock. One per process.
 /// </summary>
 public sealed class XClock(TimeProvider time)
@@ -23,9 +25,9 @@ public sealed class XClock(TimeProvider time)
     public TimeSpan? Offset => Interlocked.Read(ref _offsetTicks) is var ticks and not NotSeen ? TimeSpan.FromTicks(ticks) : null;
 
     /// <summary>Takes X's time from one of its answers (the latest answer wins).</summary>
-    public void Observe(HttpResponseMessage response)
+    public void Observe(HttpResponseHeaders headers)
     {
-        if (response.Headers.Date is { } date)
+        if (headers.Date is { } date)
         {
             Interlocked.Exchange(ref _offsetTicks, (date - time.GetUtcNow()).Ticks);
         }

@@ -1,18 +1,15 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json.Serialization;
+using Refit;
 
 namespace TwitterBot.Processor.Clients.X;
 
 /// <summary>
-/// X's chunked media upload (<c>media/upload.json</c>: INIT, APPEND, FINALIZE, then STATUS until processed),
+/// X's chunked media upload (INIT, APPEND, FINALIZE, then STATUS until processed) through <see cref="IXMediaUploadApi"/>,
 /// as a bot account, for media attached to a DM (<c>dm_image</c>, <c>dm_gif</c>, <c>dm_video</c>).
 /// </summary>
-public sealed class XMediaUploadClient(HttpClient http, TimeProvider time)
+public sealed class XMediaUploadClient(IXMediaUploadApi api, TimeProvider time)
 {
-    public const string UploadPath = "media/upload.json";
-
     /// <summary>X takes segments of up to 5 MB.</summary>
     public const int SegmentBytes = 4 * 1024 * 1024;
 
@@ -24,27 +21,19 @@ public sealed class XMediaUploadClient(HttpClient http, TimeProvider time)
     /// <exception cref="MediaUploadException">X could not process the media.</exception>
     public async Task<string> UploadAsync(XUserToken bot, DownloadedMedia media, CancellationToken cancellationToken)
     {
-        var init = await PostFormAsync(bot, cancellationToken,
-            ("command", "INIT"),
-            ("total_bytes", media.Bytes.Length.ToString(CultureInfo.InvariantCulture)),
-            ("media_type", media.ContentType),
-            ("media_category", media.Category));
-        var mediaId = init.MediaIdString ?? throw new MediaUploadException("X's INIT answer has no media_id_string.");
+        var init = await XResponses.AcceptedAsync("media INIT",
+            () => api.InitAsync(new MediaInitForm(media.Bytes.Length, media.ContentType, media.Category), bot, cancellationToken), null, cancellationToken);
+        var mediaId = init?.MediaIdString ?? throw new MediaUploadException("X's INIT answer has no media_id_string.");
 
         for (var (offset, segment) = (0, 0); offset < media.Bytes.Length; offset += SegmentBytes, segment++)
         {
-            using var form = new MultipartFormDataContent
-            {
-                { new StringContent("APPEND"), "command" },
-                { new StringContent(mediaId), "media_id" },
-                { new StringContent(segment.ToString(CultureInfo.InvariantCulture)), "segment_index" },
-                { new ByteArrayContent(media.Bytes, offset, Math.Min(SegmentBytes, media.Bytes.Length - offset)), "media", "media" },
-            };
-            using var append = new HttpRequestMessage(HttpMethod.Post, UploadPath) { Content = form };
-            (await SendAsync(append, bot, cancellationToken)).Dispose();
+            var part = new ByteArrayPart(media.Bytes[offset..Math.Min(offset + SegmentBytes, media.Bytes.Length)], "media");
+            var index = segment.ToString(CultureInfo.InvariantCulture);
+            await XResponses.EnsureAsync("media APPEND", () => api.AppendAsync("APPEND", mediaId, index, part, bot, cancellationToken), null, cancellationToken);
         }
 
-        var processing = (await PostFormAsync(bot, cancellationToken, ("command", "FINALIZE"), ("media_id", mediaId))).ProcessingInfo;
+        var processing = (await XResponses.AcceptedAsync("media FINALIZE",
+            () => api.FinalizeAsync(new MediaCommandForm("FINALIZE", mediaId), bot, cancellationToken), null, cancellationToken))?.ProcessingInfo;
         var deadline = time.GetUtcNow() + MaxProcessing;
         while (processing is { State: "pending" or "in_progress" })
         {
@@ -54,40 +43,12 @@ public sealed class XMediaUploadClient(HttpClient http, TimeProvider time)
             }
 
             await Task.Delay(TimeSpan.FromSeconds(Math.Clamp(processing.CheckAfterSecs ?? 1, 1, 10)), time, cancellationToken);
-            using var status = new HttpRequestMessage(HttpMethod.Get, $"{UploadPath}?command=STATUS&media_id={Uri.EscapeDataString(mediaId)}");
-            using var response = await SendAsync(status, bot, cancellationToken);
-            processing = (await response.Content.ReadFromJsonAsync(XMediaJsonContext.Default.MediaUploadResponse, cancellationToken))?.ProcessingInfo;
+            processing = (await XResponses.AcceptedAsync("media STATUS", () => api.StatusAsync(mediaId, bot, cancellationToken), null, cancellationToken))?.ProcessingInfo;
         }
 
         return processing is { State: "failed" }
             ? throw new MediaUploadException($"X could not process media {mediaId}: {processing.Error?.Message ?? "no reason given"}.")
             : mediaId;
-    }
-
-    private async Task<MediaUploadResponse> PostFormAsync(XUserToken bot, CancellationToken cancellationToken, params (string Name, string Value)[] fields)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, UploadPath)
-        {
-            Content = new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, f.Value))),
-        };
-        using var response = await SendAsync(request, bot, cancellationToken);
-        return await response.Content.ReadFromJsonAsync(XMediaJsonContext.Default.MediaUploadResponse, cancellationToken)
-            ?? new MediaUploadResponse(null, null);
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, XUserToken bot, CancellationToken cancellationToken)
-    {
-        request.Options.Set(XUserToken.OptionKey, bot);
-        var response = await http.SendAsync(request, cancellationToken);
-        if (!response.IsSuccessStatusCode)
-        {
-            using (response)
-            {
-                throw await XApiException.FromResponseAsync(response, cancellationToken);
-            }
-        }
-
-        return response;
     }
 }
 
