@@ -26,11 +26,17 @@ public static class XResponses
             : throw new JsonException($"X's answer to {what} could not be read.", response.Error);
     }
 
-    /// <summary>A send X accepted: a body it garbled does not make it unsent (null then).</summary>
+    /// <summary>A send X accepted: a body it garbled does not make it unsent (null then); a body cut off is an unknown outcome.</summary>
     public static async Task<T?> AcceptedAsync<T>(string what, Func<Task<IApiResponse<T>>> call, XClock? clock, CancellationToken cancellationToken)
     {
         using var response = await AnsweredAsync(what, call, clock, cancellationToken);
-        return response.Content;
+        return response.Error?.InnerException switch
+        {
+            // The status arrived but the body was cut off: as with a lost answer, the send may or may not have been taken.
+            IOException or HttpRequestException => throw new XOutcomeUnknownException($"X's answer to {what} was cut off: {response.Error.InnerException.Message}", response.Error.InnerException),
+            OperationCanceledException when !cancellationToken.IsCancellationRequested => throw new XOutcomeUnknownException($"X did not finish its answer to {what} in time.", response.Error.InnerException),
+            _ => response.Content,
+        };
     }
 
     /// <summary>A call without a body to read.</summary>
