@@ -25,6 +25,7 @@ public sealed partial class ConversationTurn(
     XMediaUploadClient uploads,
     MediaDownloadClient downloads,
     IOptions<ProcessorOptions> options,
+    IOptions<GatewayOptions> gatewayOptions,
     ProcessorTelemetry telemetry,
     TimeProvider time,
     ILogger<ConversationTurn> logger)
@@ -150,7 +151,7 @@ public sealed partial class ConversationTurn(
         {
             answer = ReplyPlanner.Plan(await AskAsync(request, cancellationToken));
         }
-        catch (GatewayException) when (welcome is null && options.Value.Gateway.SendStartOnNewSession)
+        catch (GatewayException) when (welcome is null && gatewayOptions.Value.SendStartOnNewSession)
         {
             // The session continues: recorded, so that a retry later than the session timeout does not send START.
             await store.SaveWelcomeAsync(messageId, new PlannedAnswer([]), cancellationToken);
@@ -167,7 +168,7 @@ public sealed partial class ConversationTurn(
         return answer;
     }
 
-    private async Task<GatewayResponse> AskAsync(GatewayRequest request, CancellationToken cancellationToken)
+    private async Task<BotAnswer> AskAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         try
@@ -185,7 +186,7 @@ public sealed partial class ConversationTurn(
 
     private async Task<bool> IsNewSessionAsync(DirectMessageReceived message, Guid messageId, CancellationToken cancellationToken)
     {
-        var sessions = options.Value.Gateway;
+        var sessions = gatewayOptions.Value;
         if (!sessions.SendStartOnNewSession)
         {
             return false;

@@ -15,7 +15,7 @@ public static class ProcessorExtensions
     public static IHostApplicationBuilder AddProcessorOptions(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<TwitterBotOptions, ProcessorOptionsRules>(TwitterBotOptions.Section);
-        builder.Services.AddValidatedOptions<GatewayOptions, GatewayOptionsValidator>(GatewayOptions.Section);
+        builder.Services.AddGatewayOptions();
         builder.Services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqOptions.Section);
         builder.Services.AddValidatedOptions<ProcessorOptions, ProcessorOptionsValidator>(ProcessorOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -26,13 +26,7 @@ public static class ProcessorExtensions
     /// <summary>The gateway and the X API as typed clients; X requests are OAuth 1.0a-signed by a handler.</summary>
     public static IHostApplicationBuilder AddApiClients(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<GatewayCircuit>();
-        builder.Services.AddSingleton<GatewayTelemetry>();
-        builder.Services.AddHttpClient<GatewayClient>((services, http) =>
-        {
-            http.BaseAddress = DirectoryUri(services.GetRequiredService<IOptions<GatewayOptions>>().Value.Url!);
-            http.Timeout = services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.WebhooksMessaging.MessageTimeout;
-        });
+        builder.Services.AddGatewayClient();
 
         builder.Services.AddTransient<OAuth1SigningHandler>();
         builder.Services.AddSingleton<XClock>();
