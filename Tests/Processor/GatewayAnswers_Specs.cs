@@ -133,6 +133,24 @@ public class When_the_gateway_does_not_answer_in_time
     }
 }
 
+public class When_the_gateway_cannot_be_reached
+{
+    private static readonly GatewayRequest Request = new("hi", "Ann", "bot", "twitter-1-2", "twitter", null);
+
+    [Test]
+    public async Task Should_fail_the_call_as_an_outage()
+    {
+        // Nothing listens on the discard port of the loopback.
+        await using var services = GatewayClients.Build(new Uri("http://127.0.0.1:9/"), new ManualTime());
+
+        var failure = Assert.ThrowsAsync<GatewayException>(() => services.GetRequiredService<GatewayClient>().AskAsync(Request, CancellationToken.None));
+
+        Assert.That(failure, Has.Property(nameof(GatewayException.IsOutage)).True
+            .And.Message.StartsWith("The gateway is unreachable:")
+            .And.InnerException.InstanceOf<HttpRequestException>());
+    }
+}
+
 /// <summary>A gateway client, as the Processor builds it, against a fake gateway that answers every request with one body; its metrics and logs captured.</summary>
 internal sealed class GatewayClientRig : IAsyncDisposable
 {

@@ -20,15 +20,28 @@ public sealed partial class GatewayClient(IGatewayApi api, GatewayCircuit circui
 
     private async Task<BotAnswer> SendAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
-        using var response = await api.AskAsync(request, cancellationToken);
+        // Refit reads the body after HttpClient returns (ResponseHeadersRead), past HttpClient.Timeout: our own
+        // deadline covers the whole call, so a gateway that sends headers and then stalls is a timeout too.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.Timeout);
+        var timedOut = () => deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+        IApiResponse<string> response;
+        try
+        {
+            response = await api.AskAsync(request, deadline.Token);
+        }
+        catch (OperationCanceledException exception) when (timedOut())
+        {
+            throw TimedOut(exception);
+        }
+
+        using var _ = response;
         if (response.HasRequestError(out var failure))
         {
             // No answer arrived, or it broke off: unreachable, timed out, reset. Refit passes our own cancellation
             // through, and wraps the rest; the transport's own exception is kept (Refit's carries the request).
             var cause = failure.InnerException ?? failure;
-            throw cause is TaskCanceledException
-                ? new GatewayException($"The gateway did not answer within {options.Value.Timeout}.", cause)
-                : new GatewayException($"The gateway is unreachable: {cause.Message}", cause);
+            throw timedOut() || cause is TaskCanceledException ? TimedOut(cause) : new GatewayException($"The gateway is unreachable: {cause.Message}", cause);
         }
 
         // A response without a request error has a status.
@@ -41,7 +54,7 @@ public sealed partial class GatewayClient(IGatewayApi api, GatewayCircuit circui
         if (response.HasResponseError(out var unreadable))
         {
             var cause = unreadable.InnerException ?? unreadable;
-            throw new GatewayException($"The gateway's answer broke off: {cause.Message}", cause);
+            throw timedOut() ? TimedOut(cause) : new GatewayException($"The gateway's answer broke off: {cause.Message}", cause);
         }
 
         GatewayReading reading;
@@ -49,6 +62,10 @@ public sealed partial class GatewayClient(IGatewayApi api, GatewayCircuit circui
         {
             using var json = JsonDocument.Parse(response.Content ?? string.Empty);
             reading = GatewayAnswers.Read(json.RootElement);
+        }
+        catch (JsonException exception) when (timedOut())
+        {
+            throw TimedOut(exception);
         }
         catch (JsonException exception)
         {
@@ -64,6 +81,8 @@ public sealed partial class GatewayClient(IGatewayApi api, GatewayCircuit circui
 
         return reading.Answer;
     }
+
+    private GatewayException TimedOut(Exception cause) => new($"The gateway did not answer within {options.Value.Timeout}.", cause);
 
     /// <summary>
     /// Which refusals mean the gateway is down or overloaded (5xx, 408, 429) and so feed the circuit breaker.

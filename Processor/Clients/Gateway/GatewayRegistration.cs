@@ -8,7 +8,7 @@ public static class GatewayRegistration
 {
     /// <summary>
     /// The gateway client: a source-generated Refit client on an <see cref="IHttpClientFactory"/> client
-    /// (base address and timeout from <see cref="GatewayOptions"/>), behind one circuit breaker per process.
+    /// (base address from <see cref="GatewayOptions"/>), behind one circuit breaker per process.
     /// No retrying handler: retries are the conversation's, decided by <see cref="GatewayException.IsOutage"/>.
     /// </summary>
     public static IServiceCollection AddGatewayClient(this IServiceCollection services)
@@ -20,7 +20,8 @@ public static class GatewayRegistration
             {
                 var options = provider.GetRequiredService<IOptions<GatewayOptions>>().Value;
                 http.BaseAddress = new Uri(options.Url!);
-                http.Timeout = options.Timeout;
+                // GatewayClient's own deadline (Gateway:Timeout) covers the body too, which HttpClient.Timeout does not here.
+                http.Timeout = Timeout.InfiniteTimeSpan;
             });
         services.AddTransient<GatewayClient>();
         return services;
