@@ -24,6 +24,7 @@ public sealed partial class ConversationTurn(
     GatewayClient gateway,
     IReplyChannel channel,
     IOptions<ProcessorOptions> options,
+    IOptions<GatewayOptions> gatewayOptions,
     ProcessorTelemetry telemetry,
     TimeProvider time,
     ILogger<ConversationTurn> logger)
@@ -147,7 +148,7 @@ public sealed partial class ConversationTurn(
         {
             answer = ReplyPlanner.Plan(await AskAsync(request, cancellationToken));
         }
-        catch (GatewayException) when (welcome is null && options.Value.Gateway.SendStartOnNewSession)
+        catch (GatewayException) when (welcome is null && gatewayOptions.Value.SendStartOnNewSession)
         {
             // The session continues: recorded, so that a retry later than the session timeout does not send START.
             await claim.SaveAsync(t => t.Welcomed(new PlannedAnswer([])), cancellationToken);
@@ -164,7 +165,7 @@ public sealed partial class ConversationTurn(
         return answer;
     }
 
-    private async Task<GatewayResponse> AskAsync(GatewayRequest request, CancellationToken cancellationToken)
+    private async Task<BotAnswer> AskAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         try
@@ -182,7 +183,7 @@ public sealed partial class ConversationTurn(
 
     private async Task<bool> IsNewSessionAsync(DirectMessageReceived message, Guid messageId, CancellationToken cancellationToken)
     {
-        var sessions = options.Value.Gateway;
+        var sessions = gatewayOptions.Value;
         if (!sessions.SendStartOnNewSession)
         {
             return false;

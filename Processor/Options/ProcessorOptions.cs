@@ -12,8 +12,6 @@ public sealed class ProcessorOptions
 
     public RepliesOptions Replies { get; set; } = new();
 
-    public GatewaySessionOptions Gateway { get; set; } = new();
-
     public ReconciliationOptions Reconciliation { get; set; } = new();
 }
 
@@ -68,15 +66,6 @@ public sealed class RepliesOptions
     public TimeSpan RevokeAfterUnauthorized { get; set; } = TimeSpan.FromMinutes(10);
 }
 
-public sealed class GatewaySessionOptions
-{
-    /// <summary>Send <c>START</c> first when a conversation begins a new gateway session (the bot's welcome).</summary>
-    public bool SendStartOnNewSession { get; set; }
-
-    /// <summary>The gateway forgets a session after this long without messages.</summary>
-    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromHours(1);
-}
-
 public sealed class ProcessorOptionsValidator : AbstractValidator<ProcessorOptions>
 {
     public ProcessorOptionsValidator()
@@ -95,6 +84,5 @@ public sealed class ProcessorOptionsValidator : AbstractValidator<ProcessorOptio
             .WithMessage("must be between 00:01:00 and 1.00:00:00, such as 00:10:00.");
         RuleFor(o => o.Reconciliation.IngressWait).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 00:02:00.");
         RuleFor(o => o.Reconciliation.MaxBackoff).GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)).WithMessage("must be at least 00:00:01.");
-        RuleFor(o => o.Gateway.SessionTimeout).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 01:00:00.");
     }
 }

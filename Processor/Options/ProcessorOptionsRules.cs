@@ -14,7 +14,6 @@ public sealed class ProcessorOptionsRules : TwitterBotOptionsRules
         RuleFor(o => o.Api.WebhookUrl).AbsoluteHttpUrl().When(o => !string.IsNullOrEmpty(o.Api.WebhookUrl));
         RuleFor(o => o.Api.Version).Must(version => version is TwitterApiOptions.V1 or TwitterApiOptions.V2)
             .WithMessage($"must be {TwitterApiOptions.V1} or {TwitterApiOptions.V2}.");
-        RuleFor(o => o.WebhooksMessaging.MessageTimeout).GreaterThan(TimeSpan.Zero).WithMessage("must be a positive duration such as 00:00:15.");
         RuleForEach(o => o.Bots).ChildRules(bot =>
         {
             bot.RuleFor(b => b.AccessToken).Required();

@@ -2,18 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace TwitterBot.Processor.Replies;
 
-/// <summary>The gateway's answer to one user message, as stored before any reply goes out.</summary>
+/// <summary>The bot's answer to one user message planned into X's DMs, as stored before any reply goes out.</summary>
+/// <remarks>Stored as JSON in the turn ledger: its property names and the signal's names are a stored format.</remarks>
 public sealed record PlannedAnswer(IReadOnlyList<PlannedReply> Replies, ConversationSignal Signal = ConversationSignal.None);
 
-/// <summary>A system command in the gateway's answer.</summary>
-public enum ConversationSignal
-{
-    None,
-    Ended,
-    HandedOver,
-}
-
-/// <summary>One DM the bot will send, as the gateway's answer was planned into X's limits.</summary>
+/// <summary>One DM the bot will send, as its answer was planned into X's limits.</summary>
 /// <param name="MediaUrl">A photo, GIF or video to upload and attach; its link is sent instead if that fails.</param>
 public sealed record PlannedReply(string Text, IReadOnlyList<QuickReplyOption>? QuickReplies = null, string? MediaUrl = null)
 {

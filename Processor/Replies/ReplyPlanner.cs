@@ -1,13 +1,13 @@
-using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Text;
 
 namespace TwitterBot.Processor.Replies;
 
 /// <summary>
-/// Turns the gateway's answer into the DMs X accepts: text split at X's 10,000 characters, at most 20 quick
+/// Turns the bot's answer into the DMs X accepts: text split at X's 10,000 characters, at most 20 quick
 /// replies (label ≤ 36, description ≤ 72, metadata ≤ 1000 characters, descriptions on all options or none)
 /// on the last DM of their reaction, and attachments (one media per DM) uploaded when sent. Every cut falls
-/// between grapheme clusters; the gateway's JSON was read leniently before (<see cref="GatewayAnswers"/>).
+/// between grapheme clusters. Only X's limits live here: what the bot meant was read before, by the client
+/// that asked it.
 /// </summary>
 public static class ReplyPlanner
 {
@@ -20,51 +20,23 @@ public static class ReplyPlanner
     /// <summary>X needs text with quick replies; used when the bot sends options alone.</summary>
     public const string OptionsOnlyText = "Choose an option:";
 
-    private static readonly string[] CommandMembers = ["command", "action", "type", "system_command"];
-    private static readonly string[] HandOverCommands = ["agent", "handover", "hand_over", "redirect_to_agent", "transfer_to_agent"];
-    private static readonly string[] EndCommands = ["end", "end_conversation", "close", "finish"];
+    public static PlannedAnswer Plan(BotAnswer answer) => new(PlanReplies(answer), answer.Signal);
 
-    public static PlannedAnswer Plan(GatewayResponse answer) => new(PlanReplies(answer), SignalOf(answer));
-
-    /// <summary>
-    /// The gateway does not publish how it writes the end of a conversation or a hand-over to an agent;
-    /// read here: a reaction member <c>command</c>/<c>action</c>/<c>type</c> naming it, a member
-    /// <c>redirect</c> = <c>agent</c>, or a current state named <c>redirect:agent…</c> / <c>end…</c>.
-    /// </summary>
-    public static ConversationSignal SignalOf(GatewayResponse answer)
-    {
-        var commands = answer.Responses
-            .SelectMany(reaction => reaction.Members)
-            .Select(member => (Name: member.Key, Value: member.Value.ToLowerInvariant()))
-            .ToList();
-        var state = answer.CurrentState?.Name?.ToLowerInvariant() ?? string.Empty;
-
-        if (commands.Any(c => (c.Name == "redirect" && c.Value == "agent") || (CommandMembers.Contains(c.Name) && HandOverCommands.Contains(c.Value)))
-            || (state.StartsWith("redirect", StringComparison.Ordinal) && state.Contains("agent", StringComparison.Ordinal)))
-        {
-            return ConversationSignal.HandedOver;
-        }
-
-        return commands.Any(c => CommandMembers.Contains(c.Name) && EndCommands.Contains(c.Value)) || state.StartsWith("end", StringComparison.Ordinal)
-            ? ConversationSignal.Ended
-            : ConversationSignal.None;
-    }
-
-    private static List<PlannedReply> PlanReplies(GatewayResponse answer)
+    private static List<PlannedReply> PlanReplies(BotAnswer answer)
     {
         var replies = new List<PlannedReply>();
-        foreach (var reaction in answer.Responses)
+        foreach (var message in answer.Messages)
         {
-            var options = QuickReplies(reaction.QuickReplies);
-            var chunks = Split(reaction.Text ?? string.Empty);
+            var options = QuickReplies(message.Options);
+            var chunks = Split(message.Text);
             if (chunks.Count == 0 && options.Count > 0)
             {
                 chunks.Add(OptionsOnlyText);
             }
 
             // X attaches one media to a DM: the first rides on the reaction's last DM, the others go alone.
-            // GatewayAnswers.Read kept only fetchable URLs; MediaDownloadClient checks again at the fetch.
-            var media = reaction.Attachments.Select(a => a.Url).ToList();
+            // MediaDownloadClient checks each URL again at the fetch.
+            var media = message.Attachments.Select(a => a.Url).ToList();
             for (var i = 0; i < chunks.Count; i++)
             {
                 var last = i == chunks.Count - 1;
@@ -118,7 +90,7 @@ public static class ReplyPlanner
         return cut;
     }
 
-    public static IReadOnlyList<QuickReplyOption> QuickReplies(IReadOnlyList<GatewayQuickReply> items)
+    public static IReadOnlyList<QuickReplyOption> QuickReplies(IReadOnlyList<BotOption> items)
     {
         var options = items
             .Select(item => new QuickReplyOption(

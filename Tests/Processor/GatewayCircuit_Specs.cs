@@ -1,10 +1,10 @@
-using System.Diagnostics.Metrics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Polly.CircuitBreaker;
 using TwitterBot.Processor.Clients.Gateway;
+using TwitterBot.Processor.Options;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Processor;
@@ -21,8 +21,8 @@ public class When_the_gateway_keeps_failing
         var down = true;
         gateway.Override = _ => down ? Results.StatusCode(503) : null;
         var time = new ManualTime();
-        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
-        var client = GatewayClients.Create(http, time);
+        await using var services = GatewayClients.Build(gateway.BaseAddress, time);
+        var client = services.GetRequiredService<GatewayClient>();
 
         for (var call = 0; call < 4; call++)
         {
@@ -37,7 +37,7 @@ public class When_the_gateway_keeps_failing
         time.Advance(GatewayCircuit.BreakDuration + TimeSpan.FromSeconds(1));
         var answer = await client.AskAsync(Request, CancellationToken.None);
 
-        Assert.That(answer.Responses!.Single().Text, Is.EqualTo("You said: hi"));
+        Assert.That(answer.Messages.Single().Text, Is.EqualTo("You said: hi"));
         Assert.That(gateway.Requests, Has.Count.EqualTo(5));
     }
 }
@@ -55,8 +55,8 @@ public class When_the_gateway_answers_one_user_with_what_cannot_be_read
         await using var gateway = new FakeGateway();
         await gateway.StartAsync();
         gateway.Override = request => request["suid"]!.GetValue<string>() == FromA.Suid ? Results.Text(body, contentType) : null;
-        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
-        var client = GatewayClients.Create(http, new ManualTime());
+        await using var services = GatewayClients.Build(gateway.BaseAddress, new ManualTime());
+        var client = services.GetRequiredService<GatewayClient>();
 
         for (var call = 0; call < 8; call++)
         {
@@ -66,7 +66,7 @@ public class When_the_gateway_answers_one_user_with_what_cannot_be_read
 
         var answer = await client.AskAsync(FromB, CancellationToken.None);
 
-        Assert.That(answer.Responses!.Single().Text, Is.EqualTo("You said: hi"));
+        Assert.That(answer.Messages.Single().Text, Is.EqualTo("You said: hi"));
         Assert.That(gateway.Requests, Has.Count.EqualTo(9), "every call reached the gateway");
     }
 
@@ -78,15 +78,15 @@ public class When_the_gateway_answers_one_user_with_what_cannot_be_read
         await using var gateway = new FakeGateway();
         await gateway.StartAsync();
         gateway.Override = request => request["suid"]!.GetValue<string>() == FromA.Suid ? Results.StatusCode(status) : null;
-        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
-        var client = GatewayClients.Create(http, new ManualTime());
+        await using var services = GatewayClients.Build(gateway.BaseAddress, new ManualTime());
+        var client = services.GetRequiredService<GatewayClient>();
 
         for (var call = 0; call < 8; call++)
         {
             Assert.That(() => client.AskAsync(FromA, CancellationToken.None), Throws.InstanceOf<GatewayException>());
         }
 
-        Assert.That((await client.AskAsync(FromB, CancellationToken.None)).Responses!.Single().Text, Is.EqualTo("You said: hi"));
+        Assert.That((await client.AskAsync(FromB, CancellationToken.None)).Messages.Single().Text, Is.EqualTo("You said: hi"));
     }
 
     [TestCase(StatusCodes.Status429TooManyRequests)]
@@ -97,8 +97,8 @@ public class When_the_gateway_answers_one_user_with_what_cannot_be_read
         await using var gateway = new FakeGateway();
         await gateway.StartAsync();
         gateway.Override = _ => Results.StatusCode(status);
-        using var http = new HttpClient { BaseAddress = gateway.BaseAddress };
-        var client = GatewayClients.Create(http, new ManualTime());
+        await using var services = GatewayClients.Build(gateway.BaseAddress, new ManualTime());
+        var client = services.GetRequiredService<GatewayClient>();
 
         for (var call = 0; call < 4; call++)
         {
@@ -110,11 +110,30 @@ public class When_the_gateway_answers_one_user_with_what_cannot_be_read
     }
 }
 
-/// <summary>A gateway client as the Processor builds it, on its own circuit.</summary>
+/// <summary>Gateway clients as the Processor builds them (its own registration), each provider on its own circuit.</summary>
 internal static class GatewayClients
 {
-    public static GatewayClient Create(HttpClient http, TimeProvider time, IMeterFactory? meters = null, ILogger<GatewayClient>? logger = null) =>
-        new(http, new GatewayCircuit(NullLogger<GatewayCircuit>.Instance, time), new GatewayTelemetry(meters ?? Meters), logger ?? NullLogger<GatewayClient>.Instance);
+    public static ServiceProvider Build(Uri gateway, TimeProvider time, ILoggerProvider? logs = null, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?> { ["Gateway:Url"] = gateway.ToString() };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
 
-    private static readonly IMeterFactory Meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
+        return new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(values).Build())
+            .AddSingleton(time)
+            .AddLogging(logging =>
+            {
+                if (logs is not null)
+                {
+                    logging.AddProvider(logs);
+                }
+            })
+            .AddMetrics()
+            .AddGatewayOptions()
+            .AddGatewayClient()
+            .BuildServiceProvider();
+    }
 }

@@ -12,7 +12,7 @@ public static class ReplyPlanner_Specs
     private static IReadOnlyList<PlannedReply> Plan(string answerJson) => Answer(answerJson).Replies;
 
     private static PlannedAnswer Answer(string answerJson) =>
-        ReplyPlanner.Plan(GatewayAnswers.Read(JsonDocument.Parse(answerJson).RootElement));
+        ReplyPlanner.Plan(GatewayAnswers.Read(JsonDocument.Parse(answerJson).RootElement).Answer);
 
     public class When_the_gateway_answers_with_several_reactions
     {
@@ -95,14 +95,11 @@ public static class ReplyPlanner_Specs
 
     public class When_the_bot_ends_the_conversation_or_hands_it_over
     {
-        [TestCase("""{"responses":[{"text":"Connecting you to a human","redirect":"agent"}]}""", ConversationSignal.HandedOver)]
-        [TestCase("""{"responses":[{"text":"One moment","command":"handover"}]}""", ConversationSignal.HandedOver)]
-        [TestCase("""{"current_state":{"id":"1","name":"redirect:agent"},"responses":[{"text":"One moment"}]}""", ConversationSignal.HandedOver)]
-        [TestCase("""{"responses":[{"text":"Bye!"},{"type":"end_conversation"}]}""", ConversationSignal.Ended)]
-        [TestCase("""{"current_state":{"id":"1","name":"end"},"responses":[{"text":"Bye!"}]}""", ConversationSignal.Ended)]
-        [TestCase("""{"current_state":{"id":"1","name":"say:Hello"},"responses":[{"text":"Hello","type":"text"}]}""", ConversationSignal.None)]
-        public void Should_recognise_the_system_command(string answer, ConversationSignal expected) =>
-            Assert.That(Answer(answer).Signal, Is.EqualTo(expected));
+        [TestCase(ConversationSignal.Ended)]
+        [TestCase(ConversationSignal.HandedOver)]
+        public void Should_keep_the_signal_with_the_planned_replies(ConversationSignal signal) =>
+            Assert.That(ReplyPlanner.Plan(new BotAnswer([new BotMessage("Bye!", [], [])], signal)),
+                Has.Property(nameof(PlannedAnswer.Signal)).EqualTo(signal).And.Property(nameof(PlannedAnswer.Replies)).Count.EqualTo(1));
     }
 
     public class When_the_gateway_answers_with_entries_it_cannot_use

@@ -1,44 +1,32 @@
 using System.Text.Json;
+using TwitterBot.Processor.Replies;
 
 namespace TwitterBot.Processor.Clients.Gateway;
 
-/// <summary>The gateway's answer, as far as it could be used (<see cref="GatewayAnswers.Read"/>).</summary>
+/// <summary>The gateway's answer as the bot's, plus what of it could not be used.</summary>
 /// <param name="Skipped">What could not be used, as JSON paths and kinds (never content), e.g. <c>responses[2].text is a Number</c>.</param>
-public sealed record GatewayResponse(GatewayState? CurrentState, IReadOnlyList<GatewayReply> Responses, IReadOnlyList<string> Skipped);
-
-/// <summary>The flow state the bot reached, e.g. <c>say:Hello</c> or <c>redirect:agent</c>.</summary>
-public sealed record GatewayState(string? Id, string? Name);
-
-/// <summary>One bot reaction.</summary>
-/// <param name="Members">Its other string members, where a system command (end, hand-over) may be.</param>
-public sealed record GatewayReply(
-    string? Text,
-    IReadOnlyList<GatewayQuickReply> QuickReplies,
-    IReadOnlyList<GatewayAttachment> Attachments,
-    IReadOnlyDictionary<string, string> Members);
-
-/// <param name="Payload">The option's metadata: <c>payload</c>, <c>value</c> or <c>metadata</c>.</param>
-public sealed record GatewayQuickReply(string Label, string? Description, string? Payload);
-
-/// <param name="Url">An absolute http(s) URL (see <see cref="MediaUrls"/>).</param>
-public sealed record GatewayAttachment(string Url, string? Type);
+public sealed record GatewayReading(BotAnswer Answer, IReadOnlyList<string> Skipped);
 
 /// <summary>
 /// Reads the gateway's answer leniently: the documented shape (<c>/work/shared/gateway-api.md</c>) plus the
 /// loose shapes seen in the wild for quick replies and attachments. Whatever has the wrong JSON type, is
-/// <c>null</c>, or has no usable URL is skipped and named in <see cref="GatewayResponse.Skipped"/>; the rest
-/// is kept. An answer that is JSON but not an object is an unknown shape, planned as an answer with nothing
+/// <c>null</c>, or has no usable URL is skipped and named in <see cref="GatewayReading.Skipped"/>; the rest
+/// is kept. An answer that is JSON but not an object is an unknown shape, read as an answer with nothing
 /// in it: the gateway took the text, so asking again would only make it answer the same text twice.
+/// The gateway's system commands (end, hand-over) become the answer's <see cref="ConversationSignal"/>.
 /// </summary>
 public static class GatewayAnswers
 {
     private static readonly string[] Modelled = ["text", "quick_replies", "quickReplies", "attachments"];
+    private static readonly string[] CommandMembers = ["command", "action", "type", "system_command"];
+    private static readonly string[] HandOverCommands = ["agent", "handover", "hand_over", "redirect_to_agent", "transfer_to_agent"];
+    private static readonly string[] EndCommands = ["end", "end_conversation", "close", "finish"];
 
-    public static GatewayResponse Read(JsonElement answer)
+    public static GatewayReading Read(JsonElement answer)
     {
         if (answer.ValueKind != JsonValueKind.Object)
         {
-            return new GatewayResponse(null, [], [$"the answer is {Kind(answer)}"]);
+            return new GatewayReading(BotAnswer.Empty, [$"the answer is {Kind(answer)}"]);
         }
 
         var skipped = new List<string>();
@@ -60,7 +48,32 @@ public static class GatewayAnswers
             }
         }
 
-        return new GatewayResponse(state, replies, skipped);
+        var messages = replies.Select(r => new BotMessage(r.Text ?? string.Empty, r.QuickReplies, r.Attachments)).ToList();
+        return new GatewayReading(new BotAnswer(messages, SignalOf(state, replies)), skipped);
+    }
+
+    /// <summary>
+    /// The gateway does not publish how it writes the end of a conversation or a hand-over to an agent;
+    /// read here: a reaction member <c>command</c>/<c>action</c>/<c>type</c> naming it, a member
+    /// <c>redirect</c> = <c>agent</c>, or a current state named <c>redirect:agent…</c> / <c>end…</c>.
+    /// </summary>
+    private static ConversationSignal SignalOf(GatewayState? current, List<GatewayReply> replies)
+    {
+        var commands = replies
+            .SelectMany(reaction => reaction.Members)
+            .Select(member => (Name: member.Key, Value: member.Value.ToLowerInvariant()))
+            .ToList();
+        var state = current?.Name?.ToLowerInvariant() ?? string.Empty;
+
+        if (commands.Any(c => (c.Name == "redirect" && c.Value == "agent") || (CommandMembers.Contains(c.Name) && HandOverCommands.Contains(c.Value)))
+            || (state.StartsWith("redirect", StringComparison.Ordinal) && state.Contains("agent", StringComparison.Ordinal)))
+        {
+            return ConversationSignal.HandedOver;
+        }
+
+        return commands.Any(c => CommandMembers.Contains(c.Name) && EndCommands.Contains(c.Value)) || state.StartsWith("end", StringComparison.Ordinal)
+            ? ConversationSignal.Ended
+            : ConversationSignal.None;
     }
 
     private static GatewayState? State(JsonElement state, List<string> skipped)
@@ -107,35 +120,47 @@ public static class GatewayAnswers
             members);
     }
 
-    private static GatewayQuickReply? QuickReply(JsonElement item, string path, List<string> skipped)
+    /// <summary>The flow state the bot reached, e.g. <c>say:Hello</c> or <c>redirect:agent</c>.</summary>
+    private sealed record GatewayState(string? Id, string? Name);
+
+    /// <summary>One reaction as the gateway wrote it.</summary>
+    /// <param name="Members">Its other string members, where a system command (end, hand-over) may be.</param>
+    private sealed record GatewayReply(
+        string? Text,
+        IReadOnlyList<BotOption> QuickReplies,
+        IReadOnlyList<BotAttachment> Attachments,
+        IReadOnlyDictionary<string, string> Members);
+
+    private static BotOption? QuickReply(JsonElement item, string path, List<string> skipped)
     {
         if (item.ValueKind == JsonValueKind.String)
         {
-            return string.IsNullOrWhiteSpace(item.GetString()) ? Skip<GatewayQuickReply>(skipped, $"{path} is blank") : new GatewayQuickReply(item.GetString()!, null, null);
+            return string.IsNullOrWhiteSpace(item.GetString()) ? Skip<BotOption>(skipped, $"{path} is blank") : new BotOption(item.GetString()!, null, null);
         }
 
         if (item.ValueKind != JsonValueKind.Object)
         {
-            return Skip<GatewayQuickReply>(skipped, $"{path} is {Kind(item)}");
+            return Skip<BotOption>(skipped, $"{path} is {Kind(item)}");
         }
 
         var label = FirstString(item, "text", "label", "title");
         return string.IsNullOrWhiteSpace(label)
-            ? Skip<GatewayQuickReply>(skipped, $"{path} has no text, label or title")
-            : new GatewayQuickReply(label, FirstString(item, "description"), FirstString(item, "payload", "value", "metadata"));
+            ? Skip<BotOption>(skipped, $"{path} has no text, label or title")
+            : new BotOption(label, FirstString(item, "description"), FirstString(item, "payload", "value", "metadata"));
     }
 
-    private static GatewayAttachment? Attachment(JsonElement item, string path, List<string> skipped)
+    private static BotAttachment? Attachment(JsonElement item, string path, List<string> skipped)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
-            return Skip<GatewayAttachment>(skipped, $"{path} is {Kind(item)}");
+            return Skip<BotAttachment>(skipped, $"{path} is {Kind(item)}");
         }
 
+        // Only fetchable URLs are kept (see MediaUrls); MediaDownloadClient checks again at the fetch.
         var url = FirstString(item, "url", "src", "link");
         return MediaUrls.IsFetchable(url)
-            ? new GatewayAttachment(url!, FirstString(item, "type"))
-            : Skip<GatewayAttachment>(skipped, $"{path} has no absolute http(s) URL");
+            ? new BotAttachment(url!, FirstString(item, "type"))
+            : Skip<BotAttachment>(skipped, $"{path} has no absolute http(s) URL");
     }
 
     private static List<T> Items<T>(JsonElement items, string path, List<string> skipped, Func<JsonElement, string, List<string>, T?> read)

@@ -1,67 +1,88 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Refit;
+using TwitterBot.Processor.Options;
+using TwitterBot.Processor.Replies;
 
 namespace TwitterBot.Processor.Clients.Gateway;
 
-/// <summary>The chatbot platform's Gateway API: <c>POST {Gateway:Url}/gateway</c>, behind its circuit breaker.</summary>
-public sealed partial class GatewayClient(HttpClient http, GatewayCircuit circuit, GatewayTelemetry telemetry, ILogger<GatewayClient> logger)
+/// <summary>
+/// The chatbot platform's Gateway API: <c>POST {Gateway:Url}/gateway</c>, behind its circuit breaker. It
+/// answers in the bot's words (<see cref="BotAnswer"/>); the gateway's JSON stays in this folder.
+/// </summary>
+public sealed partial class GatewayClient(IGatewayApi api, GatewayCircuit circuit, GatewayTelemetry telemetry, IOptions<GatewayOptions> options, ILogger<GatewayClient> logger)
 {
-    public Task<GatewayResponse> AskAsync(GatewayRequest request, CancellationToken cancellationToken) =>
+    public Task<BotAnswer> AskAsync(GatewayRequest request, CancellationToken cancellationToken) =>
         circuit.ExecuteAsync(token => SendAsync(request, token), cancellationToken);
 
-    private async Task<GatewayResponse> SendAsync(GatewayRequest request, CancellationToken cancellationToken)
+    private async Task<BotAnswer> SendAsync(GatewayRequest request, CancellationToken cancellationToken)
     {
-        HttpResponseMessage response;
+        // Refit reads the body after HttpClient returns (ResponseHeadersRead), past HttpClient.Timeout: our own
+        // deadline covers the whole call, so a gateway that sends headers and then stalls is a timeout too.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.Timeout);
+        var timedOut = () => deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+        IApiResponse<string> response;
         try
         {
-            response = await http.PostAsJsonAsync("gateway", request, GatewayJsonContext.Default.GatewayRequest, cancellationToken);
+            response = await api.AskAsync(request, deadline.Token);
         }
-        catch (HttpRequestException exception)
+        catch (OperationCanceledException exception) when (timedOut())
         {
-            throw new GatewayException($"The gateway is unreachable: {exception.Message}", exception);
+            throw TimedOut(exception);
         }
-        catch (TaskCanceledException exception) when (!cancellationToken.IsCancellationRequested)
+
+        using var _ = response;
+        if (response.HasRequestError(out var failure))
         {
-            throw new GatewayException($"The gateway did not answer within {http.Timeout}.", exception);
+            // No answer arrived, or it broke off: unreachable, timed out, reset. Refit passes our own cancellation
+            // through, and wraps the rest; the transport's own exception is kept (Refit's carries the request).
+            var cause = failure.InnerException ?? failure;
+            throw timedOut() || cause is TaskCanceledException ? TimedOut(cause) : new GatewayException($"The gateway is unreachable: {cause.Message}", cause);
         }
 
-        using (response)
+        // A response without a request error has a status.
+        var status = response.StatusCode.GetValueOrDefault();
+        if (!response.IsSuccessStatusCode)
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new GatewayException($"The gateway answered {(int)response.StatusCode} {response.ReasonPhrase}.") { IsOutage = IsOutage(response.StatusCode) };
-            }
-
-            GatewayResponse answer;
-            try
-            {
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-                using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-                answer = GatewayAnswers.Read(json.RootElement);
-            }
-            catch (JsonException exception)
-            {
-                // The gateway is up (it answered), so this does not count toward the circuit breaker.
-                throw new GatewayException("The gateway's answer is not JSON.", exception) { IsOutage = false };
-            }
-            catch (Exception exception) when (exception is HttpRequestException or IOException
-                                              || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                throw new GatewayException($"The gateway's answer broke off: {exception.Message}", exception);
-            }
-
-            if (answer.Skipped.Count > 0)
-            {
-                telemetry.Skipped(answer.Skipped.Count);
-                LogSkipped(logger, answer.Skipped.Count, string.Join("; ", answer.Skipped.Take(10)));
-            }
-
-            return answer;
+            throw new GatewayException($"The gateway answered {(int)status} {response.ReasonPhrase}.") { IsOutage = IsOutage(status) };
         }
+
+        if (response.HasResponseError(out var unreadable))
+        {
+            var cause = unreadable.InnerException ?? unreadable;
+            throw timedOut() ? TimedOut(cause) : new GatewayException($"The gateway's answer broke off: {cause.Message}", cause);
+        }
+
+        GatewayReading reading;
+        try
+        {
+            using var json = JsonDocument.Parse(response.Content ?? string.Empty);
+            reading = GatewayAnswers.Read(json.RootElement);
+        }
+        catch (JsonException exception) when (timedOut())
+        {
+            throw TimedOut(exception);
+        }
+        catch (JsonException exception)
+        {
+            // The gateway is up (it answered), so this does not count toward the circuit breaker.
+            throw new GatewayException("The gateway's answer is not JSON.", exception) { IsOutage = false };
+        }
+
+        if (reading.Skipped.Count > 0)
+        {
+            telemetry.Skipped(reading.Skipped.Count);
+            LogSkipped(logger, reading.Skipped.Count, string.Join("; ", reading.Skipped.Take(10)));
+        }
+
+        return reading.Answer;
     }
+
+    private GatewayException TimedOut(Exception cause) => new($"The gateway did not answer within {options.Value.Timeout}.", cause);
 
     /// <summary>
     /// Which refusals mean the gateway is down or overloaded (5xx, 408, 429) and so feed the circuit breaker.
