@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Options;
-using TwitterBot.Processor.AccountActivity;
 using TwitterBot.Processor.Clients.X;
+using TwitterBot.Processor.Extensions;
 using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Processor.Extensions;
+namespace TwitterBot.Processor.XAccount;
 
-public static class AccountActivityExtensions
+public static class XAccountExtensions
 {
     /// <summary>X's Account Activity API, the CRC probe, the reconciler and the doctor (the service and the commands share them).</summary>
-    public static IHostApplicationBuilder AddAccountActivityClients(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddXAccountClients(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHttpClient<XAccountActivityClient>((services, http) =>
             http.BaseAddress = ProcessorExtensions.DirectoryUri(services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.Api.TwitterUrl!))
@@ -22,7 +22,7 @@ public static class AccountActivityExtensions
     /// <summary>Reconciles the X account in the background when the Processor starts.</summary>
     public static IHostApplicationBuilder AddAccountReconciliation(this IHostApplicationBuilder builder)
     {
-        builder.AddAccountActivityClients();
+        builder.AddXAccountClients();
         builder.Services.AddHostedService<WebhookReconciliation>();
         return builder;
     }

@@ -1,6 +1,6 @@
 using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Processor.Clients.X;
+namespace TwitterBot.Processor.XAccount;
 
 /// <summary>Which family of X's Account Activity endpoints the configuration selects.</summary>
 public enum AccountActivityFlavor

@@ -4,9 +4,10 @@ using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
+using TwitterBot.Processor.Clients.X;
 using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Processor.Clients.X;
+namespace TwitterBot.Processor.XAccount;
 
 /// <summary>
 /// X's Account Activity API: the webhook X posts events to, which bots are subscribed to it, and Replay.
