@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Json;
+using System.Runtime.ExceptionServices;
 using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Options;
+using Refit;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.ServiceDefaults;
 
@@ -11,14 +11,20 @@ namespace TwitterBot.Processor.XAccount;
 
 /// <summary>
 /// X's Account Activity API: the webhook X posts events to, which bots are subscribed to it, and Replay.
-/// Premium, enterprise or v2 endpoints, as <see cref="AccountActivityRoutes"/> selects from the configuration.
+/// Premium, enterprise or v2 endpoints (<see cref="IXAccountActivityApi"/>), as <see cref="AccountActivityRoutes"/>
+/// selects from the configuration. Every answer goes through <see cref="XAnswers"/>: a value, or the exception the
+/// callers and <see cref="XAdvice"/> expect (X's <see cref="XApiException"/>, the network's own exception).
 /// </summary>
-public sealed class XAccountActivityClient(HttpClient http, IOptions<TwitterBotOptions> options)
+public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<TwitterBotOptions> options)
 {
     /// <summary>X's error code for "Subscription already exists": subscribing is then already done.</summary>
     private const int SubscriptionExists = 355;
 
     public AccountActivityRoutes Routes { get; } = new(options.Value.Api);
+
+    private AccountActivityFlavor Flavor => Routes.Flavor;
+
+    private string Env => Routes.EnvName;
 
     /// <summary>
     /// The user context that manages v1.1 webhooks: the app owner's tokens
@@ -40,44 +46,49 @@ public sealed class XAccountActivityClient(HttpClient http, IOptions<TwitterBotO
         }
     }
 
-    public async Task<IReadOnlyList<XWebhook>> ListWebhooksAsync(CancellationToken cancellationToken) =>
-        Routes.Flavor == AccountActivityFlavor.V2
-            ? (await ReadAsync(AppOnly(HttpMethod.Get, Routes.Webhooks), AccountActivityJsonContext.Default.V2DataListXWebhook, cancellationToken))?.Data ?? []
-            : await ReadAsync(AppOnly(HttpMethod.Get, Routes.Webhooks), AccountActivityJsonContext.Default.ListXWebhook, cancellationToken) ?? [];
+    public async Task<IReadOnlyList<XWebhook>> ListWebhooksAsync(CancellationToken cancellationToken) => Flavor switch
+    {
+        AccountActivityFlavor.Premium => await XAnswers.ContentAsync(() => api.PremiumWebhooksAsync(Env, true, cancellationToken), cancellationToken) ?? [],
+        AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseWebhooksAsync(true, cancellationToken), cancellationToken) ?? [],
+        _ => (await XAnswers.ContentAsync(() => api.V2WebhooksAsync(true, cancellationToken), cancellationToken))?.Data ?? [],
+    };
 
     /// <summary>Registers <paramref name="url"/>; X sends a CRC challenge to it before it answers.</summary>
-    public async Task<XWebhook> RegisterWebhookAsync(string url, CancellationToken cancellationToken)
+    public async Task<XWebhook> RegisterWebhookAsync(string url, CancellationToken cancellationToken) => Flavor switch
     {
-        if (Routes.Flavor == AccountActivityFlavor.V2)
-        {
-            using var v2 = AppOnly(HttpMethod.Post, Routes.Webhooks);
-            v2.Content = JsonContent.Create(new V2WebhookRequest(url), AccountActivityJsonContext.Default.V2WebhookRequest);
-            return (await ReadAsync(v2, AccountActivityJsonContext.Default.V2DataXWebhook, cancellationToken))?.Data ?? throw EmptyAnswer(v2);
-        }
-
-        using var request = WebhookManagement(HttpMethod.Post, $"{Routes.Webhooks}?url={Uri.EscapeDataString(url)}");
-        return await ReadAsync(request, AccountActivityJsonContext.Default.XWebhook, cancellationToken) ?? throw EmptyAnswer(request);
-    }
+        AccountActivityFlavor.Premium => await XAnswers.ContentAsync(() => api.PremiumRegisterAsync(Env, url, Owner, cancellationToken), cancellationToken),
+        AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseRegisterAsync(url, Owner, cancellationToken), cancellationToken),
+        _ => (await XAnswers.ContentAsync(() => api.V2RegisterAsync(new V2WebhookRequest(url), true, cancellationToken), cancellationToken))?.Data,
+    } ?? throw EmptyAnswer("registering the webhook");
 
     /// <summary>Asks X to send a new CRC challenge to the webhook (how an invalid webhook becomes valid again).</summary>
-    public async Task ValidateWebhookAsync(string webhookId, CancellationToken cancellationToken) =>
-        await ExecuteAsync(WebhookManagement(HttpMethod.Put, Routes.Webhook(webhookId)), cancellationToken);
+    public Task ValidateWebhookAsync(string webhookId, CancellationToken cancellationToken) => XAnswers.EnsureAsync(Flavor switch
+    {
+        AccountActivityFlavor.Premium => () => api.PremiumValidateAsync(Env, webhookId, Owner, cancellationToken),
+        AccountActivityFlavor.Enterprise => () => api.EnterpriseValidateAsync(webhookId, Owner, cancellationToken),
+        _ => () => api.V2ValidateAsync(webhookId, true, cancellationToken),
+    }, cancellationToken);
 
-    public async Task DeleteWebhookAsync(string webhookId, CancellationToken cancellationToken) =>
-        await ExecuteAsync(WebhookManagement(HttpMethod.Delete, Routes.Webhook(webhookId)), cancellationToken);
+    public Task DeleteWebhookAsync(string webhookId, CancellationToken cancellationToken) => XAnswers.EnsureAsync(Flavor switch
+    {
+        AccountActivityFlavor.Premium => () => api.PremiumDeleteAsync(Env, webhookId, Owner, cancellationToken),
+        AccountActivityFlavor.Enterprise => () => api.EnterpriseDeleteAsync(webhookId, Owner, cancellationToken),
+        _ => () => api.V2DeleteAsync(webhookId, true, cancellationToken),
+    }, cancellationToken);
 
     /// <summary>Whether the bot whose token this is receives its events on the webhook.</summary>
     public async Task<bool> IsSubscribedAsync(string webhookId, XUserToken bot, CancellationToken cancellationToken)
     {
-        using var request = AsUser(HttpMethod.Get, Routes.Subscription(webhookId), bot);
-        if (Routes.Flavor == AccountActivityFlavor.V2)
+        if (Flavor == AccountActivityFlavor.V2)
         {
-            return (await ReadAsync(request, AccountActivityJsonContext.Default.V2DataXSubscriptionState, cancellationToken))?.Data?.Subscribed ?? false;
+            return (await XAnswers.ContentAsync(() => api.V2SubscriptionAsync(webhookId, bot, cancellationToken), cancellationToken))?.Data?.Subscribed ?? false;
         }
 
         try
         {
-            (await SendAsync(request, cancellationToken)).Dispose();
+            await XAnswers.EnsureAsync(Flavor == AccountActivityFlavor.Premium
+                ? () => api.PremiumSubscriptionAsync(Env, bot, cancellationToken)
+                : () => api.EnterpriseSubscriptionAsync(webhookId, bot, cancellationToken), cancellationToken);
             return true;
         }
         catch (XApiException notSubscribed) when (notSubscribed.StatusCode == (int)HttpStatusCode.NotFound)
@@ -89,124 +100,151 @@ public sealed class XAccountActivityClient(HttpClient http, IOptions<TwitterBotO
     /// <summary>Subscribes the bot whose token this is; already being subscribed counts as done.</summary>
     public async Task SubscribeAsync(string webhookId, XUserToken bot, CancellationToken cancellationToken)
     {
-        using var request = AsUser(HttpMethod.Post, Routes.Subscription(webhookId), bot);
-        if (Routes.Flavor == AccountActivityFlavor.V2)
-        {
-            request.Content = JsonContent.Create(new V2SubscriptionRequest(), AccountActivityJsonContext.Default.V2SubscriptionRequest);
-        }
-
         try
         {
-            (await SendAsync(request, cancellationToken)).Dispose();
+            await XAnswers.EnsureAsync(Flavor switch
+            {
+                AccountActivityFlavor.Premium => () => api.PremiumSubscribeAsync(Env, bot, cancellationToken),
+                AccountActivityFlavor.Enterprise => () => api.EnterpriseSubscribeAsync(webhookId, bot, cancellationToken),
+                _ => () => api.V2SubscribeAsync(webhookId, new V2SubscriptionRequest(), bot, cancellationToken),
+            }, cancellationToken);
         }
         catch (XApiException exists) when (exists.Errors.Any(e => e.Code == SubscriptionExists))
         {
         }
     }
 
-    public async Task UnsubscribeAsync(string webhookId, string userId, CancellationToken cancellationToken) =>
-        await ExecuteAsync(AppOnly(HttpMethod.Delete, Routes.Unsubscribe(webhookId, userId)), cancellationToken);
+    public Task UnsubscribeAsync(string webhookId, string userId, CancellationToken cancellationToken) => XAnswers.EnsureAsync(Flavor switch
+    {
+        AccountActivityFlavor.Premium => () => api.PremiumUnsubscribeAsync(Env, userId, true, cancellationToken),
+        AccountActivityFlavor.Enterprise => () => api.EnterpriseUnsubscribeAsync(webhookId, userId, true, cancellationToken),
+        _ => () => api.V2UnsubscribeAsync(webhookId, userId, true, cancellationToken),
+    }, cancellationToken);
 
     /// <summary>The user ids subscribed to the webhook.</summary>
     public async Task<IReadOnlyList<string>> ListSubscriptionsAsync(string webhookId, CancellationToken cancellationToken)
     {
-        using var request = AppOnly(HttpMethod.Get, Routes.SubscriptionList(webhookId));
-        var list = Routes.Flavor == AccountActivityFlavor.V2
-            ? (await ReadAsync(request, AccountActivityJsonContext.Default.V2DataXSubscriptionList, cancellationToken))?.Data
-            : await ReadAsync(request, AccountActivityJsonContext.Default.XSubscriptionList, cancellationToken);
+        var list = Flavor switch
+        {
+            AccountActivityFlavor.Premium => await XAnswers.ContentAsync(() => api.PremiumSubscriptionsAsync(Env, true, cancellationToken), cancellationToken),
+            AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseSubscriptionsAsync(webhookId, true, cancellationToken), cancellationToken),
+            _ => (await XAnswers.ContentAsync(() => api.V2SubscriptionsAsync(webhookId, true, cancellationToken), cancellationToken))?.Data,
+        };
         return list?.Subscriptions?.Select(s => s.UserId).ToList() ?? [];
     }
 
     /// <summary>How many subscriptions the app has, against the limit of its tier.</summary>
-    public async Task<XSubscriptionCount> CountSubscriptionsAsync(CancellationToken cancellationToken)
+    public async Task<XSubscriptionCount> CountSubscriptionsAsync(CancellationToken cancellationToken) => Flavor switch
     {
-        using var request = AppOnly(HttpMethod.Get, Routes.SubscriptionCount);
-        return Routes.Flavor == AccountActivityFlavor.V2
-            ? (await ReadAsync(request, AccountActivityJsonContext.Default.V2DataXSubscriptionCount, cancellationToken))?.Data ?? throw EmptyAnswer(request)
-            : await ReadAsync(request, AccountActivityJsonContext.Default.XSubscriptionCount, cancellationToken) ?? throw EmptyAnswer(request);
-    }
+        AccountActivityFlavor.Premium => await XAnswers.ContentAsync(() => api.PremiumCountAsync(true, cancellationToken), cancellationToken),
+        AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseCountAsync(true, cancellationToken), cancellationToken),
+        _ => (await XAnswers.ContentAsync(() => api.V2CountAsync(true, cancellationToken), cancellationToken))?.Data,
+    } ?? throw EmptyAnswer("counting subscriptions");
 
     /// <summary>Asks X to re-deliver every event of the webhook's subscriptions in [from, to).</summary>
     /// <exception cref="XConfigurationException">Premium environments have no Replay.</exception>
     public async Task<XReplayJob> CreateReplayJobAsync(string webhookId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var (fromDate, toDate) = (ReplayDate(from), ReplayDate(to));
-        var path = Routes.Replay(webhookId, fromDate, toDate)
-            ?? throw new XConfigurationException("Replay is an enterprise (TwitterBot:Api:EnvName empty) or v2 (TwitterBot:Api:Version 2) feature; premium environments cannot replay.");
-        using var request = AppOnly(HttpMethod.Post, path);
-        if (Routes.Flavor == AccountActivityFlavor.V2)
+        return Flavor switch
         {
-            request.Content = JsonContent.Create(new V2ReplayRequest(webhookId, fromDate, toDate), AccountActivityJsonContext.Default.V2ReplayRequest);
-            return (await ReadAsync(request, AccountActivityJsonContext.Default.V2DataXReplayJob, cancellationToken))?.Data ?? throw EmptyAnswer(request);
-        }
-
-        return await ReadAsync(request, AccountActivityJsonContext.Default.XReplayJob, cancellationToken) ?? throw EmptyAnswer(request);
+            AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseReplayAsync(webhookId, fromDate, toDate, true, cancellationToken), cancellationToken),
+            AccountActivityFlavor.V2 => (await XAnswers.ContentAsync(() => api.V2ReplayAsync(new V2ReplayRequest(webhookId, fromDate, toDate), true, cancellationToken), cancellationToken))?.Data,
+            _ => throw new XConfigurationException("Replay is an enterprise (TwitterBot:Api:EnvName empty) or v2 (TwitterBot:Api:Version 2) feature; premium environments cannot replay."),
+        } ?? throw EmptyAnswer("creating the replay job");
     }
 
     /// <summary>Who the token belongs to, and the access level X grants the app with it (<c>x-access-level</c>).</summary>
     public async Task<XVerifiedAccount> VerifyCredentialsAsync(XUserToken user, CancellationToken cancellationToken)
     {
-        using var request = AsUser(HttpMethod.Get, AccountActivityRoutes.VerifyCredentials, user);
-        using var response = await SendAsync(request, cancellationToken);
-        var account = await response.Content.ReadFromJsonAsync(AccountActivityJsonContext.Default.XAccount, cancellationToken) ?? throw EmptyAnswer(request);
-        var accessLevel = response.Headers.TryGetValues("x-access-level", out var levels) ? levels.FirstOrDefault() : null;
+        using var response = await XAnswers.ReadAsync(() => api.VerifyCredentialsAsync(user, cancellationToken), cancellationToken);
+        var account = response.Content ?? throw EmptyAnswer("verifying credentials");
+        var accessLevel = response.Headers is { } headers && headers.TryGetValues("x-access-level", out var levels) ? levels.FirstOrDefault() : null;
         return new XVerifiedAccount(account.IdStr, account.ScreenName, accessLevel);
     }
 
     /// <summary>X's replay window bounds: <c>yyyyMMddHHmm</c> in UTC.</summary>
     public static string ReplayDate(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
-    private HttpRequestMessage WebhookManagement(HttpMethod method, string path) =>
-        Routes.WebhooksNeedOwnerContext ? AsUser(method, path, Owner) : AppOnly(method, path);
+    private static InvalidOperationException EmptyAnswer(string what) => new($"X answered {what} without the expected body.");
+}
 
-    private static HttpRequestMessage AsUser(HttpMethod method, string path, XUserToken user)
+/// <summary>
+/// The one place an Account Activity answer is classified, so errors and advice stay what they were before
+/// Refit: no answer rethrows the network's own exception (<see cref="HttpRequestException"/>, a timeout, or our
+/// signer's <see cref="XConfigurationException"/>); a refusal becomes <see cref="XApiException"/>, read from X's
+/// body and headers by <see cref="XApiException.FromResponseAsync"/>; an unreadable body rethrows its JSON error.
+/// </summary>
+public static class XAnswers
+{
+    public static async Task<IApiResponse<T>> ReadAsync<T>(Func<Task<IApiResponse<T>>> call, CancellationToken cancellationToken)
     {
-        var request = new HttpRequestMessage(method, path);
-        request.Options.Set(XUserToken.OptionKey, user);
-        return request;
-    }
-
-    private static HttpRequestMessage AppOnly(HttpMethod method, string path)
-    {
-        var request = new HttpRequestMessage(method, path);
-        request.Options.Set(XAppOnly.OptionKey, true);
-        return request;
-    }
-
-    private async Task<T?> ReadAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> type, CancellationToken cancellationToken)
-    {
-        using (request)
+        var response = await SendAsync(call);
+        try
         {
-            using var response = await SendAsync(request, cancellationToken);
-            return response.StatusCode == HttpStatusCode.NoContent ? default : await response.Content.ReadFromJsonAsync(type, cancellationToken);
+            await EnsureSuccessAsync(response, cancellationToken);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
         }
     }
 
-    private async Task ExecuteAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    /// <returns>The body, or null when X answered without one (204).</returns>
+    public static async Task<T?> ContentAsync<T>(Func<Task<IApiResponse<T>>> call, CancellationToken cancellationToken)
     {
-        using (request)
+        using var response = await ReadAsync(call, cancellationToken);
+        return response.Content;
+    }
+
+    public static async Task EnsureAsync(Func<Task<IApiResponse>> call, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(call);
+        await EnsureSuccessAsync(response, cancellationToken);
+    }
+
+    private static async Task<TResponse> SendAsync<TResponse>(Func<Task<TResponse>> call)
+    {
+        try
         {
-            (await SendAsync(request, cancellationToken)).Dispose();
+            return await call();
+        }
+        catch (ApiRequestException failed) when (failed.InnerException is { } cause)
+        {
+            ExceptionDispatchInfo.Throw(cause);
+            throw;
         }
     }
 
-    /// <summary>Sends; the caller disposes the successful response.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private static async Task EnsureSuccessAsync(IApiResponse response, CancellationToken cancellationToken)
     {
-        var response = await http.SendAsync(request, cancellationToken);
+        if (response.HasRequestError(out var unsent))
+        {
+            ExceptionDispatchInfo.Throw(unsent.InnerException ?? unsent);
+        }
+
         if (!response.IsSuccessStatusCode)
         {
-            using (response)
+            var body = response.HasResponseError(out var refusal) ? refusal.Content : null;
+            using var refused = new HttpResponseMessage(response.StatusCode ?? 0)
             {
-                throw await XApiException.FromResponseAsync(response, cancellationToken);
+                Content = new StringContent(body ?? "", System.Text.Encoding.UTF8, "application/json"),
+            };
+            if (response.Headers is { } headers && headers.TryGetValues("x-rate-limit-reset", out var reset))
+            {
+                refused.Headers.TryAddWithoutValidation("x-rate-limit-reset", reset);
             }
+
+            throw await XApiException.FromResponseAsync(refused, cancellationToken);
         }
 
-        return response;
+        if (response.Error is { } unreadable)
+        {
+            ExceptionDispatchInfo.Throw(unreadable.InnerException ?? unreadable);
+        }
     }
-
-    private static InvalidOperationException EmptyAnswer(HttpRequestMessage request) =>
-        new($"X answered {request.Method} {request.RequestUri} without the expected body.");
 }
 
 /// <param name="CreatedTimestamp">v1.1's <c>created_timestamp</c>.</param>

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Refit;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Extensions;
 using TwitterBot.ServiceDefaults;
@@ -10,9 +11,17 @@ public static class XAccountExtensions
     /// <summary>X's Account Activity API, the CRC probe, the reconciler and the doctor (the service and the commands share them).</summary>
     public static IHostApplicationBuilder AddXAccountClients(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddHttpClient<XAccountActivityClient>((services, http) =>
-            http.BaseAddress = ProcessorExtensions.DirectoryUri(services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.Api.TwitterUrl!))
+        // Refit's generated client, JSON by our source-generated context (snake_case, counts as strings or numbers);
+        // RFC 3986 resolution so that v1.1 paths stay under TwitterUrl's /1.1/ and v2's /2/… start at the host's root.
+        builder.Services.AddRefitGeneratedClient<IXAccountActivityApi>(_ => new RefitSettings(new SystemTextJsonContentSerializer(AccountActivityJsonContext.Default.Options))
+            {
+                UrlResolution = UrlResolutionMode.Rfc3986,
+                Buffered = true,
+            })
+            .ConfigureHttpClient((services, http) =>
+                http.BaseAddress = ProcessorExtensions.DirectoryUri(services.GetRequiredService<IOptions<TwitterBotOptions>>().Value.Api.TwitterUrl!))
             .AddHttpMessageHandler<OAuth1SigningHandler>();
+        builder.Services.AddTransient<XAccountActivityClient>();
         builder.Services.AddHttpClient<IngressCrcProbe>(http => http.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddHttpClient<Doctor>(http => http.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddTransient<WebhookReconciler>();
