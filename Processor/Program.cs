@@ -1,6 +1,7 @@
 using TwitterBot.Processor.CommandLine;
 using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Extensions;
+using TwitterBot.Processor.XAccount;
 using TwitterBot.ServiceDefaults;
 
 if (ProcessorCommandLine.IsCommand(args))

@@ -3,7 +3,7 @@ using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Processor.AccountActivity;
+namespace TwitterBot.Processor.XAccount;
 
 public enum WebhookChange
 {

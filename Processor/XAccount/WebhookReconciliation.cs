@@ -3,7 +3,7 @@ using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Processor.AccountActivity;
+namespace TwitterBot.Processor.XAccount;
 
 /// <summary>
 /// Runs <see cref="WebhookReconciler"/> when the Processor starts (<c>Processor:Reconciliation:Enabled</c>),

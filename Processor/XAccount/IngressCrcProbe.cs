@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Processor.AccountActivity;
+namespace TwitterBot.Processor.XAccount;
 
 /// <summary>What the Ingress answered to a CRC challenge sent the way X sends it.</summary>
 public sealed record CrcProbeResult(bool Answered, string Detail);

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Options;
 using TwitterBot.Processor.Clients.X;
-using TwitterBot.Processor.CommandLine;
+using TwitterBot.Processor.DeadLetters;
 using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Processor.AccountActivity;
+namespace TwitterBot.Processor.XAccount;
 
 public enum CheckOutcome
 {

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using TwitterBot.Processor.Clients.X;
 
-namespace TwitterBot.Processor.AccountActivity;
+namespace TwitterBot.Processor.XAccount;
 
 /// <summary>Turns what X (or the network) answered into what an operator should do about it.</summary>
 public static class XAdvice

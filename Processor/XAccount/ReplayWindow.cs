@@ -1,4 +1,4 @@
-namespace TwitterBot.Processor.CommandLine;
+namespace TwitterBot.Processor.XAccount;
 
 /// <summary>X's rules for a Replay window, checked before X is asked (X answers a bad window with a bare 400).</summary>
 public static class ReplayWindow

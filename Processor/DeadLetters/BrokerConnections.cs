@@ -1,7 +1,7 @@
 using RabbitMQ.Client;
 using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Processor.CommandLine;
+namespace TwitterBot.Processor.DeadLetters;
 
 /// <summary>Plain RabbitMQ.Client connections for the operator commands, to the nodes of <c>Messaging:Rabbit</c>.</summary>
 public static class BrokerConnections

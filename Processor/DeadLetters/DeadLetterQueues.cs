@@ -5,7 +5,7 @@ using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
 using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.Processor.CommandLine;
+namespace TwitterBot.Processor.DeadLetters;
 
 /// <summary>A message MassTransit moved to an <c>_error</c> queue, as the broker holds it.</summary>
 public sealed record DeadLetter(

@@ -1,0 +1,252 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using TwitterBot.Processor.Clients.X;
+using TwitterBot.Processor.CommandLine;
+using TwitterBot.ServiceDefaults;
+
+namespace TwitterBot.Processor.XAccount;
+
+/// <summary>
+/// The X account's verbs: <c>webhooks</c>, <c>subscriptions</c>, <c>replay</c>, <c>reconcile</c> and
+/// <c>doctor</c>, run by the <see cref="VerbRunner"/>: services are built only when a verb runs, so <c>--help</c> needs no configuration.
+/// </summary>
+public static class XAccountCommands
+{
+    public static IEnumerable<Command> Create(VerbRunner runner) =>
+        [Webhooks(runner), Subscriptions(runner), Replay(runner), Reconcile(runner), Doctor(runner)];
+
+    private static Command Webhooks(VerbRunner runner)
+    {
+        var list = new Command("list", "List the app's webhooks (every URL, not only ours); ours is marked *.");
+        runner.Runs(list, async (verb, cancellationToken) =>
+        {
+            var configured = Options(verb).Api.WebhookUrl;
+            var webhooks = await verb.Get<XAccountActivityClient>().ListWebhooksAsync(cancellationToken);
+            foreach (var webhook in webhooks)
+            {
+                var ours = configured is { Length: > 0 } && WebhookReconciler.SameUrl(webhook.Url, configured) ? "*" : " ";
+                await verb.Output.WriteLineAsync($"{ours} {webhook.Id}\t{webhook.Url}\t{(webhook.Valid ? "valid" : "INVALID")}\t{webhook.Created}");
+            }
+
+            await verb.Output.WriteLineAsync($"{webhooks.Count} webhooks");
+            return ExitCodes.Done;
+        }, Explain);
+
+        var register = new Command("register", "Register TwitterBot:Api:WebhookUrl when it is missing (re-validate it when invalid); X sends a CRC challenge to the Ingress.");
+        runner.Runs(register, async (verb, cancellationToken) =>
+        {
+            var (webhook, change) = await verb.Get<WebhookReconciler>().EnsureWebhookAsync(cancellationToken);
+            await verb.Output.WriteLineAsync(change switch
+            {
+                WebhookChange.Registered => $"registered webhook {webhook.Id} for {webhook.Url}",
+                WebhookChange.Revalidated => $"webhook {webhook.Id} for {webhook.Url} was invalid; X re-validated it",
+                _ => $"webhook {webhook.Id} for {webhook.Url} is already registered and valid; nothing to do",
+            });
+            return ExitCodes.Done;
+        }, Explain);
+
+        var validateId = new Argument<string?>("webhook-id") { Description = "The webhook to re-validate; ours (TwitterBot:Api:WebhookUrl) when omitted.", Arity = ArgumentArity.ZeroOrOne };
+        var validate = new Command("validate", "Ask X to send a new CRC challenge to the webhook (an invalid webhook becomes valid when the Ingress answers).") { validateId };
+        runner.Runs(validate, async (verb, cancellationToken) =>
+        {
+            if ((verb.Value(validateId) ?? await RequireOurWebhookIdAsync(verb, cancellationToken)) is not { } id)
+            {
+                return ExitCodes.Failed;
+            }
+
+            await verb.Get<XAccountActivityClient>().ValidateWebhookAsync(id, cancellationToken);
+            await verb.Output.WriteLineAsync($"webhook {id} answered X's CRC challenge and is valid");
+            return ExitCodes.Done;
+        }, Explain);
+
+        var deleteId = new Argument<string>("webhook-id") { Description = "The webhook to delete (see `webhooks list`). Its subscriptions go with it." };
+        var delete = new Command("delete", "Delete one webhook, named by id: X stops sending its events.") { deleteId };
+        runner.Runs(delete, async (verb, cancellationToken) =>
+        {
+            var id = verb.Value(deleteId)!;
+            await verb.Get<XAccountActivityClient>().DeleteWebhookAsync(id, cancellationToken);
+            await verb.Output.WriteLineAsync($"deleted webhook {id}");
+            return ExitCodes.Done;
+        }, Explain);
+
+        return new Command("webhooks", "The app's webhooks with X's Account Activity API.") { list, register, validate, delete };
+    }
+
+    private static Command Subscriptions(VerbRunner runner)
+    {
+        var list = new Command("list", "List the accounts subscribed to our webhook, and configured bots that are not.");
+        runner.Runs(list, async (verb, cancellationToken) =>
+        {
+            if (await RequireOurWebhookIdAsync(verb, cancellationToken) is not { } webhookId)
+            {
+                return ExitCodes.Failed;
+            }
+
+            var subscribed = await verb.Get<XAccountActivityClient>().ListSubscriptionsAsync(webhookId, cancellationToken);
+            var bots = verb.Get<BotAccounts>();
+            foreach (var userId in subscribed)
+            {
+                await verb.Output.WriteLineAsync($"{userId}\t{(bots.Find(userId) is { } bot ? $"bot {bot.BotId}" : "not a configured bot")}");
+            }
+
+            foreach (var missing in Options(verb).Bots.Where(b => !subscribed.Contains(b.UserId!)))
+            {
+                await verb.Output.WriteLineAsync($"{missing.UserId}\tbot {missing.BotId}\tNOT SUBSCRIBED: run `subscriptions add {missing.UserId}`");
+            }
+
+            await verb.Output.WriteLineAsync($"{subscribed.Count} subscriptions on webhook {webhookId}");
+            return ExitCodes.Done;
+        }, Explain);
+
+        var addBot = new Argument<string>("bot") { Description = "The configured bot's numeric X user id (its tokens in TwitterBot:Bots sign the request)." };
+        var add = new Command("add", "Subscribe a configured bot to our webhook.") { addBot };
+        runner.Runs(add, async (verb, cancellationToken) =>
+        {
+            var userId = verb.Value(addBot)!;
+            if (verb.Get<BotAccounts>().Find(userId) is not { } bot)
+            {
+                await verb.Output.WriteLineAsync($"No bot with UserId {userId} is configured in TwitterBot:Bots: X subscribes an account with its own tokens.");
+                return ExitCodes.Invalid;
+            }
+
+            if (await RequireOurWebhookIdAsync(verb, cancellationToken) is not { } webhookId)
+            {
+                return ExitCodes.Failed;
+            }
+
+            await verb.Get<XAccountActivityClient>().SubscribeAsync(webhookId, new XUserToken(bot.AccessToken!, bot.AccessSecret!), cancellationToken);
+            await verb.Output.WriteLineAsync($"bot {userId} is subscribed to webhook {webhookId}");
+            return ExitCodes.Done;
+        }, Explain);
+
+        var removeBot = new Argument<string>("bot") { Description = "The numeric X user id to unsubscribe (see `subscriptions list`)." };
+        var remove = new Command("remove", "Unsubscribe an account from our webhook: X stops sending its events.") { removeBot };
+        runner.Runs(remove, async (verb, cancellationToken) =>
+        {
+            var userId = verb.Value(removeBot)!;
+            if (await RequireOurWebhookIdAsync(verb, cancellationToken) is not { } webhookId)
+            {
+                return ExitCodes.Failed;
+            }
+
+            await verb.Get<XAccountActivityClient>().UnsubscribeAsync(webhookId, userId, cancellationToken);
+            await verb.Output.WriteLineAsync($"{userId} is unsubscribed from webhook {webhookId}");
+            return ExitCodes.Done;
+        }, Explain);
+
+        var count = new Command("count", "How many subscriptions the app has (every webhook), against its tier's limit.");
+        runner.Runs(count, async (verb, cancellationToken) =>
+        {
+            var counted = await verb.Get<XAccountActivityClient>().CountSubscriptionsAsync(cancellationToken);
+            await verb.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{counted.SubscriptionsCountAll} subscriptions ({counted.SubscriptionsCountDirectMessages} with Direct Messages)"));
+            return ExitCodes.Done;
+        }, Explain);
+
+        return new Command("subscriptions", "Which accounts our webhook receives events for.") { list, add, remove, count };
+    }
+
+    private static Command Replay(VerbRunner runner)
+    {
+        var from = new Option<string>("--from") { Description = "Start of the window, UTC (e.g. 2026-11-20T08:00Z); at most 5 days ago.", Required = true };
+        var to = new Option<string>("--to") { Description = "End of the window, UTC; at least 30 minutes ago.", Required = true };
+        var replay = new Command("replay", "Ask X to re-deliver every event of a past window to our webhook (after an outage). Enterprise or v2 only.") { from, to };
+        runner.Runs(replay, async (verb, cancellationToken) =>
+        {
+            if (!TryParseUtc(verb.Value(from)!, out var start) || !TryParseUtc(verb.Value(to)!, out var end))
+            {
+                await verb.Output.WriteLineAsync("--from and --to must be UTC times such as 2026-11-20T08:00Z.");
+                return ExitCodes.Invalid;
+            }
+
+            if (ReplayWindow.Problem(start, end, verb.Get<TimeProvider>().GetUtcNow()) is { } problem)
+            {
+                await verb.Output.WriteLineAsync(problem);
+                return ExitCodes.Invalid;
+            }
+
+            if (await RequireOurWebhookIdAsync(verb, cancellationToken) is not { } webhookId)
+            {
+                return ExitCodes.Failed;
+            }
+
+            var job = await verb.Get<XAccountActivityClient>().CreateReplayJobAsync(webhookId, start, end, cancellationToken);
+            await verb.Output.WriteLineAsync($"replay job {job.JobId} created for {start:u} to {end:u} on webhook {webhookId}.");
+            await verb.Output.WriteLineAsync("X re-delivers the events to the Ingress and reports the end as a replay_job_status event, which the Processor logs. Events already answered are not answered twice.");
+            return ExitCodes.Done;
+        }, Explain);
+        return replay;
+    }
+
+    private static Command Reconcile(VerbRunner runner)
+    {
+        var reconcile = new Command("reconcile", "Do now what the Processor does at start: register or re-validate our webhook and subscribe every configured bot.");
+        runner.Runs(reconcile, async (verb, cancellationToken) =>
+        {
+            var result = await verb.Get<WebhookReconciler>().ReconcileAsync(cancellationToken);
+            await verb.Output.WriteLineAsync($"webhook {result.Webhook.Id} for {result.Webhook.Url}: {result.Change.ToString().ToLowerInvariant()}");
+            foreach (var userId in result.Subscribed)
+            {
+                await verb.Output.WriteLineAsync($"subscribed bot {userId}");
+            }
+
+            foreach (var userId in result.AlreadySubscribed)
+            {
+                await verb.Output.WriteLineAsync($"bot {userId} was already subscribed");
+            }
+
+            return ExitCodes.Done;
+        }, Explain);
+        return reconcile;
+    }
+
+    private static Command Doctor(VerbRunner runner)
+    {
+        var doctor = new Command("doctor", "Check credentials, app permissions, webhook, subscriptions, the Ingress's CRC at the public URL, the gateway and the broker; each problem with its fix.");
+        runner.Runs(doctor, async (verb, cancellationToken) =>
+        {
+            var checks = await verb.Get<Doctor>().ExamineAsync(cancellationToken);
+            foreach (var check in checks)
+            {
+                var mark = check.Outcome switch { CheckOutcome.Ok => " ok ", CheckOutcome.Warning => "warn", _ => "FAIL" };
+                await verb.Output.WriteLineAsync($"[{mark}] {check.Name}: {check.Detail}");
+                if (check.Fix is not null && check.Outcome != CheckOutcome.Ok)
+                {
+                    await verb.Output.WriteLineAsync($"       fix: {check.Fix}");
+                }
+            }
+
+            var failed = checks.Count(c => c.Outcome == CheckOutcome.Failed);
+            await verb.Output.WriteLineAsync(failed == 0 ? "All checks passed." : $"{failed} of {checks.Count} checks failed.");
+            return failed == 0 ? ExitCodes.Done : ExitCodes.Failed;
+        }, Explain);
+        return doctor;
+    }
+
+    /// <summary>X's refusals and silences as advice (exit 1); a missing key by name (exit 2).</summary>
+    private static VerbFailure? Explain(Exception failure) => failure switch
+    {
+        XConfigurationException configuration => new(ExitCodes.Invalid, configuration.Message),
+        XApiException or HttpRequestException or TaskCanceledException or IngressNotAnsweringException or XOutcomeUnknownException => new(ExitCodes.Failed, XAdvice.For(failure)),
+        _ => null,
+    };
+
+    private static TwitterBotOptions Options(VerbContext verb) => verb.Get<IOptions<TwitterBotOptions>>().Value;
+
+    /// <summary>Our webhook's id (<c>TwitterBot:Api:WebhookUrl</c>), or null after telling the operator to register it.</summary>
+    private static async Task<string?> RequireOurWebhookIdAsync(VerbContext verb, CancellationToken cancellationToken)
+    {
+        var reconciler = verb.Get<WebhookReconciler>();
+        var id = (await reconciler.FindAsync(reconciler.WebhookUrl, cancellationToken))?.Id;
+        if (id is null)
+        {
+            await verb.Output.WriteLineAsync("No webhook is registered for TwitterBot:Api:WebhookUrl: run `webhooks register` first.");
+        }
+
+        return id;
+    }
+
+    private static bool TryParseUtc(string text, out DateTimeOffset at) =>
+        DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out at);
+}
