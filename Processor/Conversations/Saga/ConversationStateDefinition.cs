@@ -45,15 +45,7 @@ public sealed class ConversationStateDefinition : SagaDefinition<ConversationSta
         // Two retry filters, the first outside the second; their exceptions do not overlap, so neither repeats the other's attempts.
         endpointConfigurator.UseMessageRetry(retry =>
         {
-            retry.Handle<GatewayException>(failure => failure.IsOutage);
-            retry.Handle<XApiException>(failure => failure.IsRetryable || failure.OutcomeUnknown);
-            retry.Handle<XOutcomeUnknownException>();
-            retry.Handle<ReplyLookupUndecidedException>();
-            retry.Handle<HttpRequestException>();
-            retry.Handle<RateLimitedException>();
-            retry.Handle<TurnInProgressException>();
-            retry.Handle<ConcurrencyException>();
-            retry.Handle<NpgsqlException>(failure => failure.IsTransient);
+            retry.Handle<Exception>(IsTransient);
             retry.Exponential(30, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(2));
         });
 
@@ -62,8 +54,29 @@ public sealed class ConversationStateDefinition : SagaDefinition<ConversationSta
         // page while the gateway restarts), then the message goes to _error for `dead-letters requeue` once the bot is fixed.
         endpointConfigurator.UseMessageRetry(retry =>
         {
-            retry.Handle<GatewayException>(failure => !failure.IsOutage);
+            retry.Handle<Exception>(failure => Cause(failure) is GatewayException { IsOutage: false });
             retry.Interval(GatewayRefusalRetries, GatewayRefusalInterval);
         });
+    }
+
+    private static bool IsTransient(Exception failure) => Cause(failure) switch
+    {
+        GatewayException gateway => gateway.IsOutage,
+        XApiException x => x.IsRetryable || x.OutcomeUnknown,
+        NpgsqlException npgsql => npgsql.IsTransient,
+        XOutcomeUnknownException or ReplyLookupUndecidedException or HttpRequestException or RateLimitedException
+            or TurnInProgressException or ConcurrencyException => true,
+        _ => false,
+    };
+
+    /// <summary>The turn's own failure: the state machine wraps what its activity throws in <see cref="EventExecutionException"/>.</summary>
+    private static Exception Cause(Exception failure)
+    {
+        while (failure is EventExecutionException { InnerException: { } inner })
+        {
+            failure = inner;
+        }
+
+        return failure;
     }
 }
