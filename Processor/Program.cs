@@ -16,6 +16,7 @@ builder.AddProcessorOptions();
 builder.AddApiClients();
 builder.AddAccountReconciliation();
 builder.AddConversations();
+builder.AddConversationSagas();
 builder.AddMessaging();
 
 var app = builder.BuildValidated();

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
-using TwitterBot.Processor.Consumers;
+using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests;
@@ -37,7 +37,7 @@ public static class Configuration_Specs
 
         [Test]
         public void Should_stop_the_processor_naming_the_key() =>
-            Assert.That(StartFailure<DirectMessageReceivedConsumer>(s => s["TwitterBot:Auth:ConsumerSecret"] = "").ToString(),
+            Assert.That(StartFailure<ConversationStateMachine>(s => s["TwitterBot:Auth:ConsumerSecret"] = "").ToString(),
                 Does.Contain("TwitterBot:Auth:ConsumerSecret is required."));
     }
 
@@ -53,12 +53,12 @@ public static class Configuration_Specs
     {
         [Test]
         public void Should_stop_the_processor_naming_the_gateway_key() =>
-            Assert.That(StartFailure<DirectMessageReceivedConsumer>(s => s["Gateway:Url"] = "gateway.local").ToString(),
+            Assert.That(StartFailure<ConversationStateMachine>(s => s["Gateway:Url"] = "gateway.local").ToString(),
                 Does.Contain("Gateway:Url must be an absolute http(s) URL."));
 
         [Test]
         public void Should_stop_the_processor_naming_the_x_api_key() =>
-            Assert.That(StartFailure<DirectMessageReceivedConsumer>(s => s["TwitterBot:Api:TwitterUrl"] = "ftp://api.twitter.com/").ToString(),
+            Assert.That(StartFailure<ConversationStateMachine>(s => s["TwitterBot:Api:TwitterUrl"] = "ftp://api.twitter.com/").ToString(),
                 Does.Contain("TwitterBot:Api:TwitterUrl must be an absolute http(s) URL."));
     }
 
@@ -67,7 +67,7 @@ public static class Configuration_Specs
         [Test]
         public void Should_report_all_of_them_without_echoing_any_secret()
         {
-            var failure = StartFailure<DirectMessageReceivedConsumer>(s =>
+            var failure = StartFailure<ConversationStateMachine>(s =>
             {
                 s["TwitterBot:Auth:ConsumerKey"] = "";
                 s["Messaging:Rabbit:Hosts:0"] = "rabbit:not-a-port";

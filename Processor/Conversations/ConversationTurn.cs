@@ -29,8 +29,13 @@ public sealed partial class ConversationTurn(
     TimeProvider time,
     ILogger<ConversationTurn> logger)
 {
+    /// <param name="sendStart">
+    /// The conversation's decision that this turn begins a new gateway session with <c>START</c>. A turn that
+    /// already stored its welcome or its answer keeps what it stored: a retry never sends <c>START</c> twice.
+    /// </param>
     /// <param name="events">Where a <see cref="DirectMessageRejected"/> is published when X refuses a reply for good.</param>
-    public async Task TakeAsync(DirectMessageReceived message, Guid messageId, IPublishEndpoint events, CancellationToken cancellationToken)
+    /// <returns>The answer the turn holds; null when it ended without asking the gateway (the account revoked the app).</returns>
+    public async Task<PlannedAnswer?> TakeAsync(DirectMessageReceived message, Guid messageId, bool sendStart, IPublishEndpoint events, CancellationToken cancellationToken)
     {
         var bot = bots.Find(message.BotUserId)
             ?? throw new InvalidOperationException($"No bot account with UserId {message.BotUserId} is configured (TwitterBot:Bots).");
@@ -44,7 +49,7 @@ public sealed partial class ConversationTurn(
         {
             LogAlreadyAnswered(message.EventId, message.BotUserId, turn.State);
             ProcessorTelemetry.Outcome("duplicate");
-            return;
+            return turn.Answer;
         }
 
         if (await access.IsRevokedAsync(message.BotUserId, token, cancellationToken))
@@ -52,10 +57,10 @@ public sealed partial class ConversationTurn(
             // The account took the app's access away: end the turn now rather than fail at X.
             await RejectAsync(message, claim, turn.NextReply, 401, 89, RevokedReason, events, cancellationToken);
             ProcessorTelemetry.Outcome("revoked");
-            return;
+            return null;
         }
 
-        var answer = turn.Answer ?? await AskGatewayAsync(message, claim, token, turn.Welcome, cancellationToken);
+        var answer = turn.Answer ?? await AskGatewayAsync(message, claim, token, turn.Welcome, sendStart, cancellationToken);
         var replies = answer.Replies;
         var next = turn.NextReply;
         if (turn.ReplyInFlight is { } unknown && unknown < replies.Count)
@@ -85,7 +90,7 @@ public sealed partial class ConversationTurn(
             if (!await SendAsync(message, claim, token, answer, index, events, cancellationToken))
             {
                 ProcessorTelemetry.Outcome("rejected");
-                return;
+                return answer;
             }
         }
 
@@ -99,6 +104,7 @@ public sealed partial class ConversationTurn(
 
         ProcessorTelemetry.Outcome("answered");
         LogAnswered(message.EventId, message.BotUserId, replies.Count - next);
+        return answer;
     }
 
     private static async Task PublishSignalAsync(
@@ -118,13 +124,13 @@ public sealed partial class ConversationTurn(
     }
 
     /// <summary>
-    /// Asks the gateway about the user's text, after <c>START</c> when the turn begins a new gateway session.
-    /// The session decision and the welcome are stored before the text is asked (<paramref name="welcome"/>
-    /// is what a failed attempt stored): a retry neither decides again nor asks <c>START</c> again, and the
-    /// text is answered once.
+    /// Asks the gateway about the user's text, after <c>START</c> when the conversation decided that the turn
+    /// begins a new gateway session. That decision and the welcome are stored before the text is asked
+    /// (<paramref name="welcome"/> is what a failed attempt stored): a retry neither takes a new decision nor
+    /// asks <c>START</c> again, and the text is answered once.
     /// </summary>
     private async Task<PlannedAnswer> AskGatewayAsync(
-        DirectMessageReceived message, TurnClaim claim, XUserToken token, PlannedAnswer? welcome, CancellationToken cancellationToken)
+        DirectMessageReceived message, TurnClaim claim, XUserToken token, PlannedAnswer? welcome, bool sendStart, CancellationToken cancellationToken)
     {
         if (options.Value.Replies.MarkRead)
         {
@@ -137,7 +143,7 @@ public sealed partial class ConversationTurn(
         }
 
         var request = GatewayRequests.For(message);
-        if (welcome is null && await IsNewSessionAsync(message, claim.MessageId, cancellationToken))
+        if (welcome is null && sendStart)
         {
             welcome = ReplyPlanner.Plan(await AskAsync(request with { Text = GatewayRequests.StartText }, cancellationToken));
             await claim.SaveAsync(t => t.Welcomed(welcome), cancellationToken);
@@ -179,18 +185,6 @@ public sealed partial class ConversationTurn(
             telemetry.GatewayCalled(time.GetElapsedTime(started), "failed");
             throw;
         }
-    }
-
-    private async Task<bool> IsNewSessionAsync(DirectMessageReceived message, Guid messageId, CancellationToken cancellationToken)
-    {
-        var sessions = gatewayOptions.Value;
-        if (!sessions.SendStartOnNewSession)
-        {
-            return false;
-        }
-
-        var last = await turns.LastTurnStartedAsync(ConversationKeys.For(message.BotUserId, message.SenderId), messageId, cancellationToken);
-        return last is null || time.GetUtcNow() - last > sessions.SessionTimeout;
     }
 
     /// <summary>

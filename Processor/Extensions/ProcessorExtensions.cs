@@ -7,6 +7,7 @@ using TwitterBot.Processor.Clients.X;
 using Npgsql;
 using TwitterBot.Processor.Consumers;
 using TwitterBot.Processor.Conversations;
+using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 
@@ -104,7 +105,7 @@ public static class ProcessorExtensions
         {
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConsumeObserver<DeadLetterObserver>();
-            bus.AddConsumer<DirectMessageReceivedConsumer, DirectMessageReceivedConsumerDefinition>().ExcludeFromConfigureEndpoints();
+            bus.AddConversationSaga().ExcludeFromConfigureEndpoints();
             bus.AddConsumer<BotAccessRevokedConsumer, BotAccessRevokedConsumerDefinition>();
             bus.AddConsumer<ReplayJobStatusReportedConsumer, ReplayJobStatusReportedConsumerDefinition>();
             bus.AddConfigureEndpointsCallback((_, queue, endpoint) =>
@@ -122,7 +123,7 @@ public static class ProcessorExtensions
                 rabbit.RouteConversations(options.ConversationPartitions);
                 foreach (var partition in DurableQueues.ConversationPartitions(options.ConversationPartitions))
                 {
-                    rabbit.ReceiveEndpoint(partition, endpoint => DirectMessageReceivedConsumerDefinition.ConfigurePartition(endpoint, partition, context));
+                    rabbit.ReceiveEndpoint(partition, endpoint => ConversationStateDefinition.ConfigurePartition(endpoint, partition, context));
                 }
 
                 rabbit.ConfigureEndpoints(context);

@@ -34,7 +34,7 @@ public static class ConversationFeatures_Specs
         public async Task Should_send_START_first_and_then_the_users_text_but_not_within_the_session()
         {
             await using var rig = await ConversationRig.StartAsync();
-            rig.Settings["Processor:Gateway:SendStartOnNewSession"] = "true";
+            rig.Settings["Gateway:SendStartOnNewSession"] = "true";
             rig.Gateway.Answer = text => text == "START" ? ["Welcome!"] : [$"You said: {text}"];
             await rig.StartProcessorAsync();
 
@@ -152,7 +152,7 @@ public static class ConversationFeatures_Specs
         public async Task Should_ask_START_again_but_the_users_text_only_once()
         {
             await using var rig = await ConversationRig.StartAsync();
-            rig.Settings["Processor:Gateway:SendStartOnNewSession"] = "true";
+            rig.Settings["Gateway:SendStartOnNewSession"] = "true";
             rig.Gateway.Answer = text => text == "START" ? ["Welcome!"] : [$"You said: {text}"];
             var failures = 1;
             rig.Gateway.Override = request => request["text"]!.GetValue<string>() == "START" && Interlocked.Decrement(ref failures) >= 0
@@ -174,7 +174,7 @@ public static class ConversationFeatures_Specs
         public async Task Should_reuse_the_stored_welcome_and_not_ask_START_again()
         {
             await using var rig = await ConversationRig.StartAsync();
-            rig.Settings["Processor:Gateway:SendStartOnNewSession"] = "true";
+            rig.Settings["Gateway:SendStartOnNewSession"] = "true";
             rig.Gateway.Answer = text => text == "START" ? ["Welcome!"] : [$"You said: {text}"];
             var failures = 1;
             rig.Gateway.Override = request => request["text"]!.GetValue<string>() == "first" && Interlocked.Decrement(ref failures) >= 0

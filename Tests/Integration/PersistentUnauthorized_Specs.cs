@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using TwitterBot.Contracts;
-using TwitterBot.Processor.Consumers;
+using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
@@ -112,7 +112,7 @@ public static class PersistentUnauthorized_Specs
 
     public class When_RevokeAfterUnauthorized_is_out_of_range
     {
-        private sealed class ConfiguredProcessor(IDictionary<string, string?> settings) : WebApplicationFactory<DirectMessageReceivedConsumer>
+        private sealed class ConfiguredProcessor(IDictionary<string, string?> settings) : WebApplicationFactory<ConversationStateMachine>
         {
             protected override void ConfigureWebHost(IWebHostBuilder builder)
             {

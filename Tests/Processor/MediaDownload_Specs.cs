@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using TwitterBot.Processor.Clients.X;
-using TwitterBot.Processor.Consumers;
+using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Processor.Options;
 using TwitterBot.Tests.Support;
 using MsOptions = Microsoft.Extensions.Options.Options;
@@ -140,7 +140,7 @@ public class MediaDownload_Specs
 
 public class When_the_media_download_timeout_is_out_of_range
 {
-    private sealed class ConfiguredProcessor(IDictionary<string, string?> settings) : WebApplicationFactory<DirectMessageReceivedConsumer>
+    private sealed class ConfiguredProcessor(IDictionary<string, string?> settings) : WebApplicationFactory<ConversationStateMachine>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {

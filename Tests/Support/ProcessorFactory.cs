@@ -6,12 +6,12 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using TwitterBot.Processor.Consumers;
+using TwitterBot.Processor.Conversations.Saga;
 
 namespace TwitterBot.Tests.Support;
 
 /// <summary>The real Processor in memory, consuming from the broker its settings name.</summary>
-public sealed class ProcessorFactory(IDictionary<string, string?> settings) : WebApplicationFactory<DirectMessageReceivedConsumer>
+public sealed class ProcessorFactory(IDictionary<string, string?> settings) : WebApplicationFactory<ConversationStateMachine>
 {
     public CapturedLogs Logs { get; } = new();
 

@@ -4,17 +4,18 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TwitterBot.Contracts;
-using TwitterBot.Processor.Consumers;
+using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Processor.Extensions;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Tests.Support;
 
 /// <summary>
-/// The Processor's conversation wiring (options, typed clients, the in-memory store, the consumer) on
-/// MassTransit's test harness instead of RabbitMQ, against a fake gateway and a fake X over real HTTP.
-/// The consumer keeps its definition (its retry policy); the harness's in-memory transport does not
-/// serialize a conversation the way the partition queues do, so copies of one message run concurrently.
+/// The Processor's conversation wiring (options, typed clients, the in-memory store, the conversation saga
+/// in MassTransit's in-memory saga repository) on MassTransit's test harness instead of RabbitMQ, against a
+/// fake gateway and a fake X over real HTTP. The saga keeps its definition (its retry policy); the harness's
+/// in-memory transport does not serialize a conversation the way the partition queues do, so copies of one
+/// message run concurrently.
 /// </summary>
 public sealed class ProcessorHarness : IAsyncDisposable
 {
@@ -31,11 +32,20 @@ public sealed class ProcessorHarness : IAsyncDisposable
 
     public ITestHarness Harness { get; }
 
+    /// <summary>The Processor's own services (its turn ledger, its options).</summary>
+    public IServiceProvider Services => _host.Services;
+
     public FakeGateway Gateway { get; }
 
     public FakeXApi X { get; }
 
-    public static async Task<ProcessorHarness> StartAsync()
+    /// <summary>The conversation sagas: which were created, and in which state each is.</summary>
+    public ISagaStateMachineTestHarness<ConversationStateMachine, ConversationState> Conversations =>
+        Harness.GetSagaStateMachineHarness<ConversationStateMachine, ConversationState>();
+
+    /// <param name="configure">Settings on top of the common ones.</param>
+    /// <param name="time">The Processor's clock, when a spec moves it.</param>
+    public static async Task<ProcessorHarness> StartAsync(Action<Dictionary<string, string?>>? configure = null, TimeProvider? time = null)
     {
         var gateway = new FakeGateway();
         await gateway.StartAsync();
@@ -45,11 +55,18 @@ public sealed class ProcessorHarness : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing", DisableDefaults = true });
         var settings = TestSettings.Common().UsingFakes(gateway, x);
         settings["Processor:Store:Kind"] = "InMemory";
+        configure?.Invoke(settings);
         builder.Configuration.AddInMemoryCollection(settings);
         builder.AddProcessorOptions();
         builder.AddApiClients();
         builder.AddConversations();
-        builder.Services.AddMassTransitTestHarness(bus => bus.AddConsumer<DirectMessageReceivedConsumer, DirectMessageReceivedConsumerDefinition>());
+        builder.AddConversationSagas();
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
+
+        builder.Services.AddMassTransitTestHarness(bus => bus.AddConversationSaga());
 
         var host = builder.Build();
         await host.StartAsync();
@@ -78,7 +95,6 @@ public sealed class ProcessorHarness : IAsyncDisposable
             await Consumed.WaitForAsync(1, within);
         }
     }
-
 
     public async ValueTask DisposeAsync()
     {

@@ -14,8 +14,8 @@ using TwitterBot.ServiceDefaults;
 namespace TwitterBot.Tests.Support;
 
 /// <summary>
-/// One Processor's conversation wiring on MassTransit's test harness (the consumers keep their definitions,
-/// so their retry policies run) with the real PostgreSQL store, a fake gateway and a fake X over HTTP, and
+/// One Processor's conversation wiring on MassTransit's test harness (the conversation saga and the consumers keep
+/// their definitions, so their retry policies run) with the real PostgreSQL store, a fake gateway and a fake X over HTTP, and
 /// a <see cref="JumpingClock"/> shared by the Processor and the fake X: for specs about what X's answers
 /// prove and about waits, without waiting. A "crash" is a wait that throws; a restart is the same message
 /// published again (same message id), as the broker would redeliver it.
@@ -73,10 +73,11 @@ public sealed class TurnRig : IAsyncDisposable
         builder.AddProcessorOptions();
         builder.AddApiClients();
         builder.AddConversations();
+        builder.AddConversationSagas();
         builder.Services.AddSingleton<TimeProvider>(clock);
         builder.Services.AddMassTransitTestHarness(bus =>
         {
-            bus.AddConsumer<DirectMessageReceivedConsumer, DirectMessageReceivedConsumerDefinition>();
+            bus.AddConversationSaga();
             bus.AddConsumer<BotAccessRevokedConsumer, BotAccessRevokedConsumerDefinition>();
         });
 

@@ -1,0 +1,215 @@
+using System.Text.Json;
+using MassTransit;
+using MassTransit.Context;
+using MassTransit.Middleware;
+using MassTransit.Saga;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace TwitterBot.Processor.Conversations.Saga;
+
+/// <summary>
+/// The <c>conversations</c> table: one row per conversation saga, its state as JSON, guarded by a version
+/// (optimistic concurrency, no lock held while a turn talks to the gateway and X). Shared by every replica.
+/// </summary>
+public sealed class PostgresConversationSagaStore(NpgsqlDataSource source, TimeProvider time)
+{
+    public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
+    {
+        await using var command = source.CreateCommand("""
+            CREATE TABLE IF NOT EXISTS conversations (
+                correlation_id uuid PRIMARY KEY,
+                version int NOT NULL,
+                state jsonb NOT NULL,
+                updated_at timestamptz NOT NULL,
+                last_activity_at timestamptz NULL);
+            CREATE INDEX IF NOT EXISTS conversations_idle ON conversations ((coalesce(last_activity_at, updated_at)));
+            """);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<ConversationState?> LoadAsync(Guid correlationId, CancellationToken cancellationToken)
+    {
+        await using var command = source.CreateCommand("SELECT version, state FROM conversations WHERE correlation_id = $1");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = correlationId });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var state = JsonSerializer.Deserialize(reader.GetString(1), ConversationStateJsonContext.Default.ConversationState)
+            ?? throw new InvalidOperationException($"Conversation {correlationId} has no state.");
+        state.CorrelationId = correlationId;
+        state.Version = reader.GetInt32(0);
+        return state;
+    }
+
+    /// <summary>Inserts a new conversation at version 1; false when one with its id exists already (another consume won the race).</summary>
+    public async Task<bool> TryInsertAsync(ConversationState state, CancellationToken cancellationToken)
+    {
+        var version = state.Version;
+        state.Version = 1;
+        await using var command = source.CreateCommand("""
+            INSERT INTO conversations (correlation_id, version, state, updated_at, last_activity_at)
+            VALUES ($1, 1, $2, $3, $4)
+            ON CONFLICT (correlation_id) DO NOTHING
+            """);
+        AddState(command, state);
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            return true;
+        }
+
+        state.Version = version;
+        return false;
+    }
+
+    /// <summary>Saves the conversation over the version it was loaded at; false when another consume saved it since.</summary>
+    public async Task<bool> TryUpdateAsync(ConversationState state, CancellationToken cancellationToken)
+    {
+        var loaded = state.Version;
+        state.Version = loaded + 1;
+        await using var command = source.CreateCommand("""
+            UPDATE conversations SET version = $5, state = $2, updated_at = $3, last_activity_at = $4
+            WHERE correlation_id = $1 AND version = $6
+            """);
+        AddState(command, state);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = loaded + 1 });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = loaded });
+        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+        {
+            return true;
+        }
+
+        state.Version = loaded;
+        return false;
+    }
+
+    /// <summary>Deletes a finalized conversation at the version it was loaded at; false when another consume saved it since.</summary>
+    public async Task<bool> TryDeleteAsync(ConversationState state, CancellationToken cancellationToken)
+    {
+        await using var command = source.CreateCommand("DELETE FROM conversations WHERE correlation_id = $1 AND version = $2");
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = state.CorrelationId });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = state.Version });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>Forgets conversations without activity since <paramref name="idleSince"/>; returns how many.</summary>
+    public async Task<int> PurgeIdleAsync(DateTimeOffset idleSince, CancellationToken cancellationToken)
+    {
+        await using var command = source.CreateCommand("DELETE FROM conversations WHERE coalesce(last_activity_at, updated_at) < $1");
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = idleSince });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private void AddState(NpgsqlCommand command, ConversationState state)
+    {
+        command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = state.CorrelationId });
+        command.Parameters.Add(new NpgsqlParameter<string>
+        {
+            TypedValue = JsonSerializer.Serialize(state, ConversationStateJsonContext.Default.ConversationState),
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow() });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastActivityAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+    }
+}
+
+/// <summary>
+/// MassTransit's saga repository over <see cref="PostgresConversationSagaStore"/>. A stale save (the
+/// conversation was saved by another consume since it was loaded, or inserted by a racing first message)
+/// throws <see cref="ConcurrencyException"/>, which the definition's retry answers by loading it again.
+/// </summary>
+public sealed class PostgresConversationSagaRepositoryContextFactory(
+    PostgresConversationSagaStore store,
+    ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> factory)
+    : ISagaRepositoryContextFactory<ConversationState>, ILoadSagaRepositoryContextFactory<ConversationState>
+{
+    public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<ConversationState, T>> next) where T : class =>
+        next.Send(new Context<T>(store, context, factory));
+
+    public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<ConversationState> query, IPipe<SagaRepositoryQueryContext<ConversationState, T>> next)
+        where T : class =>
+        throw new NotSupportedException("Conversations are correlated by id only.");
+
+    public Task<T> Execute<T>(Func<LoadSagaRepositoryContext<ConversationState>, Task<T>> asyncMethod, CancellationToken cancellationToken = default)
+        where T : class =>
+        asyncMethod(new LoadContext(store, cancellationToken));
+
+    public void Probe(ProbeContext context) => context.Add("persistence", "postgres");
+
+    private sealed class Context<T> : ConsumeContextScope<T>, SagaRepositoryContext<ConversationState, T>
+        where T : class
+    {
+        private readonly PostgresConversationSagaStore _store;
+        private readonly ConsumeContext<T> _consumeContext;
+        private readonly ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> _factory;
+
+        public Context(
+            PostgresConversationSagaStore store,
+            ConsumeContext<T> consumeContext,
+            ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> factory)
+            : base(consumeContext)
+        {
+            _store = store;
+            _consumeContext = consumeContext;
+            _factory = factory;
+        }
+
+        public Task<SagaConsumeContext<ConversationState, TMessage>> CreateSagaConsumeContext<TMessage>(
+            ConsumeContext<TMessage> consumeContext, ConversationState instance, SagaConsumeContextMode mode)
+            where TMessage : class =>
+            _factory.CreateSagaConsumeContext(_store, consumeContext, instance, mode);
+
+        public Task<SagaConsumeContext<ConversationState, T>> Add(ConversationState instance) =>
+            _factory.CreateSagaConsumeContext(_store, _consumeContext, instance, SagaConsumeContextMode.Add);
+
+        public async Task<SagaConsumeContext<ConversationState, T>> Insert(ConversationState instance) =>
+            await _store.TryInsertAsync(instance, CancellationToken)
+                ? await _factory.CreateSagaConsumeContext(_store, _consumeContext, instance, SagaConsumeContextMode.Insert)
+                : null!; // the caller loads the one that won
+
+        public async Task<SagaConsumeContext<ConversationState, T>> Load(Guid correlationId) =>
+            await _store.LoadAsync(correlationId, CancellationToken) is { } instance
+                ? await _factory.CreateSagaConsumeContext(_store, _consumeContext, instance, SagaConsumeContextMode.Load)
+                : null!; // missing: the caller creates it
+
+        public async Task Save(SagaConsumeContext<ConversationState> context)
+        {
+            if (!await _store.TryInsertAsync(context.Saga, CancellationToken))
+            {
+                throw Stale(context.Saga, "was created by another consume meanwhile");
+            }
+        }
+
+        public async Task Update(SagaConsumeContext<ConversationState> context)
+        {
+            if (!await _store.TryUpdateAsync(context.Saga, CancellationToken))
+            {
+                throw Stale(context.Saga, $"changed since it was loaded at version {context.Saga.Version}");
+            }
+        }
+
+        public async Task Delete(SagaConsumeContext<ConversationState> context)
+        {
+            if (!await _store.TryDeleteAsync(context.Saga, CancellationToken))
+            {
+                throw Stale(context.Saga, $"changed since it was loaded at version {context.Saga.Version}");
+            }
+        }
+
+        public Task Discard(SagaConsumeContext<ConversationState> context) => Task.CompletedTask;
+
+        public Task Undo(SagaConsumeContext<ConversationState> context) => Task.CompletedTask;
+
+        private static ConcurrencyException Stale(ConversationState state, string what) =>
+            new($"Conversation {state.CorrelationId} {what}; retried.", typeof(ConversationState), state.CorrelationId);
+    }
+
+    private sealed class LoadContext(PostgresConversationSagaStore store, CancellationToken cancellationToken)
+        : BasePipeContext(cancellationToken), LoadSagaRepositoryContext<ConversationState>
+    {
+        public async Task<ConversationState> Load(Guid correlationId) => (await store.LoadAsync(correlationId, CancellationToken))!;
+    }
+}

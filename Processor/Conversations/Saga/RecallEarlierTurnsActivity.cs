@@ -1,0 +1,29 @@
+using MassTransit;
+using TwitterBot.Contracts;
+using TwitterBot.ServiceDefaults;
+
+namespace TwitterBot.Processor.Conversations.Saga;
+
+/// <summary>
+/// A conversation new to the saga may be older than the saga (turns answered by a version without it): its last
+/// activity is then the ledger's latest other turn, so that an upgrade does not greet a user mid-session with
+/// <c>START</c>. Runs once per conversation, when its saga is created.
+/// </summary>
+public sealed class RecallEarlierTurnsActivity(ITurnLedger turns) : IStateMachineActivity<ConversationState, DirectMessageReceived>
+{
+    public async Task Execute(BehaviorContext<ConversationState, DirectMessageReceived> context, IBehavior<ConversationState, DirectMessageReceived> next)
+    {
+        context.Saga.LastActivityAt ??= await turns.LastTurnStartedAsync(
+            ConversationKeys.For(context.Message.BotUserId, context.Message.SenderId),
+            context.MessageId ?? Guid.Empty,
+            context.CancellationToken);
+        await next.Execute(context);
+    }
+
+    public Task Faulted<TException>(BehaviorExceptionContext<ConversationState, DirectMessageReceived, TException> context, IBehavior<ConversationState, DirectMessageReceived> next)
+        where TException : Exception => next.Faulted(context);
+
+    public void Probe(ProbeContext context) => context.CreateScope("recall-earlier-turns");
+
+    public void Accept(StateMachineVisitor visitor) => visitor.Visit(this);
+}
