@@ -11,6 +11,12 @@ namespace TwitterBot.Processor.Channels;
 public interface IReplyChannel
 {
     /// <summary>
+    /// Whether the channel's refusals tell a revoked token by a code of their own (X v1.1: 89). When they do not
+    /// (X v2's 401s carry no code), only a refusal that persists revokes (<c>Processor:Replies:RevokeAfterUnauthorized</c>).
+    /// </summary>
+    bool ErrorsNameRevocation { get; }
+
+    /// <summary>
     /// Makes <paramref name="reply"/> ready to send: its media attached (fetched and uploaded), or its link put in
     /// the text when that fails. Done before the send is marked, so a crash here only repeats an upload no user sees.
     /// </summary>

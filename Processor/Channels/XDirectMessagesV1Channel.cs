@@ -11,6 +11,8 @@ namespace TwitterBot.Processor.Channels;
 /// </summary>
 public sealed class XDirectMessagesV1Channel(IXDirectMessagesV1Api api, XMediaAttachments attachments, SentReplyLookup lookup, XClock clock) : IReplyChannel
 {
+    public bool ErrorsNameRevocation => true;
+
     public Task<OutgoingReply> PrepareAsync(ReplyAddress address, PlannedReply reply, string eventId, CancellationToken cancellationToken) =>
         attachments.AttachAsync(address.Bot, reply, eventId, cancellationToken);
 

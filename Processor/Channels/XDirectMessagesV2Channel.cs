@@ -11,6 +11,8 @@ namespace TwitterBot.Processor.Channels;
 /// </summary>
 public sealed class XDirectMessagesV2Channel(IXDirectMessagesV2Api api, XMediaAttachments attachments, SentReplyLookup lookup, XClock clock) : IReplyChannel
 {
+    public bool ErrorsNameRevocation => false;
+
     public Task<OutgoingReply> PrepareAsync(ReplyAddress address, PlannedReply reply, string eventId, CancellationToken cancellationToken) =>
         attachments.AttachAsync(address.Bot, reply, eventId, cancellationToken);
 

@@ -17,12 +17,9 @@ namespace TwitterBot.Processor.Conversations;
 /// deployment first saw the current token (Replay and late retries bring old ones back) leaves it alone.
 /// Read at most once a second per bot.
 /// </summary>
-public sealed class BotAccess(IBotThrottles store, IOptions<TwitterBotOptions> twitter, IOptions<ProcessorOptions> options, TimeProvider time)
+public sealed class BotAccess(IBotThrottles store, IOptions<ProcessorOptions> options, TimeProvider time)
 {
     private static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
-
-    /// <summary>v1.1's 401s carry codes that tell a revoked token (89) from a bad signature; v2's carry none, so only persistence can tell.</summary>
-    private readonly bool _persistentRefusalRevokes = twitter.Value.Api.Version == TwitterApiOptions.V2;
 
     private readonly ReadThroughCache<string, string?> _revoked = new(Freshness, time);
     private readonly ConcurrentDictionary<string, int?> _failingAuthentication = new(StringComparer.Ordinal);
@@ -62,9 +59,10 @@ public sealed class BotAccess(IBotThrottles store, IOptions<TwitterBotOptions> t
     /// refused so since longer than <c>Processor:Replies:RevokeAfterUnauthorized</c> (told by the shared store, across
     /// replicas), the token is revoked now: returns since when it was refused. Otherwise null (retried).
     /// </summary>
-    public async Task<DateTimeOffset?> RefusedAsync(string botUserId, XUserToken token, CancellationToken cancellationToken)
+    /// <param name="errorsNameRevocation">The channel's refusals tell a revoked token by a code of their own (<see cref="Channels.IReplyChannel.ErrorsNameRevocation"/>): then only that code revokes.</param>
+    public async Task<DateTimeOffset?> RefusedAsync(string botUserId, XUserToken token, bool errorsNameRevocation, CancellationToken cancellationToken)
     {
-        if (!_persistentRefusalRevokes)
+        if (errorsNameRevocation)
         {
             return null;
         }
@@ -81,8 +79,8 @@ public sealed class BotAccess(IBotThrottles store, IOptions<TwitterBotOptions> t
     }
 
     /// <summary>X accepted a send of the bot: on v2, a run of 401s starts over (every replica sees it).</summary>
-    public Task AcceptedAsync(string botUserId, CancellationToken cancellationToken) =>
-        _persistentRefusalRevokes ? store.ClearUnauthorizedAsync(botUserId, cancellationToken) : Task.CompletedTask;
+    public Task AcceptedAsync(string botUserId, bool errorsNameRevocation, CancellationToken cancellationToken) =>
+        errorsNameRevocation ? Task.CompletedTask : store.ClearUnauthorizedAsync(botUserId, cancellationToken);
 
     /// <summary>X refused the bot's credentials without revoking them (401 other than 89); true the first time in a row, to tell the operator once.</summary>
     public bool AuthenticationFailed(string botUserId, int? code) => _failingAuthentication.TryAdd(botUserId, code);

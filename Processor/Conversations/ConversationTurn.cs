@@ -279,7 +279,7 @@ public sealed partial class ConversationTurn(
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.AuthenticationFailed)
             {
-                if (await access.RefusedAsync(message.BotUserId, token, cancellationToken) is { } refusedSince)
+                if (await access.RefusedAsync(message.BotUserId, token, channel.ErrorsNameRevocation, cancellationToken) is { } refusedSince)
                 {
                     // v2: no code tells a revoked token from a bad signature, but a refusal this long is revocation.
                     LogRefusedTooLong(message.BotUserId, refusedSince);
@@ -314,7 +314,7 @@ public sealed partial class ConversationTurn(
             sentId ??= await IdOfAcceptedAsync(message, token, reply, index, sendBegan, cancellationToken);
             await claim.SaveAsync(t => t.Sent(index), sentId is null ? null : new SentReply(message.BotUserId, sentId, time.GetUtcNow()), cancellationToken);
             rateLimits.Sent(message.BotUserId);
-            await access.AcceptedAsync(message.BotUserId, cancellationToken);
+            await access.AcceptedAsync(message.BotUserId, channel.ErrorsNameRevocation, cancellationToken);
             if (access.AuthenticationWorks(message.BotUserId))
             {
                 LogAuthenticationWorks(message.BotUserId);
