@@ -1,5 +1,7 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using TwitterBot.Contracts;
+using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations.Saga;
@@ -7,16 +9,20 @@ namespace TwitterBot.Processor.Conversations.Saga;
 /// <summary>
 /// A conversation new to the saga may be older than the saga (turns answered by a version without it): its last
 /// activity is then the ledger's latest other turn, so that an upgrade does not greet a user mid-session with
-/// <c>START</c>. Runs once per conversation, when its saga is created.
+/// <c>START</c>. Runs once per conversation, when its saga is created, and only when <c>START</c> is sent at all.
 /// </summary>
-public sealed class RecallEarlierTurnsActivity(ITurnLedger turns) : IStateMachineActivity<ConversationState, DirectMessageReceived>
+public sealed class RecallEarlierTurnsActivity(ITurnLedger turns, IOptions<GatewayOptions> gateway) : IStateMachineActivity<ConversationState, DirectMessageReceived>
 {
     public async Task Execute(BehaviorContext<ConversationState, DirectMessageReceived> context, IBehavior<ConversationState, DirectMessageReceived> next)
     {
-        context.Saga.LastActivityAt ??= await turns.LastTurnStartedAsync(
-            ConversationKeys.For(context.Message.BotUserId, context.Message.SenderId),
-            context.MessageId ?? Guid.Empty,
-            context.CancellationToken);
+        if (gateway.Value.SendStartOnNewSession)
+        {
+            context.Saga.LastActivityAt ??= await turns.LastTurnStartedAsync(
+                ConversationKeys.For(context.Message.BotUserId, context.Message.SenderId),
+                context.MessageId ?? Guid.Empty,
+                context.CancellationToken);
+        }
+
         await next.Execute(context);
     }
 
