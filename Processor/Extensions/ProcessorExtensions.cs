@@ -1,13 +1,15 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Refit;
+using Npgsql;
+using TwitterBot.Conventions.Accounts;
+using TwitterBot.Conventions.Queues;
 using TwitterBot.Processor.Channels;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Clients.X;
-using Npgsql;
 using TwitterBot.Processor.Consumers;
-using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Conversations.Saga;
+using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 

@@ -1,4 +1,5 @@
 using FluentValidation;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Options;

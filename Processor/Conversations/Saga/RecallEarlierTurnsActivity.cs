@@ -1,6 +1,6 @@
 using MassTransit;
 using TwitterBot.Contracts;
-using TwitterBot.ServiceDefaults;
+using TwitterBot.Conventions.Ids;
 
 namespace TwitterBot.Processor.Conversations.Saga;
 

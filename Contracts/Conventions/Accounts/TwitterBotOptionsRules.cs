@@ -1,6 +1,7 @@
 using FluentValidation;
+using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.Accounts;
 
 /// <summary>
 /// What every service needs of the <c>TwitterBot</c> section: the consumer secret and the bot accounts.

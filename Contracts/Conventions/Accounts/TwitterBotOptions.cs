@@ -1,4 +1,4 @@
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.Accounts;
 
 /// <summary>
 /// The <c>TwitterBot</c> configuration section: the original component's <c>chatbots.twitter-bot.*</c>
