@@ -19,7 +19,7 @@ public static class ProcessorExtensions
 {
     public static IHostApplicationBuilder AddProcessorOptions(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<TwitterBotOptions, ProcessorOptionsRules>(TwitterBotOptions.Section);
+        builder.Services.AddValidatedOptions<TwitterBotOptions, ProcessorTwitterBotOptionsRules>(TwitterBotOptions.Section);
         builder.Services.AddGatewayOptions();
         builder.Services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqOptions.Section);
         builder.Services.AddValidatedOptions<ProcessorOptions, ProcessorOptionsValidator>(ProcessorOptions.Section);

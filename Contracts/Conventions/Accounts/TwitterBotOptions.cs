@@ -1,8 +1,12 @@
+using FluentValidation;
+using TwitterBot.ServiceDefaults;
+
 namespace TwitterBot.Conventions.Accounts;
 
 /// <summary>
 /// The <c>TwitterBot</c> configuration section: the original component's <c>chatbots.twitter-bot.*</c>
-/// keys, mapped 1:1 (see README, "Configuration").
+/// keys, mapped 1:1 (see README, "Configuration"). Its parts: <see cref="TwitterAuthOptions"/>,
+/// <see cref="TwitterApiOptions"/>, <see cref="BotOptions"/>.
 /// </summary>
 public sealed class TwitterBotOptions
 {
@@ -13,63 +17,25 @@ public sealed class TwitterBotOptions
     public TwitterApiOptions Api { get; set; } = new();
 
     public IList<BotOptions> Bots { get; init; } = [];
-
-    public WebhooksMessagingOptions WebhooksMessaging { get; set; } = new();
 }
 
-public sealed class TwitterAuthOptions
+/// <summary>
+/// What every service needs of the <c>TwitterBot</c> section: the consumer secret and the bot accounts.
+/// The Ingress validates only this (it holds no user tokens); the Processor adds its own rules.
+/// </summary>
+public class TwitterBotOptionsRules : AbstractValidator<TwitterBotOptions>
 {
-    public string? ConsumerKey { get; set; }
-
-    /// <summary>Signs CRC responses, verifies webhook signatures and signs OAuth 1.0a requests.</summary>
-    public string? ConsumerSecret { get; set; }
-
-    public string? BearerToken { get; set; }
-
-    public string? DefaultAccessToken { get; set; }
-
-    public string? DefaultAccessSecret { get; set; }
-}
-
-public sealed class TwitterApiOptions
-{
-    /// <summary>Account Activity environment name (premium); empty means enterprise endpoints.</summary>
-    public string? EnvName { get; set; }
-
-    /// <summary>The public URL of the Ingress's <c>/webhooks</c> endpoint.</summary>
-    public string? WebhookUrl { get; set; }
-
-    public string? TwitterUrl { get; set; } = "https://api.twitter.com/1.1/";
-
-    /// <summary>X's media upload base, where DM attachments are uploaded.</summary>
-    public string? UploadUrl { get; set; } = "https://upload.twitter.com/1.1/";
-
-    /// <summary>
-    /// Which X API sends DMs: <c>1.1</c> (<c>direct_messages/events/new.json</c>, quick replies, typing) or
-    /// <c>2</c> (<c>/2/dm_conversations/with/:id/messages</c> on the same host; quick replies as a numbered list).
-    /// </summary>
-    public string Version { get; set; } = V1;
-
-    public const string V1 = "1.1";
-    public const string V2 = "2";
-}
-
-/// <summary>One X account acting as a bot, mapped to one chatbot platform project.</summary>
-public sealed class BotOptions
-{
-    /// <summary>The account's numeric X user id.</summary>
-    public string? UserId { get; set; }
-
-    /// <summary>The chatbot platform project id (the gateway's <c>uuid</c>).</summary>
-    public string? BotId { get; set; }
-
-    public string? AccessToken { get; set; }
-
-    public string? AccessSecret { get; set; }
-}
-
-public sealed class WebhooksMessagingOptions
-{
-    /// <summary>Timeout of one gateway call.</summary>
-    public TimeSpan MessageTimeout { get; set; } = TimeSpan.FromSeconds(15);
+    public TwitterBotOptionsRules()
+    {
+        RuleFor(o => o.Auth.ConsumerSecret).Required();
+        RuleFor(o => o.Bots).NotEmpty().WithMessage("must list at least one bot account (UserId, BotId, AccessToken, AccessSecret).");
+        RuleForEach(o => o.Bots).ChildRules(bot =>
+        {
+            bot.RuleFor(b => b.UserId).NumericId();
+            bot.RuleFor(b => b.BotId).Required().MaximumLength(64).WithMessage("must be at most 64 characters (the gateway's uuid).");
+        });
+        RuleFor(o => o.Bots)
+            .Must(bots => bots.Select(b => b.UserId).Distinct(StringComparer.Ordinal).Count() == bots.Count)
+            .WithMessage("must not list the same UserId twice.");
+    }
 }
