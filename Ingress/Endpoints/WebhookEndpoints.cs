@@ -1,8 +1,8 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using TwitterBot.Conventions.Webhooks;
 using TwitterBot.Ingress.Webhooks;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Ingress.Endpoints;
 

@@ -1,5 +1,5 @@
+using TwitterBot.Conventions.Webhooks;
 using TwitterBot.Ingress.Webhooks;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Ingress.Endpoints;
 

@@ -2,6 +2,9 @@ using FluentValidation;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Accounts;
+using TwitterBot.Conventions.Queues;
+using TwitterBot.Conventions.Webhooks;
 using TwitterBot.Ingress.Webhooks;
 using TwitterBot.ServiceDefaults;
 

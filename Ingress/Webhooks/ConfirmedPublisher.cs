@@ -74,7 +74,7 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
             context.MessageId = message.MessageId;
             if (message.ConversationKey is { } key)
             {
-                context.Headers.Set(ServiceDefaults.ConversationKeys.Header, key);
+                context.Headers.Set(Conventions.Ids.ConversationKeys.Header, key);
             }
 
             if (context.TryGetPayload<RabbitMqSendContext>(out var rabbit))

@@ -1,6 +1,8 @@
 using System.Globalization;
 using TwitterBot.Contracts;
-using TwitterBot.ServiceDefaults;
+using TwitterBot.Conventions.Accounts;
+using TwitterBot.Conventions.DirectMessages;
+using TwitterBot.Conventions.Ids;
 
 namespace TwitterBot.Ingress.Webhooks;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
+using TwitterBot.Conventions.DirectMessages;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Replies;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Channels;
 

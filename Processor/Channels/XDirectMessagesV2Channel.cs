@@ -1,6 +1,6 @@
+using TwitterBot.Conventions.DirectMessages;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Replies;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Channels;
 

@@ -1,8 +1,8 @@
 using MassTransit;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Conversations;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Consumers;
 

@@ -1,5 +1,5 @@
 using MassTransit;
-using TwitterBot.ServiceDefaults;
+using TwitterBot.Conventions.Queues;
 
 namespace TwitterBot.Processor.Consumers;
 

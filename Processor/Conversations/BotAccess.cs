@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations;
 

@@ -1,12 +1,13 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Accounts;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.Channels;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
 using TwitterBot.Processor.Replies;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations;
 

@@ -3,6 +3,7 @@ using System.Text;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
+using TwitterBot.Conventions.Queues;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.DeadLetters;

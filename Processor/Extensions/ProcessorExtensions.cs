@@ -1,13 +1,15 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Refit;
+using Npgsql;
+using TwitterBot.Conventions.Accounts;
+using TwitterBot.Conventions.Queues;
 using TwitterBot.Processor.Channels;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Clients.X;
-using Npgsql;
 using TwitterBot.Processor.Consumers;
-using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Conversations.Saga;
+using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
 
@@ -17,7 +19,7 @@ public static class ProcessorExtensions
 {
     public static IHostApplicationBuilder AddProcessorOptions(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<TwitterBotOptions, ProcessorOptionsRules>(TwitterBotOptions.Section);
+        builder.Services.AddValidatedOptions<TwitterBotOptions, ProcessorTwitterBotOptionsRules>(TwitterBotOptions.Section);
         builder.Services.AddGatewayOptions();
         builder.Services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqOptions.Section);
         builder.Services.AddValidatedOptions<ProcessorOptions, ProcessorOptionsValidator>(ProcessorOptions.Section);

@@ -1,4 +1,5 @@
-using TwitterBot.ServiceDefaults;
+
+using TwitterBot.Conventions.Accounts;
 
 namespace TwitterBot.Processor.XAccount;
 

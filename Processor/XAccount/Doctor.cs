@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.DeadLetters;
 using TwitterBot.Processor.Options;

@@ -2,7 +2,8 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
-using TwitterBot.ServiceDefaults;
+using TwitterBot.Conventions.Accounts;
+using TwitterBot.Conventions.Webhooks;
 
 namespace TwitterBot.Processor.XAccount;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.XAccount;
 

@@ -4,8 +4,8 @@ using System.Runtime.ExceptionServices;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Refit;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.XAccount;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.CommandLine;
 using TwitterBot.ServiceDefaults;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Refit;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Extensions;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.XAccount;
 

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using MassTransit;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Ids;
+using TwitterBot.Conventions.Queues;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Benchmarks;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using TwitterBot.ServiceDefaults;
+using TwitterBot.Conventions.Queues;
 
 namespace TwitterBot.Benchmarks;
 

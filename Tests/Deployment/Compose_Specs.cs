@@ -1,9 +1,10 @@
 using System.Collections;
 using System.Text.RegularExpressions;
+using YamlDotNet.Serialization;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Ingress.Webhooks;
 using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
-using YamlDotNet.Serialization;
 
 namespace TwitterBot.Tests.Deployment;
 

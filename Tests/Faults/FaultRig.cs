@@ -172,7 +172,7 @@ public sealed class FaultRig : IAsyncDisposable
     private async Task<long> DeadLettersAsync()
     {
         long total = 0;
-        foreach (var queue in TestSettings.PartitionQueues.Append(ServiceDefaults.DurableQueues.BotAccessRevoked))
+        foreach (var queue in TestSettings.PartitionQueues.Append(Conventions.Queues.DurableQueues.BotAccessRevoked))
         {
             total += await Broker.CountMessagesIfAnyAsync($"{queue}_error");
         }

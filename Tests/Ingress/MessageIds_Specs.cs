@@ -1,5 +1,5 @@
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Ingress.Webhooks;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Tests.Ingress;
 

@@ -5,9 +5,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Webhooks;
 using TwitterBot.Ingress.Endpoints;
 using TwitterBot.Ingress.Webhooks;
-using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Ingress;

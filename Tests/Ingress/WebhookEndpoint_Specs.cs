@@ -3,9 +3,10 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Ids;
+using TwitterBot.Conventions.Webhooks;
 using TwitterBot.Ingress.Endpoints;
 using TwitterBot.Ingress.Webhooks;
-using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Ingress;

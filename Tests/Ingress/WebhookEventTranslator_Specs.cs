@@ -3,8 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Accounts;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Ingress.Webhooks;
-using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Ingress;

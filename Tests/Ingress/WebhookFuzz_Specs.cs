@@ -2,8 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Ingress.Webhooks;
-using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Ingress;

@@ -3,9 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Webhooks;
 using TwitterBot.Ingress.Webhooks;
 using TwitterBot.Tests.Support;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Tests.Ingress;
 

@@ -1,6 +1,6 @@
 using System.Text;
+using TwitterBot.Conventions.Webhooks;
 using TwitterBot.Ingress.Webhooks;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Tests.Ingress;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Processor.Options;
 using TwitterBot.Processor.Replies;

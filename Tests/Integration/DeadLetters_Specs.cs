@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.CommandLine;
-using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;

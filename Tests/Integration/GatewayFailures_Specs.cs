@@ -1,9 +1,9 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Queues;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Conversations;
-using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;

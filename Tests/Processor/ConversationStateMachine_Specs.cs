@@ -1,10 +1,10 @@
 using System.Text.Json.Nodes;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using TwitterBot.Processor.Conversations;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.Conversations.Saga;
+using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Replies;
-using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Processor;

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Tests.Processor;
 

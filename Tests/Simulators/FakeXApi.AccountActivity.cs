@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using TwitterBot.ServiceDefaults;
+using TwitterBot.Conventions.Webhooks;
 
 namespace TwitterBot.Simulators;
 

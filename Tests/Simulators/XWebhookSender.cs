@@ -4,7 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
-using TwitterBot.ServiceDefaults;
+using TwitterBot.Conventions.Webhooks;
 
 namespace TwitterBot.Simulators;
 

@@ -7,8 +7,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using TwitterBot.Conventions.Webhooks;
 using TwitterBot.Ingress.Webhooks;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Tests.Support;
 

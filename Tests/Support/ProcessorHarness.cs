@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Processor.Extensions;
 using TwitterBot.ServiceDefaults;

@@ -32,7 +32,7 @@ public static class TestSettings
     /// <summary>Fewer conversation partitions than the default, so that specs declare fewer queues.</summary>
     public const int ConversationPartitions = 4;
 
-    public static IEnumerable<string> PartitionQueues => ServiceDefaults.DurableQueues.ConversationPartitions(ConversationPartitions);
+    public static IEnumerable<string> PartitionQueues => Conventions.Queues.DurableQueues.ConversationPartitions(ConversationPartitions);
 
     /// <summary>Points the Processor's gateway and X API (and media upload) at the fakes.</summary>
     public static Dictionary<string, string?> UsingFakes(this Dictionary<string, string?> settings, FakeGateway gateway, FakeXApi x)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.Consumers;
 using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Extensions;

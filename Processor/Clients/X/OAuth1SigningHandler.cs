@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
-using TwitterBot.ServiceDefaults;
+using TwitterBot.Conventions.Accounts;
 
 namespace TwitterBot.Processor.Clients.X;
 

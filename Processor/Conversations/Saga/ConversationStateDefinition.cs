@@ -1,8 +1,8 @@
 using MassTransit;
 using Npgsql;
+using TwitterBot.Conventions.Queues;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Clients.X;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations.Saga;
 

@@ -1,10 +1,10 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Options;
 using TwitterBot.Processor.Replies;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations.Saga;
 

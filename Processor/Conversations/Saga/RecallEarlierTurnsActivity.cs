@@ -1,8 +1,8 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.Options;
-using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations.Saga;
 

@@ -1,7 +1,8 @@
 using MassTransit;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Ids;
 
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.Queues;
 
 /// <summary>
 /// The queues that hold what the Ingress accepted from X, declared identically by both services: the

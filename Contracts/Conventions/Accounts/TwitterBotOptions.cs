@@ -1,6 +1,23 @@
 using FluentValidation;
+using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.Accounts;
+
+/// <summary>
+/// The <c>TwitterBot</c> configuration section: the original component's <c>chatbots.twitter-bot.*</c>
+/// keys, mapped 1:1 (see README, "Configuration"). Its parts: <see cref="TwitterAuthOptions"/>,
+/// <see cref="TwitterApiOptions"/>, <see cref="BotOptions"/>.
+/// </summary>
+public sealed class TwitterBotOptions
+{
+    public const string Section = "TwitterBot";
+
+    public TwitterAuthOptions Auth { get; set; } = new();
+
+    public TwitterApiOptions Api { get; set; } = new();
+
+    public IList<BotOptions> Bots { get; init; } = [];
+}
 
 /// <summary>
 /// What every service needs of the <c>TwitterBot</c> section: the consumer secret and the bot accounts.

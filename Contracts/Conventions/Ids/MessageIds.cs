@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.Ids;
 
 /// <summary>
 /// Deterministic message ids: the same X event for the same bot account always travels under the same

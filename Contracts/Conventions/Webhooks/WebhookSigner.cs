@@ -2,8 +2,9 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using TwitterBot.Conventions.Accounts;
 
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.Webhooks;
 
 /// <summary>
 /// X's webhook cryptography, keyed with the app's consumer secret: the CRC response token and the

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.DirectMessages;
 
 /// <summary>
 /// Turns X's stored DM text into what its author wrote: the Ingress reads users' DMs with it, the Processor

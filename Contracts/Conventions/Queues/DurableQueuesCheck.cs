@@ -4,8 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RabbitMQ.Client.Exceptions;
+using TwitterBot.ServiceDefaults;
 
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.Queues;
 
 /// <summary>
 /// Declares every durable queue (<see cref="DurableQueues.Declarations"/>) before the bus starts, so that each

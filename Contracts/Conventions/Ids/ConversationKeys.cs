@@ -1,4 +1,4 @@
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.Ids;
 
 /// <summary>A conversation is one bot account × one X user; its key orders that user's messages.</summary>
 public static class ConversationKeys

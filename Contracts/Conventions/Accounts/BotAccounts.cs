@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 
-namespace TwitterBot.ServiceDefaults;
+namespace TwitterBot.Conventions.Accounts;
 
 /// <summary>The configured bot accounts, by numeric X user id.</summary>
 public sealed class BotAccounts(IOptions<TwitterBotOptions> options)

@@ -1,12 +1,16 @@
 using FluentValidation;
+using TwitterBot.Conventions.Accounts;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Options;
 
-/// <summary>The Processor talks to X as every bot account, so it needs all the credentials.</summary>
-public sealed class ProcessorOptionsRules : TwitterBotOptionsRules
+/// <summary>
+/// The Processor's rules for the <c>TwitterBot</c> section (<see cref="TwitterBotOptions"/>) on top of what every service
+/// needs: it talks to X as every bot account, so it needs all the credentials.
+/// </summary>
+public sealed class ProcessorTwitterBotOptionsRules : TwitterBotOptionsRules
 {
-    public ProcessorOptionsRules()
+    public ProcessorTwitterBotOptionsRules()
     {
         RuleFor(o => o.Auth.ConsumerKey).Required();
         RuleFor(o => o.Api.TwitterUrl).AbsoluteHttpUrl();
