@@ -74,7 +74,7 @@ public sealed class DeadLetterQueues(RabbitMqOptions options, TimeProvider time)
         await using var connection = await Connect(cancellationToken);
         foreach (var queue in Select(filter))
         {
-            var ready = await ReadyMessagesAsync(connection, queue, cancellationToken) ?? 0;
+            var ready = await ReadyWhenUnreadAsync(connection, queue, cancellationToken);
             if (ready == 0 || filter.Max is { } reached && matched.Count >= reached)
             {
                 continue;
@@ -164,14 +164,41 @@ public sealed class DeadLetterQueues(RabbitMqOptions options, TimeProvider time)
         }
     }
 
-    /// <returns>The messages ready in the queue, or null when there is no such queue.</returns>
-    private static async Task<uint?> ReadyMessagesAsync(IConnection connection, string queue, CancellationToken cancellationToken)
+    /// <summary>
+    /// The messages in the queue once no other command reads it (0 when there is no such queue). While another
+    /// command reads an error queue its letters are delivered to that command, not ready, so counting them then
+    /// would take a full queue for an empty one: the count waits for the reader to finish.
+    /// </summary>
+    private async Task<uint> ReadyWhenUnreadAsync(IConnection connection, string queue, CancellationToken cancellationToken)
+    {
+        var giveUp = time.GetUtcNow() + TurnPatience;
+        while (true)
+        {
+            if (await ProbeAsync(connection, queue, cancellationToken) is not { } probe)
+            {
+                return 0;
+            }
+
+            var (ready, consumers) = probe;
+
+            if (consumers == 0 || time.GetUtcNow() >= giveUp)
+            {
+                return ready;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
+        }
+    }
+
+    /// <returns>The messages ready in the queue and its consumers, or null when there is no such queue.</returns>
+    private static async Task<(uint Ready, uint Consumers)?> ProbeAsync(IConnection connection, string queue, CancellationToken cancellationToken)
     {
         // A passive declare of a missing queue closes its channel: probe on a channel of its own.
         await using var probe = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
         try
         {
-            return (await probe.QueueDeclarePassiveAsync(queue, cancellationToken)).MessageCount;
+            var declared = await probe.QueueDeclarePassiveAsync(queue, cancellationToken);
+            return (declared.MessageCount, declared.ConsumerCount);
         }
         catch (OperationInterruptedException)
         {
