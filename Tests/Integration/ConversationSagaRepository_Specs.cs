@@ -18,7 +18,7 @@ namespace TwitterBot.Tests.Integration;
 public class ConversationSagaRepository_Specs
 {
     private const string Sender = "3001969357";
-    private static readonly Guid Conversation = ConversationIds.For(ConversationKeys.For(TestSettings.BotUserId, Sender));
+    private static readonly Guid Conversation = ConversationIds.For(ConversationKeys.For(TestCredentials.BotUserId, Sender));
 
     private static async Task<PostgresConversationSagaStore> StoreAsync(NpgsqlDataSource source, TimeProvider time)
     {
@@ -31,7 +31,7 @@ public class ConversationSagaRepository_Specs
     {
         CorrelationId = id,
         CurrentState = "Active",
-        BotUserId = TestSettings.BotUserId,
+        BotUserId = TestCredentials.BotUserId,
         UserId = Sender,
         LastActivityAt = lastActivity,
     };

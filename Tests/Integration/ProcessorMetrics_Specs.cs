@@ -37,7 +37,7 @@ public class When_the_Processor_answers_and_fails
         await processor.WaitUntilReadyAsync(ConversationRig.Patience);
         using var metrics = new MeasuredMetrics(processor.Services.GetRequiredService<IMeterFactory>(), ProcessorTelemetry.Name);
         var consumed = processor.CountConsumed<DirectMessageReceived>();
-        rig.Settings["TwitterBot:Bots:0:UserId"] = TestSettings.BotUserId; // the Ingress knows it
+        rig.Settings["TwitterBot:Bots:0:UserId"] = TestCredentials.BotUserId; // the Ingress knows it
 
         await rig.PostAsync("1900000000000000003", "lost");
         await consumed.WaitForAsync(1, ConversationRig.Patience);

@@ -39,12 +39,12 @@ public class When_a_person_sends_the_bot_a_direct_message
         var sent = await x.WaitForDirectMessagesAsync(1, Patience);
         Assert.That(sent, Is.EqualTo(new[]
         {
-            new SentDirectMessage(TestSettings.BotAccessToken, RecipientId: "3001969357", Text: "You said: Hello World!"),
+            new SentDirectMessage(TestCredentials.BotAccessToken, RecipientId: "3001969357", Text: "You said: Hello World!"),
         }));
 
         var asked = gateway.Requests.Single();
         Assert.That(asked["text"]!.GetValue<string>(), Is.EqualTo("Hello World!"));
-        Assert.That(asked["uuid"]!.GetValue<string>(), Is.EqualTo(TestSettings.BotId));
+        Assert.That(asked["uuid"]!.GetValue<string>(), Is.EqualTo(TestCredentials.BotId));
         Assert.That(asked["suid"]!.GetValue<string>(), Is.EqualTo("twitter-4337869213-3001969357"));
         Assert.That(asked["source_type"]!.GetValue<string>(), Is.EqualTo("twitter"));
         Assert.That(asked["author"]!.GetValue<string>(), Is.EqualTo("Jordan Brinks"));

@@ -39,11 +39,11 @@ public class When_a_DM_travels_from_the_webhook_to_the_reply
 
         var consume = trace.Single(s => s.Kind == ActivityKind.Consumer && s.GetTagItem("twitterbot.event_id") is not null);
         Assert.That((consume.GetTagItem("twitterbot.event_id"), consume.GetTagItem("twitterbot.bot_id"), consume.GetTagItem("twitterbot.outcome")),
-            Is.EqualTo(("1890000000000000001", TestSettings.BotId, "answered")));
+            Is.EqualTo(("1890000000000000001", TestCredentials.BotId, "answered")));
 
         var everyTag = EveryTag([.. spans, .. processor.Spans.Ended]);
-        Assert.That(everyTag, Does.Not.Contain(TestSettings.ConsumerSecret).And.Not.Contain(TestSettings.BotAccessSecret)
-            .And.Not.Contain(TestSettings.BotAccessToken).And.Not.Contain("trace me"), "no secret, token or message text in spans");
+        Assert.That(everyTag, Does.Not.Contain(TestCredentials.ConsumerSecret).And.Not.Contain(TestCredentials.BotAccessSecret)
+            .And.Not.Contain(TestCredentials.BotAccessToken).And.Not.Contain("trace me"), "no secret, token or message text in spans");
         Assert.That(spans.Concat(processor.Spans.Ended).Select(s => s.GetTagItem("url.path") as string), Has.None.StartsWith("/health"),
             "probes are not traced (the Processor was polled until ready, the Ingress probed once)");
     }
