@@ -1,6 +1,6 @@
 using TwitterBot.Tests.Support;
 
-namespace TwitterBot.Tests.AccountActivity;
+namespace TwitterBot.Tests.XAccount;
 
 /// <summary>The <c>webhooks</c>, <c>subscriptions</c> and <c>replay</c> verbs against a fake X over HTTP.</summary>
 [Category("Integration")]

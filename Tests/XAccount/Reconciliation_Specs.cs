@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TwitterBot.Tests.Support;
 
-namespace TwitterBot.Tests.AccountActivity;
+namespace TwitterBot.Tests.XAccount;
 
 /// <summary>
 /// <c>reconcile</c> (what the Processor does at start) against a fake X whose CRC challenges reach the real

@@ -1,6 +1,6 @@
 using TwitterBot.Tests.Support;
 
-namespace TwitterBot.Tests.AccountActivity;
+namespace TwitterBot.Tests.XAccount;
 
 /// <summary><c>doctor</c> against a fake X, the real Ingress on loopback, a fake gateway and a real RabbitMQ.</summary>
 [Category("Integration")]
