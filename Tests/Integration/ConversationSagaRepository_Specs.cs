@@ -15,7 +15,7 @@ namespace TwitterBot.Tests.Integration;
 /// by replicas and kept across restarts, and idle conversations forgotten.
 /// </summary>
 [Category("Integration")]
-public class ConversationSagaRepository_Specs
+public static class ConversationSagaRepository_Specs
 {
     private const string Sender = "3001969357";
     private static readonly Guid Conversation = ConversationIds.For(ConversationKeys.For(TestCredentials.BotUserId, Sender));
