@@ -5,8 +5,8 @@ using TwitterBot.Tests.Support;
 namespace TwitterBot.Tests.Integration;
 
 /// <summary>
-/// The PostgreSQL ledger's claim on a turn when its holder dies, and rows an earlier version wrote (claiming and releasing, for both ledgers, are
-/// in <see cref="TurnLedger_Specs.When_a_turn_ledger_stores_turns"/>).
+/// The PostgreSQL ledger's claim on a turn when its holder dies, and the rows an earlier version wrote (claiming
+/// and releasing, for both ledgers, are in <see cref="TurnLedger_Specs.When_a_turn_ledger_stores_turns"/>).
 /// </summary>
 [Category("Integration")]
 public static class TurnClaim_Specs
