@@ -13,7 +13,7 @@ namespace TwitterBot.Tests.Processor;
 /// The conversation saga under MassTransit's test harness (in-memory repository), its turn's collaborators as
 /// they run in the Processor (a fake gateway and a fake X over HTTP), on a clock the spec moves.
 /// </summary>
-public class ConversationStateMachine_Specs
+public static class ConversationStateMachine_Specs
 {
     private const string Sender = "3001969357";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -12,7 +12,7 @@ namespace TwitterBot.Tests.Processor;
 /// <c>Rejected</c>, driven through MassTransit's test harness (the broker-level guarantees are spec'd on
 /// the real RabbitMQ in <c>Integration/Conversation_Specs</c>).
 /// </summary>
-public class ConversationTurn_Specs
+public static class ConversationTurn_Specs
 {
     private const string Sender = "3001969357";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
