@@ -75,7 +75,7 @@ public static class Configuration_Specs
 
             Assert.That(failure, Does.Contain("TwitterBot:Auth:ConsumerKey is required."));
             Assert.That(failure, Does.Contain("Messaging:Rabbit:Hosts:0 must be host:port."));
-            Assert.That(failure, Does.Not.Contain(TestSettings.ConsumerSecret).And.Not.Contain(TestSettings.BotAccessSecret));
+            Assert.That(failure, Does.Not.Contain(TestCredentials.ConsumerSecret).And.Not.Contain(TestCredentials.BotAccessSecret));
         }
     }
 }

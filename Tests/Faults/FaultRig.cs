@@ -121,7 +121,7 @@ public sealed class FaultRig : IAsyncDisposable
             for (var index = 0; index < Profile.MessagesPerUser; index++)
             {
                 var eventId = (1_990_000_000_000_000_000L + (user * 10_000L) + index).ToString(CultureInfo.InvariantCulture);
-                var body = XWebhookSender.DirectMessage(TestSettings.BotUserId, eventId, new SimulatedUser(UserId(user), $"User {user}", $"user{user}"), Text(user, index));
+                var body = XWebhookSender.DirectMessage(TestCredentials.BotUserId, eventId, new SimulatedUser(UserId(user), $"User {user}", $"user{user}"), Text(user, index));
                 var accepted = false;
                 for (var delivery = 0; delivery < deliveries; delivery++)
                 {

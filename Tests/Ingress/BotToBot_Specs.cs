@@ -22,10 +22,10 @@ public static class BotToBot_Specs
         public void StartIngressWithTwoBots()
         {
             var settings = TestSettings.Common();
-            settings["TwitterBot:Bots:1:UserId"] = TestSettings.SecondBotUserId;
+            settings["TwitterBot:Bots:1:UserId"] = TestCredentials.SecondBotUserId;
             settings["TwitterBot:Bots:1:BotId"] = "bot-project-2";
-            settings["TwitterBot:Bots:1:AccessToken"] = TestSettings.SecondBotAccessToken;
-            settings["TwitterBot:Bots:1:AccessSecret"] = TestSettings.SecondBotAccessSecret;
+            settings["TwitterBot:Bots:1:AccessToken"] = TestCredentials.SecondBotAccessToken;
+            settings["TwitterBot:Bots:1:AccessSecret"] = TestCredentials.SecondBotAccessSecret;
             _ingress = new IngressFactory(settings, useTestHarness: true);
         }
 
@@ -41,7 +41,7 @@ public static class BotToBot_Specs
             var responses = new List<HttpStatusCode>();
             foreach (var eventId in new[] { "1920000000000000001", "1920000000000000002" })
             {
-                foreach (var subscriber in new[] { TestSettings.BotUserId, TestSettings.SecondBotUserId })
+                foreach (var subscriber in new[] { TestCredentials.BotUserId, TestCredentials.SecondBotUserId })
                 {
                     using var response = await _ingress.PostWebhookAsync(FromSecondBot(eventId, subscriber));
                     responses.Add(response.StatusCode);
@@ -52,7 +52,7 @@ public static class BotToBot_Specs
             Assert.That(await _ingress.Services.GetRequiredService<ITestHarness>().Published.Any<DirectMessageReceived>(), Is.False);
             Assert.That(metrics.Totals, Does.ContainKey($"{IngressMetrics.EventsInstrument}{{event.type={XActivityTypes.Received},outcome=from_bot}}").WithValue(2));
             Assert.That(_ingress.Logs.Messages(LogLevel.Warning).Count(m =>
-                m.Contains(TestSettings.SecondBotUserId, StringComparison.Ordinal) && m.Contains(TestSettings.BotUserId, StringComparison.Ordinal)), Is.EqualTo(1));
+                m.Contains(TestCredentials.SecondBotUserId, StringComparison.Ordinal) && m.Contains(TestCredentials.BotUserId, StringComparison.Ordinal)), Is.EqualTo(1));
         }
 
         [Test]
@@ -61,13 +61,13 @@ public static class BotToBot_Specs
             using var toFirst = await _ingress.PostWebhookAsync(IngressFactory.DirectMessage("1920000000000000101"));
 
             Assert.That(toFirst.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(_ingress.Services.GetRequiredService<ITestHarness>().Published.Select<DirectMessageReceived>().Single().Context.Message.BotId, Is.EqualTo(TestSettings.BotId));
+            Assert.That(_ingress.Services.GetRequiredService<ITestHarness>().Published.Select<DirectMessageReceived>().Single().Context.Message.BotId, Is.EqualTo(TestCredentials.BotId));
         }
 
         /// <summary>A DM from the second bot to the first, as delivered to <paramref name="subscriber"/>'s subscription.</summary>
         private static byte[] FromSecondBot(string eventId, string subscriber)
         {
-            var delivery = JsonNode.Parse(IngressFactory.DirectMessage(eventId, senderId: TestSettings.SecondBotUserId))!;
+            var delivery = JsonNode.Parse(IngressFactory.DirectMessage(eventId, senderId: TestCredentials.SecondBotUserId))!;
             delivery["for_user_id"] = subscriber;
             return Encoding.UTF8.GetBytes(delivery.ToJsonString());
         }

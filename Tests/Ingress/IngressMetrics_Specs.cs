@@ -6,38 +6,41 @@ using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Ingress;
 
-public class When_a_delivery_mixes_messages_echoes_and_other_events : IngressSpec
+public static class IngressMetrics_Specs
 {
-    [Test]
-    public async Task Should_count_each_event_by_type_and_outcome()
+    public class When_a_delivery_mixes_messages_echoes_and_other_events : IngressSpec
     {
-        var counted = new ConcurrentDictionary<(string Type, string Outcome), long>();
-        var meters = Ingress.Services.GetRequiredService<IMeterFactory>();
-        using var listener = new MeterListener
+        [Test]
+        public async Task Should_count_each_event_by_type_and_outcome()
         {
-            InstrumentPublished = (instrument, listener) =>
+            var counted = new ConcurrentDictionary<(string Type, string Outcome), long>();
+            var meters = Ingress.Services.GetRequiredService<IMeterFactory>();
+            using var listener = new MeterListener
             {
-                if (instrument.Meter.Scope == meters && instrument.Name == IngressMetrics.EventsInstrument)
+                InstrumentPublished = (instrument, listener) =>
                 {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var tag = tags.ToArray().ToDictionary(t => t.Key, t => (string)t.Value!);
-            counted.AddOrUpdate((tag["event.type"], tag["outcome"]), value, (_, total) => total + value);
-        });
-        listener.Start();
+                    if (instrument.Meter.Scope == meters && instrument.Name == IngressMetrics.EventsInstrument)
+                    {
+                        listener.EnableMeasurementEvents(instrument);
+                    }
+                },
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+            {
+                var tag = tags.ToArray().ToDictionary(t => t.Key, t => (string)t.Value!);
+                counted.AddOrUpdate((tag["event.type"], tag["outcome"]), value, (_, total) => total + value);
+            });
+            listener.Start();
 
-        using var batch = await Ingress.PostWebhookAsync(XSamples.Bytes(XSamples.Batch));
-        using var typing = await Ingress.PostWebhookAsync(XSamples.Bytes(XSamples.IndicateTyping));
+            using var batch = await Ingress.PostWebhookAsync(XSamples.Bytes(XSamples.Batch));
+            using var typing = await Ingress.PostWebhookAsync(XSamples.Bytes(XSamples.IndicateTyping));
 
-        Assert.That(counted, Is.EquivalentTo(new Dictionary<(string, string), long>
-        {
-            [(XActivityTypes.Received, "published")] = 2,
-            [(XActivityTypes.Sent, "echo")] = 1,
-            [("direct_message_indicate_typing_events", "dropped")] = 1,
-        }));
+            Assert.That(counted, Is.EquivalentTo(new Dictionary<(string, string), long>
+            {
+                [(XActivityTypes.Received, "published")] = 2,
+                [(XActivityTypes.Sent, "echo")] = 1,
+                [("direct_message_indicate_typing_events", "dropped")] = 1,
+            }));
+        }
     }
 }

@@ -68,11 +68,11 @@ public static class RawWebhookBody_Specs
         [Test]
         public async Task Should_answer_413()
         {
-            var body = Encoding.UTF8.GetBytes($$"""{"for_user_id":"{{TestSettings.BotUserId}}","padding":"{{new string('x', 1024 * 1024)}}"}""");
+            var body = Encoding.UTF8.GetBytes($$"""{"for_user_id":"{{TestCredentials.BotUserId}}","padding":"{{new string('x', 1024 * 1024)}}"}""");
             using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks") { Content = new StreamContent(new MemoryStream(body)) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             request.Headers.TransferEncodingChunked = true;
-            request.Headers.TryAddWithoutValidation(WebhookSigner.SignatureHeader, new WebhookSigner(TestSettings.ConsumerSecret).Sign(body));
+            request.Headers.TryAddWithoutValidation(WebhookSigner.SignatureHeader, new WebhookSigner(TestCredentials.ConsumerSecret).Sign(body));
 
             using var response = await Ingress.CreateClient().SendAsync(request);
 

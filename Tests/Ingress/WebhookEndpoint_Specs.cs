@@ -61,8 +61,8 @@ public static class WebhookEndpoint_Specs
             var published = Harness.Published.Select<DirectMessageReceived>().ToList();
             Assert.That(published, Has.Count.EqualTo(1));
             Assert.That(published[0].Context.Message.EventId, Is.EqualTo("954491830116155396"));
-            Assert.That(published[0].Context.Message.BotId, Is.EqualTo(TestSettings.BotId));
-            Assert.That(published[0].Context.MessageId, Is.EqualTo(MessageIds.For(TestSettings.BotUserId, "954491830116155396")));
+            Assert.That(published[0].Context.Message.BotId, Is.EqualTo(TestCredentials.BotId));
+            Assert.That(published[0].Context.MessageId, Is.EqualTo(MessageIds.For(TestCredentials.BotUserId, "954491830116155396")));
             Assert.That(published[0].Context.Headers.Get<string>(ConversationKeys.Header), Is.EqualTo("4337869213:3001969357"));
         }
     }
@@ -82,7 +82,7 @@ public static class WebhookEndpoint_Specs
         public async Task Should_answer_401_to_a_body_tampered_after_signing()
         {
             var body = XSamples.Bytes(XSamples.DirectMessage);
-            var signature = new WebhookSigner(TestSettings.ConsumerSecret).Sign(body);
+            var signature = new WebhookSigner(TestCredentials.ConsumerSecret).Sign(body);
             var tampered = Encoding.UTF8.GetBytes(XSamples.Text(XSamples.DirectMessage).Replace("Hello World!", "Hello Mallory", StringComparison.Ordinal));
 
             using var response = await Ingress.PostWebhookAsync(tampered, signature);
@@ -122,7 +122,7 @@ public static class WebhookEndpoint_Specs
         public async Task Should_answer_200_and_not_publish_the_echo()
         {
             var echo = JsonNode.Parse(XSamples.Text(XSamples.DirectMessage))!;
-            echo["direct_message_events"]![0]!["message_create"]!["sender_id"] = TestSettings.BotUserId;
+            echo["direct_message_events"]![0]!["message_create"]!["sender_id"] = TestCredentials.BotUserId;
 
             using var response = await Ingress.PostWebhookAsync(echo.ToJsonString());
 

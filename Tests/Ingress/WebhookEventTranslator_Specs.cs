@@ -15,7 +15,7 @@ public static class WebhookEventTranslator_Specs
 {
     private static WebhookTranslation Translate(string json, params string[] botUserIds)
     {
-        var bots = (botUserIds.Length == 0 ? [TestSettings.BotUserId] : botUserIds)
+        var bots = (botUserIds.Length == 0 ? [TestCredentials.BotUserId] : botUserIds)
             .Select(id => new BotOptions { UserId = id, BotId = $"bot-for-{id}" });
         var options = Options.Create(new TwitterBotOptions { Bots = bots.ToList() });
         var translator = new WebhookEventTranslator(new BotAccounts(options), TimeProvider.System);
@@ -36,8 +36,8 @@ public static class WebhookEventTranslator_Specs
             Assert.That(Single<DirectMessageReceived>(_translation), Is.EqualTo(new DirectMessageReceived
             {
                 EventId = "954491830116155396",
-                BotUserId = TestSettings.BotUserId,
-                BotId = $"bot-for-{TestSettings.BotUserId}",
+                BotUserId = TestCredentials.BotUserId,
+                BotId = $"bot-for-{TestCredentials.BotUserId}",
                 SenderId = "3001969357",
                 SenderName = "Jordan Brinks",
                 SenderScreenName = "furiouscamper",
@@ -51,7 +51,7 @@ public static class WebhookEventTranslator_Specs
         {
             var outgoing = _translation.Messages.Single();
 
-            Assert.That(outgoing.MessageId, Is.EqualTo(MessageIds.For(TestSettings.BotUserId, "954491830116155396")));
+            Assert.That(outgoing.MessageId, Is.EqualTo(MessageIds.For(TestCredentials.BotUserId, "954491830116155396")));
             Assert.That(outgoing.ConversationKey, Is.EqualTo("4337869213:3001969357"));
             Assert.That(_translation.Dropped, Is.Empty);
         }
@@ -187,11 +187,11 @@ public static class WebhookEventTranslator_Specs
     {
         [Test]
         public void Should_drop_it_naming_both_bots() =>
-            Assert.That(Translate(XSamples.Text(XSamples.DirectMessage), TestSettings.BotUserId, "3001969357"),
+            Assert.That(Translate(XSamples.Text(XSamples.DirectMessage), TestCredentials.BotUserId, "3001969357"),
                 Has.Property(nameof(WebhookTranslation.Messages)).Empty
                     .And.Property(nameof(WebhookTranslation.Dropped)).EqualTo(new[]
                     {
-                        new DroppedEvent(XActivityTypes.Received, DropReason.FromBot, 1, TestSettings.BotUserId) { SenderId = "3001969357" },
+                        new DroppedEvent(XActivityTypes.Received, DropReason.FromBot, 1, TestCredentials.BotUserId) { SenderId = "3001969357" },
                     }));
     }
 
@@ -200,7 +200,7 @@ public static class WebhookEventTranslator_Specs
         [Test]
         public void Should_publish_nothing_and_name_the_account() =>
             Assert.That(Translate(XSamples.Text(XSamples.DirectMessage), "1111"), Has.Property(nameof(WebhookTranslation.Messages)).Empty
-                .And.Property(nameof(WebhookTranslation.Dropped)).EqualTo(new[] { new DroppedEvent(XActivityTypes.Received, DropReason.UnknownAccount, 1, TestSettings.BotUserId) }));
+                .And.Property(nameof(WebhookTranslation.Dropped)).EqualTo(new[] { new DroppedEvent(XActivityTypes.Received, DropReason.UnknownAccount, 1, TestCredentials.BotUserId) }));
     }
 
     public class When_the_X_Activity_API_delivers_a_direct_message

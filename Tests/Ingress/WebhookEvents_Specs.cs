@@ -40,12 +40,12 @@ public static class WebhookEvents_Specs
         public async Task Should_publish_the_bots_revoke()
         {
             var revoke = JsonNode.Parse(XSamples.Text(XSamples.OtherEvents))![2]!;
-            revoke["user_event"]!["revoke"]!["source"]!["user_id"] = TestSettings.BotUserId;
+            revoke["user_event"]!["revoke"]!["source"]!["user_id"] = TestCredentials.BotUserId;
 
             using var response = await Ingress.PostWebhookAsync(revoke.ToJsonString());
 
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(Harness.Published.Select<BotAccessRevoked>().Single().Context.Message.BotId, Is.EqualTo(TestSettings.BotId));
+            Assert.That(Harness.Published.Select<BotAccessRevoked>().Single().Context.Message.BotId, Is.EqualTo(TestCredentials.BotId));
         }
 
         [Test]

@@ -65,7 +65,7 @@ public static class WebhookFuzz_Specs
         {
             var bots = new BotAccounts(Options.Create(new TwitterBotOptions
             {
-                Bots = [new BotOptions { UserId = TestSettings.BotUserId, BotId = TestSettings.BotId }, new BotOptions { UserId = "3001969357", BotId = "another-bot" }],
+                Bots = [new BotOptions { UserId = TestCredentials.BotUserId, BotId = TestCredentials.BotId }, new BotOptions { UserId = "3001969357", BotId = "another-bot" }],
             }));
             var translator = new WebhookEventTranslator(bots, TimeProvider.System);
             var samples = JsonMutator.Samples(Files);

@@ -33,7 +33,7 @@ public static class WebhookRejection_Specs
         [Test]
         public async Task Should_answer_413_and_publish_nothing()
         {
-            var body = Encoding.UTF8.GetBytes($$"""{"for_user_id":"{{TestSettings.BotUserId}}","padding":"{{new string('x', 1024 * 1024)}}"}""");
+            var body = Encoding.UTF8.GetBytes($$"""{"for_user_id":"{{TestCredentials.BotUserId}}","padding":"{{new string('x', 1024 * 1024)}}"}""");
 
             using var response = await Ingress.PostWebhookAsync(body);
 
@@ -52,7 +52,7 @@ public static class WebhookRejection_Specs
             var body = XSamples.Bytes(XSamples.DirectMessage);
             using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks") { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = contentType is null ? null : new MediaTypeHeaderValue(contentType);
-            request.Headers.TryAddWithoutValidation(WebhookSigner.SignatureHeader, new WebhookSigner(TestSettings.ConsumerSecret).Sign(body));
+            request.Headers.TryAddWithoutValidation(WebhookSigner.SignatureHeader, new WebhookSigner(TestCredentials.ConsumerSecret).Sign(body));
 
             using var response = await Ingress.CreateClient().SendAsync(request);
 
@@ -83,7 +83,7 @@ public static class WebhookRejection_Specs
         [Test]
         public async Task Should_answer_a_challenge_signed_with_our_secret()
         {
-            using var response = await GetSignedChallengeAsync(TestSettings.ConsumerSecret);
+            using var response = await GetSignedChallengeAsync(TestCredentials.ConsumerSecret);
 
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         }

@@ -24,7 +24,7 @@ public static class ConversationFeatures_Specs
             await rig.PostAsync("1870000000000000001", "a drink please");
 
             var sent = await rig.X.WaitForDirectMessagesAsync(1, Patience);
-            Assert.That(sent.Single(), Is.EqualTo(new SentDirectMessage(TestSettings.BotAccessToken, "3001969357", "Tea or coffee?", ["Tea", "Coffee"])));
+            Assert.That(sent.Single(), Is.EqualTo(new SentDirectMessage(TestCredentials.BotAccessToken, "3001969357", "Tea or coffee?", ["Tea", "Coffee"])));
         }
     }
 
@@ -62,7 +62,7 @@ public static class ConversationFeatures_Specs
 
             using var timeout = new CancellationTokenSource(Patience);
             var handedOver = await handovers.ReadAsync(timeout.Token);
-            Assert.That((handedOver.UserId, handedOver.EventId, handedOver.BotId), Is.EqualTo(("3001969357", "1870000000000000201", TestSettings.BotId)));
+            Assert.That((handedOver.UserId, handedOver.EventId, handedOver.BotId), Is.EqualTo(("3001969357", "1870000000000000201", TestCredentials.BotId)));
             Assert.That((await rig.X.WaitForDirectMessagesAsync(1, Patience)).Single().Text, Is.EqualTo("Connecting you to a human"));
         }
     }
@@ -101,7 +101,7 @@ public static class ConversationFeatures_Specs
             await rig.PostAsync("1870000000000000401", "a drink please");
 
             var sent = await rig.X.WaitForDirectMessagesAsync(1, Patience);
-            Assert.That(sent.Single(), Is.EqualTo(new SentDirectMessage(TestSettings.BotAccessToken, "3001969357", "Tea or coffee?\n\n1. Tea\n2. Coffee")));
+            Assert.That(sent.Single(), Is.EqualTo(new SentDirectMessage(TestCredentials.BotAccessToken, "3001969357", "Tea or coffee?\n\n1. Tea\n2. Coffee")));
             Assert.That(rig.X.RejectedRequests, Is.Empty);
         }
     }

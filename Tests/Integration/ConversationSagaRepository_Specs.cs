@@ -16,10 +16,10 @@ namespace TwitterBot.Tests.Integration;
 /// by replicas and kept across restarts, and idle conversations forgotten.
 /// </summary>
 [Category("Integration")]
-public class ConversationSagaRepository_Specs
+public static class ConversationSagaRepository_Specs
 {
     private const string Sender = "3001969357";
-    private static readonly Guid Conversation = ConversationIds.For(ConversationKeys.For(TestSettings.BotUserId, Sender));
+    private static readonly Guid Conversation = ConversationIds.For(ConversationKeys.For(TestCredentials.BotUserId, Sender));
 
     private static async Task<PostgresConversationSagaStore> StoreAsync(NpgsqlDataSource source, TimeProvider time)
     {
@@ -32,7 +32,7 @@ public class ConversationSagaRepository_Specs
     {
         CorrelationId = id,
         CurrentState = "Active",
-        BotUserId = TestSettings.BotUserId,
+        BotUserId = TestCredentials.BotUserId,
         UserId = Sender,
         LastActivityAt = lastActivity,
     };

@@ -77,7 +77,7 @@ public static class Conversation_Specs
             Assert.That(sent.Single().Text, Is.EqualTo("You said: are you there?"));
             Assert.That(rig.X.Attempts, Has.Count.EqualTo(2), "one refused with 429, one after the reset; no busy retries");
             Assert.That(DateTimeOffset.UtcNow, Is.GreaterThanOrEqualTo(resetsAt.AddSeconds(-1)), "the second attempt waited for the reset");
-            Assert.That(await rig.Store.ScalarAsync<long>($"SELECT count(*) FROM rate_limits WHERE bot_user_id = '{TestSettings.BotUserId}'"), Is.EqualTo(1),
+            Assert.That(await rig.Store.ScalarAsync<long>($"SELECT count(*) FROM rate_limits WHERE bot_user_id = '{TestCredentials.BotUserId}'"), Is.EqualTo(1),
                 "the reset is in the shared store, where every replica reads it");
             Assert.That(await rig.DeadLettersAsync(), Is.Zero);
         }

@@ -137,7 +137,7 @@ public static class DeadLetters_Specs
             {
                 var eventId = $"189{user}{i:D3}";
                 await rig.PostAsync(eventId, $"lost {user} {i}", user);
-                sent[user].Add(MessageIds.For(TestSettings.BotUserId, eventId).ToString());
+                sent[user].Add(MessageIds.For(TestCredentials.BotUserId, eventId).ToString());
             }
         }
 

@@ -55,7 +55,7 @@ public static class GatewayFailures_Specs
         {
             await using var rig = await ConversationRig.StartAsync();
             rig.Settings["Messaging:Rabbit:ConversationPartitions"] = "1";
-            var annSession = GatewayRequests.SessionId(TestSettings.BotUserId, Ann);
+            var annSession = GatewayRequests.SessionId(TestCredentials.BotUserId, Ann);
             rig.Gateway.Override = request => request["suid"]!.GetValue<string>() != annSession ? null
                 : refusal == "400" ? Results.StatusCode(StatusCodes.Status400BadRequest)
                 : Results.Text("<html>oops</html>", "text/html");

@@ -77,7 +77,7 @@ public static class ReplyLookup_Specs
                     return SendFault.None;
                 }
 
-                rig.X.DeliverFromApp(TestSettings.BotAccessToken, User, "Your order: https://shop.example/orders/1", rig.Clock.GetUtcNow());
+                rig.X.DeliverFromApp(TestCredentials.BotAccessToken, User, "Your order: https://shop.example/orders/1", rig.Clock.GetUtcNow());
                 return SendFault.LoseRequest;
             };
 
@@ -107,7 +107,7 @@ public static class ReplyLookup_Specs
                     return SendFault.None;
                 }
 
-                fromApp = rig.X.DeliverFromApp(TestSettings.BotAccessToken, User, "You said: ok?", rig.X.Now.AddSeconds(-30));
+                fromApp = rig.X.DeliverFromApp(TestCredentials.BotAccessToken, User, "You said: ok?", rig.X.Now.AddSeconds(-30));
                 return fault;
             };
 
@@ -158,7 +158,7 @@ public static class ReplyLookup_Specs
                 // Eleven newer DMs to other users: ten pages of one do not reach back to the send.
                 for (var i = 1; i <= 11; i++)
                 {
-                    rig.X.DeliverFromApp(TestSettings.BotAccessToken, $"30019694{10 + i}", $"to someone else {i}", rig.X.Now.AddSeconds(i));
+                    rig.X.DeliverFromApp(TestCredentials.BotAccessToken, $"30019694{10 + i}", $"to someone else {i}", rig.X.Now.AddSeconds(i));
                 }
 
                 return SendFault.AcceptThenDrop;
@@ -192,7 +192,7 @@ public static class ReplyLookup_Specs
                 // The bot's busy account: newer DMs to other users push this one to page 3.
                 for (var i = 1; i <= 4; i++)
                 {
-                    rig.X.DeliverFromApp(TestSettings.BotAccessToken, version == "2" ? User : $"30019693{60 + i}", $"to someone else {i}", rig.Clock.GetUtcNow().AddSeconds(i));
+                    rig.X.DeliverFromApp(TestCredentials.BotAccessToken, version == "2" ? User : $"30019693{60 + i}", $"to someone else {i}", rig.Clock.GetUtcNow().AddSeconds(i));
                 }
 
                 return SendFault.AcceptThenDrop;
@@ -281,7 +281,7 @@ public static class ReplyLookup_Specs
         {
             await using var rig = await TurnRig.StartAsync();
             await rig.Database.ScalarAsync<object>(
-                $"INSERT INTO rate_limits (bot_user_id, resets_at) VALUES ('{TestSettings.BotUserId}', '{rig.Clock.GetUtcNow().AddSeconds(30):O}')");
+                $"INSERT INTO rate_limits (bot_user_id, resets_at) VALUES ('{TestCredentials.BotUserId}', '{rig.Clock.GetUtcNow().AddSeconds(30):O}')");
             var crashes = 1;
             rig.Clock.Crash = _ => Interlocked.Decrement(ref crashes) >= 0 ? new SimulatedCrashException() : null;
 

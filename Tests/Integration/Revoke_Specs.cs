@@ -32,7 +32,7 @@ public static class Revoke_Specs
             var revoked = await rig.StartProcessorProcessAsync();
 
             var revoke = JsonNode.Parse(XSamples.Text(XSamples.OtherEvents))![2]!;
-            revoke["user_event"]!["revoke"]!["source"]!["user_id"] = TestSettings.BotUserId;
+            revoke["user_event"]!["revoke"]!["source"]!["user_id"] = TestCredentials.BotUserId;
             revoke["user_event"]!["revoke"]!["date_time"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture); // after the tokens were first seen
             using (var response = await rig.Ingress.PostWebhookAsync(revoke.ToJsonString()))
             {

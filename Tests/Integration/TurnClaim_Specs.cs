@@ -5,11 +5,11 @@ using TwitterBot.Tests.Support;
 namespace TwitterBot.Tests.Integration;
 
 /// <summary>
-/// The PostgreSQL ledger's claim on a turn when its holder dies (claiming and releasing, for both ledgers, are
-/// in <see cref="When_a_turn_ledger_stores_turns"/>).
+/// The PostgreSQL ledger's claim on a turn when its holder dies, and the rows an earlier version wrote (claiming
+/// and releasing, for both ledgers, are in <see cref="TurnLedger_Specs.When_a_turn_ledger_stores_turns"/>).
 /// </summary>
 [Category("Integration")]
-public class TurnClaim_Specs
+public static class TurnClaim_Specs
 {
     private const string ConversationKey = "4337869213:3001969357";
     private const string EventId = "1910000000000000001";
@@ -52,36 +52,36 @@ public class TurnClaim_Specs
             }
         }
     }
-}
 
-/// <summary>Rows the previous version of the ledger wrote (its state numbers, its JSON), read by this one without a migration.</summary>
-[Category("Integration")]
-public class When_the_ledger_meets_rows_an_earlier_version_wrote
-{
-    [Test]
-    public async Task Should_read_them_as_the_turns_they_were_and_purge_the_finished_ones()
+    /// <summary>Rows the previous version of the ledger wrote (its state numbers, its JSON), read by this one without a migration.</summary>
+    [Category("Integration")]
+    public class When_the_ledger_meets_rows_an_earlier_version_wrote
     {
-        await using var stores = await ConversationStores.StartAsync(StoreKind.Postgres);
-        var answered = Guid.NewGuid();
-        var completed = Guid.NewGuid();
-        await stores.Database!.ScalarAsync<object>(
-            $$"""
-            INSERT INTO conversation_turns (message_id, conversation_key, event_id, state, replies, next_reply, reply_in_flight, reply_in_flight_since, created_at)
-            VALUES ('{{answered}}', '4337869213:3001969357', '1950000000000000001', 1, '{"replies":[{"text":"Hi!"},{"text":"Bye!"}],"signal":"Ended"}', 1, 1, '2026-12-01T12:00:00Z', now() - interval '10 days'),
-                   ('{{completed}}', '4337869213:3001969357', '1950000000000000002', 2, '{"replies":[],"signal":"None"}', 0, NULL, NULL, now() - interval '10 days')
-            """);
-
-        var purged = await stores.Turns.PurgeTurnsAsync(DateTimeOffset.UtcNow.AddDays(-6), CancellationToken.None);
-        await using var claim = await stores.Turns.ClaimTurnAsync(answered, "4337869213:3001969357", "1950000000000000001", CancellationToken.None);
-
-        Assert.Multiple(() =>
+        [Test]
+        public async Task Should_read_them_as_the_turns_they_were_and_purge_the_finished_ones()
         {
-            Assert.That(purged, Is.EqualTo(1), "state 2 is Completed");
-            Assert.That((claim!.Turn.State, claim.Turn.NextReply, claim.Turn.ReplyInFlight, claim.Turn.ReplyInFlightSince),
-                Is.EqualTo((TurnState.Answered, 1, (int?)1, (DateTimeOffset?)new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero))));
-            Assert.That(claim.Turn.Answer!.Replies.Select(r => r.Text), Is.EqualTo(new[] { "Hi!", "Bye!" }));
-            Assert.That(claim.Turn.Answer.Signal, Is.EqualTo(ConversationSignal.Ended));
-            Assert.That(() => claim.Turn.Sent(1).Finished(TurnState.Completed, null), Throws.Nothing, "its transitions go on from there");
-        });
+            await using var stores = await ConversationStores.StartAsync(StoreKind.Postgres);
+            var answered = Guid.NewGuid();
+            var completed = Guid.NewGuid();
+            await stores.Database!.ScalarAsync<object>(
+                $$"""
+                INSERT INTO conversation_turns (message_id, conversation_key, event_id, state, replies, next_reply, reply_in_flight, reply_in_flight_since, created_at)
+                VALUES ('{{answered}}', '4337869213:3001969357', '1950000000000000001', 1, '{"replies":[{"text":"Hi!"},{"text":"Bye!"}],"signal":"Ended"}', 1, 1, '2026-12-01T12:00:00Z', now() - interval '10 days'),
+                       ('{{completed}}', '4337869213:3001969357', '1950000000000000002', 2, '{"replies":[],"signal":"None"}', 0, NULL, NULL, now() - interval '10 days')
+                """);
+
+            var purged = await stores.Turns.PurgeTurnsAsync(DateTimeOffset.UtcNow.AddDays(-6), CancellationToken.None);
+            await using var claim = await stores.Turns.ClaimTurnAsync(answered, "4337869213:3001969357", "1950000000000000001", CancellationToken.None);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(purged, Is.EqualTo(1), "state 2 is Completed");
+                Assert.That((claim!.Turn.State, claim.Turn.NextReply, claim.Turn.ReplyInFlight, claim.Turn.ReplyInFlightSince),
+                    Is.EqualTo((TurnState.Answered, 1, (int?)1, (DateTimeOffset?)new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero))));
+                Assert.That(claim.Turn.Answer!.Replies.Select(r => r.Text), Is.EqualTo(new[] { "Hi!", "Bye!" }));
+                Assert.That(claim.Turn.Answer.Signal, Is.EqualTo(ConversationSignal.Ended));
+                Assert.That(() => claim.Turn.Sent(1).Finished(TurnState.Completed, null), Throws.Nothing, "its transitions go on from there");
+            });
+        }
     }
 }

@@ -64,13 +64,13 @@ public static class XAnswers_Specs
             await using var rig = await TurnRig.StartAsync();
 
             // The bot had another token a month ago; the current one is first seen now, as after a replacement.
-            await rig.Database.ScalarAsync<int>($"WITH gone AS (DELETE FROM bot_tokens_seen) INSERT INTO bot_tokens_seen VALUES ('{TestSettings.BotUserId}', 'REPLACED00000000', now() - interval '30 days') RETURNING 1");
+            await rig.Database.ScalarAsync<int>($"WITH gone AS (DELETE FROM bot_tokens_seen) INSERT INTO bot_tokens_seen VALUES ('{TestCredentials.BotUserId}', 'REPLACED00000000', now() - interval '30 days') RETURNING 1");
 
             // X's Replay (or a late retry) brings back the revoke of tokens replaced since.
             await rig.Harness.Bus.Publish(new BotAccessRevoked
             {
-                BotUserId = TestSettings.BotUserId,
-                BotId = TestSettings.BotId,
+                BotUserId = TestCredentials.BotUserId,
+                BotId = TestCredentials.BotId,
                 RevokedAt = rig.Clock.GetUtcNow().AddDays(-3),
             });
             Assert.That(await rig.Harness.Consumed.Any<BotAccessRevoked>(), Is.True);
@@ -87,7 +87,7 @@ public static class XAnswers_Specs
             await using var rig = await TurnRig.StartAsync();
             rig.Clock.Advance(TimeSpan.FromMinutes(1));
 
-            await rig.Harness.Bus.Publish(new BotAccessRevoked { BotUserId = TestSettings.BotUserId, BotId = TestSettings.BotId, RevokedAt = rig.Clock.GetUtcNow() });
+            await rig.Harness.Bus.Publish(new BotAccessRevoked { BotUserId = TestCredentials.BotUserId, BotId = TestCredentials.BotId, RevokedAt = rig.Clock.GetUtcNow() });
             Assert.That(await rig.Harness.Consumed.Any<BotAccessRevoked>(), Is.True);
             await rig.PublishAsync("1930000000000000004", "still there?");
             await rig.WaitForAnsweredAsync(1);
@@ -104,7 +104,7 @@ public static class XAnswers_Specs
         {
             // Queued while the Processor was not yet deployed: nothing says the token is newer than the revoke.
             await using var rig = await TurnRig.StartAsync();
-            await rig.Harness.Bus.Publish(new BotAccessRevoked { BotUserId = TestSettings.BotUserId, BotId = TestSettings.BotId, RevokedAt = rig.Clock.GetUtcNow().AddHours(-1) });
+            await rig.Harness.Bus.Publish(new BotAccessRevoked { BotUserId = TestCredentials.BotUserId, BotId = TestCredentials.BotId, RevokedAt = rig.Clock.GetUtcNow().AddHours(-1) });
             Assert.That(await rig.Harness.Consumed.Any<BotAccessRevoked>(), Is.True);
             await rig.PublishAsync("1930000000000000006", "still there?");
             await rig.WaitForAnsweredAsync(1);

@@ -13,11 +13,11 @@ namespace TwitterBot.Tests.Processor;
 /// The conversation saga under MassTransit's test harness (in-memory repository), its turn's collaborators as
 /// they run in the Processor (a fake gateway and a fake X over HTTP), on a clock the spec moves.
 /// </summary>
-public class ConversationStateMachine_Specs
+public static class ConversationStateMachine_Specs
 {
     private const string Sender = "3001969357";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private static readonly Guid Conversation = ConversationIds.For(ConversationKeys.For(TestSettings.BotUserId, Sender));
+    private static readonly Guid Conversation = ConversationIds.For(ConversationKeys.For(TestCredentials.BotUserId, Sender));
 
     private static Task<ProcessorHarness> StartAsync(ManualTime clock) =>
         ProcessorHarness.StartAsync(settings => settings["Gateway:SendStartOnNewSession"] = "true", clock);
@@ -45,7 +45,7 @@ public class ConversationStateMachine_Specs
             {
                 Assert.That(processor.Conversations.Created.Select(_ => true).Select(created => created.Saga.CorrelationId), Is.EqualTo(new[] { Conversation }));
                 Assert.That(processor.Gateway.AskedTexts, Is.EqualTo(new[] { "START", "hello" }));
-                Assert.That((saga.BotUserId, saga.UserId, saga.Suid), Is.EqualTo((TestSettings.BotUserId, Sender, $"twitter-{TestSettings.BotUserId}-{Sender}")));
+                Assert.That((saga.BotUserId, saga.UserId, saga.Suid), Is.EqualTo((TestCredentials.BotUserId, Sender, $"twitter-{TestCredentials.BotUserId}-{Sender}")));
                 Assert.That(saga.SessionStartedAt, Is.EqualTo(clock.GetUtcNow()));
                 Assert.That(saga.LastActivityAt, Is.EqualTo(clock.GetUtcNow()));
                 Assert.That(saga.HandedOverAt, Is.Null);
@@ -108,7 +108,7 @@ public class ConversationStateMachine_Specs
             await using var processor = await StartAsync(clock);
             var ledger = processor.Services.GetRequiredService<ITurnLedger>();
             // A turn answered by a version without the saga, 10 minutes ago: the ledger has it, no saga does.
-            await (await ledger.ClaimTurnAsync(Guid.NewGuid(), ConversationKeys.For(TestSettings.BotUserId, Sender), "1950000000000000040", CancellationToken.None))!.DisposeAsync();
+            await (await ledger.ClaimTurnAsync(Guid.NewGuid(), ConversationKeys.For(TestCredentials.BotUserId, Sender), "1950000000000000040", CancellationToken.None))!.DisposeAsync();
             clock.Advance(TimeSpan.FromMinutes(10));
 
             await processor.PublishAsync("1950000000000000041", "still there?");
@@ -127,7 +127,7 @@ public class ConversationStateMachine_Specs
             var clock = new ManualTime();
             await using var processor = await StartAsync(clock);
             var ledger = processor.Services.GetRequiredService<ITurnLedger>();
-            await (await ledger.ClaimTurnAsync(Guid.NewGuid(), ConversationKeys.For(TestSettings.BotUserId, Sender), "1950000000000000050", CancellationToken.None))!.DisposeAsync();
+            await (await ledger.ClaimTurnAsync(Guid.NewGuid(), ConversationKeys.For(TestCredentials.BotUserId, Sender), "1950000000000000050", CancellationToken.None))!.DisposeAsync();
             clock.Advance(TimeSpan.FromMinutes(61));
 
             await processor.PublishAsync("1950000000000000051", "hello again");

@@ -12,7 +12,7 @@ namespace TwitterBot.Tests.Processor;
 /// <c>Rejected</c>, driven through MassTransit's test harness (the broker-level guarantees are spec'd on
 /// the real RabbitMQ in <c>Integration/Conversation_Specs</c>).
 /// </summary>
-public class ConversationTurn_Specs
+public static class ConversationTurn_Specs
 {
     private const string Sender = "3001969357";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
@@ -35,7 +35,7 @@ public class ConversationTurn_Specs
                 Assert.That(processor.Gateway.AskedTexts, Is.EqualTo(new[] { "hello" }));
                 Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(new[] { "You said: hello", "Anything else?" }));
                 Assert.That(sent.Select(dm => dm.RecipientId), Is.All.EqualTo(Sender));
-                Assert.That(sent.Select(dm => dm.SenderToken), Is.All.EqualTo(TestSettings.BotAccessToken));
+                Assert.That(sent.Select(dm => dm.SenderToken), Is.All.EqualTo(TestCredentials.BotAccessToken));
                 Assert.That(processor.X.RejectedRequests, Is.Empty, "every X request carried a valid OAuth 1.0a signature");
             });
         }

@@ -21,7 +21,7 @@ namespace TwitterBot.Tests.Processor;
 /// </summary>
 public static class ReplyChannels_Specs
 {
-    private static readonly ReplyAddress Jane = new(new XUserToken(TestSettings.BotAccessToken, TestSettings.BotAccessSecret), TestSettings.BotUserId, "3001969357");
+    private static readonly ReplyAddress Jane = new(new XUserToken(TestCredentials.BotAccessToken, TestCredentials.BotAccessSecret), TestCredentials.BotUserId, "3001969357");
 
     public class When_the_Processor_composes_its_reply_channel
     {

@@ -27,7 +27,7 @@ public sealed class AccountRig : IAsyncDisposable
     public string WebhookUrl { get; }
 
     /// <param name="ingressConsumerSecret">The Ingress's secret; another than X's makes every CRC fail.</param>
-    public static async Task<AccountRig> StartAsync(string ingressConsumerSecret = TestSettings.ConsumerSecret)
+    public static async Task<AccountRig> StartAsync(string ingressConsumerSecret = TestCredentials.ConsumerSecret)
     {
         var x = new FakeXApi();
         await x.StartAsync();
@@ -44,16 +44,16 @@ public sealed class AccountRig : IAsyncDisposable
     public Dictionary<string, string?> Settings(string flavor = "premium")
     {
         var settings = TestSettings.Common();
-        settings["TwitterBot:Auth:BearerToken"] = TestSettings.BearerToken;
-        settings["TwitterBot:Auth:DefaultAccessToken"] = TestSettings.OwnerAccessToken;
-        settings["TwitterBot:Auth:DefaultAccessSecret"] = TestSettings.OwnerAccessSecret;
-        settings["TwitterBot:Bots:1:UserId"] = TestSettings.SecondBotUserId;
+        settings["TwitterBot:Auth:BearerToken"] = TestCredentials.BearerToken;
+        settings["TwitterBot:Auth:DefaultAccessToken"] = TestCredentials.OwnerAccessToken;
+        settings["TwitterBot:Auth:DefaultAccessSecret"] = TestCredentials.OwnerAccessSecret;
+        settings["TwitterBot:Bots:1:UserId"] = TestCredentials.SecondBotUserId;
         settings["TwitterBot:Bots:1:BotId"] = "bot-project-2";
-        settings["TwitterBot:Bots:1:AccessToken"] = TestSettings.SecondBotAccessToken;
-        settings["TwitterBot:Bots:1:AccessSecret"] = TestSettings.SecondBotAccessSecret;
+        settings["TwitterBot:Bots:1:AccessToken"] = TestCredentials.SecondBotAccessToken;
+        settings["TwitterBot:Bots:1:AccessSecret"] = TestCredentials.SecondBotAccessSecret;
         settings["TwitterBot:Api:TwitterUrl"] = X.ApiBaseAddress.ToString();
         settings["TwitterBot:Api:WebhookUrl"] = WebhookUrl;
-        settings["TwitterBot:Api:EnvName"] = flavor == "premium" ? TestSettings.EnvName : "";
+        settings["TwitterBot:Api:EnvName"] = flavor == "premium" ? TestCredentials.EnvName : "";
         settings["TwitterBot:Api:Version"] = flavor == "v2" ? "2" : "1.1";
         settings["Gateway:Url"] = "http://127.0.0.1:9/";
         settings["Processor:Reconciliation:IngressWait"] = "00:00:05";

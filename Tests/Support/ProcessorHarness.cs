@@ -77,7 +77,7 @@ public sealed class ProcessorHarness : IAsyncDisposable
     /// <summary>Publishes a DM the way the Ingress does: its message id derived from the bot and the X event id.</summary>
     public async Task<Guid> PublishAsync(string eventId, string text, string senderId = "3001969357")
     {
-        var messageId = MessageIds.For(TestSettings.BotUserId, eventId);
+        var messageId = MessageIds.For(TestCredentials.BotUserId, eventId);
         await Harness.Bus.Publish(TestSettings.DirectMessage(eventId, text, senderId, DateTimeOffset.UtcNow), context => context.MessageId = messageId);
         return messageId;
     }

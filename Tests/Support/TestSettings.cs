@@ -3,32 +3,11 @@ using TwitterBot.Contracts;
 namespace TwitterBot.Tests.Support;
 
 /// <summary>
-/// The configuration every spec starts from. The credentials are <see cref="TestCredentials"/>'s (the one
-/// source the fakes, the webhook sender and the benchmarks also use), repeated here under the names the
-/// specs already read.
+/// The configuration every spec starts from, with <see cref="TestCredentials"/>'s credentials (the one source
+/// the specs, the fakes, the webhook sender and the benchmarks read them from).
 /// </summary>
 public static class TestSettings
 {
-    public const string ConsumerKey = TestCredentials.ConsumerKey;
-    public const string ConsumerSecret = TestCredentials.ConsumerSecret;
-    public const string BotUserId = TestCredentials.BotUserId;
-    public const string BotId = TestCredentials.BotId;
-    public const string BotAccessToken = TestCredentials.BotAccessToken;
-    public const string BotAccessSecret = TestCredentials.BotAccessSecret;
-
-    /// <summary>A second bot account, for specs about several bots.</summary>
-    public const string SecondBotUserId = TestCredentials.SecondBotUserId;
-    public const string SecondBotAccessToken = TestCredentials.SecondBotAccessToken;
-    public const string SecondBotAccessSecret = TestCredentials.SecondBotAccessSecret;
-
-    /// <summary>The app owner's user context, which manages v1.1 webhooks.</summary>
-    public const string OwnerUserId = TestCredentials.OwnerUserId;
-    public const string OwnerAccessToken = TestCredentials.OwnerAccessToken;
-    public const string OwnerAccessSecret = TestCredentials.OwnerAccessSecret;
-
-    public const string BearerToken = TestCredentials.BearerToken;
-    public const string EnvName = TestCredentials.EnvName;
-
     /// <summary>Fewer conversation partitions than the default, so that specs declare fewer queues.</summary>
     public const int ConversationPartitions = 4;
 
@@ -61,8 +40,8 @@ public static class TestSettings
     public static DirectMessageReceived DirectMessage(string eventId, string text, string senderId, DateTimeOffset createdAt) => new()
     {
         EventId = eventId,
-        BotUserId = BotUserId,
-        BotId = BotId,
+        BotUserId = TestCredentials.BotUserId,
+        BotId = TestCredentials.BotId,
         SenderId = senderId,
         SenderName = "Jane",
         SenderScreenName = "jane",

@@ -91,7 +91,7 @@ public sealed class TurnRig : IAsyncDisposable
     public async Task PublishAsync(string eventId, string text, string senderId = "3001969357")
     {
         var message = TestSettings.DirectMessage(eventId, text, senderId, Clock.GetUtcNow());
-        await Harness.Bus.Publish(message, context => context.MessageId = MessageIds.For(TestSettings.BotUserId, eventId));
+        await Harness.Bus.Publish(message, context => context.MessageId = MessageIds.For(TestCredentials.BotUserId, eventId));
     }
 
     /// <summary>Waits until <paramref name="count"/> consumes of DMs succeeded (retries included, faults not counted).</summary>

@@ -1,6 +1,6 @@
 using TwitterBot.Tests.Support;
 
-namespace TwitterBot.Tests.AccountActivity;
+namespace TwitterBot.Tests.XAccount;
 
 /// <summary>Every X error an operator meets while setting up the account, rendered as what to do.</summary>
 [Category("Integration")]

@@ -1,6 +1,6 @@
 using TwitterBot.Tests.Support;
 
-namespace TwitterBot.Tests.AccountActivity;
+namespace TwitterBot.Tests.XAccount;
 
 /// <summary>The <c>webhooks</c>, <c>subscriptions</c> and <c>replay</c> verbs against a fake X over HTTP.</summary>
 [Category("Integration")]
@@ -65,14 +65,14 @@ public static class AccountCommands_Specs
             var settings = rig.Settings(flavor);
             var webhook = rig.X.AddWebhook(rig.WebhookUrl);
 
-            var added = await AccountRig.RunAsync(settings, "subscriptions", "add", TestSettings.SecondBotUserId);
+            var added = await AccountRig.RunAsync(settings, "subscriptions", "add", TestCredentials.SecondBotUserId);
             var listed = await AccountRig.RunAsync(settings, "subscriptions", "list");
             var counted = await AccountRig.RunAsync(settings, "subscriptions", "count");
-            var removed = await AccountRig.RunAsync(settings, "subscriptions", "remove", TestSettings.SecondBotUserId);
+            var removed = await AccountRig.RunAsync(settings, "subscriptions", "remove", TestCredentials.SecondBotUserId);
 
             Assert.That(new[] { added.ExitCode, listed.ExitCode, counted.ExitCode, removed.ExitCode }, Is.All.Zero);
-            Assert.That(listed.Output, Does.Contain($"{TestSettings.SecondBotUserId}\tbot bot-project-2")
-                .And.Contain($"{TestSettings.BotUserId}\tbot {TestSettings.BotId}\tNOT SUBSCRIBED"));
+            Assert.That(listed.Output, Does.Contain($"{TestCredentials.SecondBotUserId}\tbot bot-project-2")
+                .And.Contain($"{TestCredentials.BotUserId}\tbot {TestCredentials.BotId}\tNOT SUBSCRIBED"));
             Assert.That(counted.Output, Does.Contain("1 subscriptions (1 with Direct Messages)"));
             Assert.That(rig.X.Subscriptions[webhook.Id], Is.Empty);
             Assert.That(rig.X.RejectedRequests, Is.Empty);

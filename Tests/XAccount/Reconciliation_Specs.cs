@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using TwitterBot.Tests.Support;
 
-namespace TwitterBot.Tests.AccountActivity;
+namespace TwitterBot.Tests.XAccount;
 
 /// <summary>
 /// <c>reconcile</c> (what the Processor does at start) against a fake X whose CRC challenges reach the real
@@ -25,9 +25,9 @@ public static class Reconciliation_Specs
             var webhook = rig.X.Webhooks.Values.Single();
             Assert.That((webhook.Url, webhook.Valid), Is.EqualTo((rig.WebhookUrl, true)));
             Assert.That(rig.X.CrcChallenges, Has.Some.EqualTo((rig.WebhookUrl, true)), "X's CRC challenge answered by the real Ingress");
-            Assert.That(rig.X.Subscriptions[webhook.Id].Keys, Is.EquivalentTo(new[] { TestSettings.BotUserId, TestSettings.SecondBotUserId }));
+            Assert.That(rig.X.Subscriptions[webhook.Id].Keys, Is.EquivalentTo(new[] { TestCredentials.BotUserId, TestCredentials.SecondBotUserId }));
             Assert.That(rig.X.RejectedRequests, Is.Empty, "every call authenticated as X expects");
-            Assert.That(output, Does.Contain("registered").And.Contain($"subscribed bot {TestSettings.SecondBotUserId}"));
+            Assert.That(output, Does.Contain("registered").And.Contain($"subscribed bot {TestCredentials.SecondBotUserId}"));
         }
     }
 
@@ -45,7 +45,7 @@ public static class Reconciliation_Specs
 
             Assert.That(exitCode, Is.Zero, output);
             Assert.That(rig.X.AccountRequests.Skip(callsBefore), Is.All.StartsWith("GET "), "a second run changes nothing");
-            Assert.That(output, Does.Contain("unchanged").And.Contain($"bot {TestSettings.BotUserId} was already subscribed"));
+            Assert.That(output, Does.Contain("unchanged").And.Contain($"bot {TestCredentials.BotUserId} was already subscribed"));
             Assert.That(rig.X.Webhooks, Has.Count.EqualTo(1));
         }
     }
@@ -74,14 +74,14 @@ public static class Reconciliation_Specs
         {
             await using var rig = await AccountRig.StartAsync();
             var webhook = rig.X.AddWebhook(rig.WebhookUrl);
-            rig.X.Subscriptions[webhook.Id][TestSettings.BotUserId] = true;
+            rig.X.Subscriptions[webhook.Id][TestCredentials.BotUserId] = true;
 
             var (exitCode, output) = await AccountRig.RunAsync(rig.Settings("enterprise"), "reconcile");
 
             Assert.That(exitCode, Is.Zero, output);
             Assert.That(rig.X.AccountRequests.Count(r => r.StartsWith("POST ", StringComparison.Ordinal)), Is.EqualTo(1));
-            Assert.That(rig.X.Subscriptions[webhook.Id].Keys, Is.EquivalentTo(new[] { TestSettings.BotUserId, TestSettings.SecondBotUserId }));
-            Assert.That(output, Does.Contain($"subscribed bot {TestSettings.SecondBotUserId}").And.Contain($"bot {TestSettings.BotUserId} was already subscribed"));
+            Assert.That(rig.X.Subscriptions[webhook.Id].Keys, Is.EquivalentTo(new[] { TestCredentials.BotUserId, TestCredentials.SecondBotUserId }));
+            Assert.That(output, Does.Contain($"subscribed bot {TestCredentials.SecondBotUserId}").And.Contain($"bot {TestCredentials.BotUserId} was already subscribed"));
         }
     }
 
@@ -114,7 +114,7 @@ public static class Reconciliation_Specs
 
             Assert.That(runs.Select(r => r.ExitCode), Is.All.Zero, string.Join("\n", runs.Select(r => r.Output)));
             var webhook = rig.X.Webhooks.Values.Single();
-            Assert.That(rig.X.Subscriptions[webhook.Id].Keys, Is.EquivalentTo(new[] { TestSettings.BotUserId, TestSettings.SecondBotUserId }));
+            Assert.That(rig.X.Subscriptions[webhook.Id].Keys, Is.EquivalentTo(new[] { TestCredentials.BotUserId, TestCredentials.SecondBotUserId }));
         }
     }
 
@@ -149,7 +149,7 @@ public static class Reconciliation_Specs
 
             var webhook = rig.X.Webhooks.Values.Single();
             Assert.That((webhook.Url, webhook.Valid), Is.EqualTo((rig.WebhookUrl, true)));
-            Assert.That(rig.X.Subscriptions[webhook.Id].Keys, Is.EquivalentTo(new[] { TestSettings.BotUserId, TestSettings.SecondBotUserId }));
+            Assert.That(rig.X.Subscriptions[webhook.Id].Keys, Is.EquivalentTo(new[] { TestCredentials.BotUserId, TestCredentials.SecondBotUserId }));
         }
     }
 

@@ -5,7 +5,7 @@ using TwitterBot.Processor.Extensions;
 using TwitterBot.Processor.XAccount;
 using TwitterBot.Tests.Support;
 
-namespace TwitterBot.Tests.AccountActivity;
+namespace TwitterBot.Tests.XAccount;
 
 /// <summary>The Account Activity client as the Processor's DI builds it: Refit's generated client, signed by our handler.</summary>
 [Category("Integration")]
