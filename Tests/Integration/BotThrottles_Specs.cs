@@ -58,7 +58,7 @@ public static class BotThrottles_Specs
         [Test]
         public async Task Should_see_a_bots_first_token_since_always_and_later_ones_since_they_came()
         {
-            var now = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+            var now = new ManualTime().GetUtcNow();
 
             var first = await Throttles.TokenFirstSeenAsync(Bot, "AAAA", now, CancellationToken.None);
             var firstAgain = await Throttles.TokenFirstSeenAsync(Bot, "AAAA", now.AddDays(1), CancellationToken.None);
@@ -72,7 +72,7 @@ public static class BotThrottles_Specs
         [Test]
         public async Task Should_count_401s_from_the_first_until_a_send_is_accepted()
         {
-            var now = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+            var now = new ManualTime().GetUtcNow();
 
             var first = await Throttles.UnauthorizedSinceAsync(Bot, "AAAA", now, CancellationToken.None);
             var later = await Throttles.UnauthorizedSinceAsync(Bot, "AAAA", now.AddMinutes(5), CancellationToken.None);

@@ -153,7 +153,7 @@ public static class ConversationSagaRepository_Specs
             await using var other = NpgsqlDataSource.Create(database.ConnectionString);
             var replica = await StoreAsync(one, TimeProvider.System);
             var otherReplica = await StoreAsync(other, TimeProvider.System);
-            var conversation = NewConversation(Conversation, new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero));
+            var conversation = NewConversation(Conversation, new ManualTime().GetUtcNow());
             conversation.OptionsOffered = [new QuickReplyOption("Tea", "Hot", "TEA")];
             await replica.TryInsertAsync(conversation, CancellationToken.None);
 

@@ -63,10 +63,11 @@ public static class TurnClaim_Specs
             await using var stores = await ConversationStores.StartAsync(StoreKind.Postgres);
             var answered = Guid.NewGuid();
             var completed = Guid.NewGuid();
+            var began = new ManualTime().GetUtcNow();
             await stores.Database!.ScalarAsync<object>(
                 $$"""
                 INSERT INTO conversation_turns (message_id, conversation_key, event_id, state, replies, next_reply, reply_in_flight, reply_in_flight_since, created_at)
-                VALUES ('{{answered}}', '4337869213:3001969357', '1950000000000000001', 1, '{"replies":[{"text":"Hi!"},{"text":"Bye!"}],"signal":"Ended"}', 1, 1, '2026-12-01T12:00:00Z', now() - interval '10 days'),
+                VALUES ('{{answered}}', '4337869213:3001969357', '1950000000000000001', 1, '{"replies":[{"text":"Hi!"},{"text":"Bye!"}],"signal":"Ended"}', 1, 1, '{{began:O}}', now() - interval '10 days'),
                        ('{{completed}}', '4337869213:3001969357', '1950000000000000002', 2, '{"replies":[],"signal":"None"}', 0, NULL, NULL, now() - interval '10 days')
                 """);
 
@@ -77,7 +78,7 @@ public static class TurnClaim_Specs
             {
                 Assert.That(purged, Is.EqualTo(1), "state 2 is Completed");
                 Assert.That((claim!.Turn.State, claim.Turn.NextReply, claim.Turn.ReplyInFlight, claim.Turn.ReplyInFlightSince),
-                    Is.EqualTo((TurnState.Answered, 1, (int?)1, (DateTimeOffset?)new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero))));
+                    Is.EqualTo((TurnState.Answered, 1, (int?)1, (DateTimeOffset?)began)));
                 Assert.That(claim.Turn.Answer!.Replies.Select(r => r.Text), Is.EqualTo(new[] { "Hi!", "Bye!" }));
                 Assert.That(claim.Turn.Answer.Signal, Is.EqualTo(ConversationSignal.Ended));
                 Assert.That(() => claim.Turn.Sent(1).Finished(TurnState.Completed, null), Throws.Nothing, "its transitions go on from there");
