@@ -173,7 +173,7 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
 /// The one place an Account Activity answer is classified, so errors and advice stay what they were before
 /// Refit: no answer rethrows the network's own exception (<see cref="HttpRequestException"/>, a timeout, or our
 /// signer's <see cref="XConfigurationException"/>); a refusal becomes <see cref="XApiException"/>, read from X's
-/// body and headers by <see cref="XApiException.FromResponseAsync"/>; an unreadable body rethrows its JSON error.
+/// body and headers by <see cref="XApiException.FromAnswer"/> as every X answer is; an unreadable body rethrows its JSON error.
 /// </summary>
 public static class XAnswers
 {
@@ -182,7 +182,7 @@ public static class XAnswers
         var response = await SendAsync(call);
         try
         {
-            await EnsureSuccessAsync(response, cancellationToken);
+            EnsureSuccess(response);
             return response;
         }
         catch
@@ -202,7 +202,7 @@ public static class XAnswers
     public static async Task EnsureAsync(Func<Task<IApiResponse>> call, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(call);
-        await EnsureSuccessAsync(response, cancellationToken);
+        EnsureSuccess(response);
     }
 
     private static async Task<TResponse> SendAsync<TResponse>(Func<Task<TResponse>> call)
@@ -218,7 +218,7 @@ public static class XAnswers
         }
     }
 
-    private static async Task EnsureSuccessAsync(IApiResponse response, CancellationToken cancellationToken)
+    private static void EnsureSuccess(IApiResponse response)
     {
         if (response.HasRequestError(out var unsent))
         {
@@ -227,17 +227,7 @@ public static class XAnswers
 
         if (!response.IsSuccessStatusCode)
         {
-            var body = response.HasResponseError(out var refusal) ? refusal.Content : null;
-            using var refused = new HttpResponseMessage(response.StatusCode ?? 0)
-            {
-                Content = new StringContent(body ?? "", System.Text.Encoding.UTF8, "application/json"),
-            };
-            if (response.Headers is { } headers && headers.TryGetValues("x-rate-limit-reset", out var reset))
-            {
-                refused.Headers.TryAddWithoutValidation("x-rate-limit-reset", reset);
-            }
-
-            throw await XApiException.FromResponseAsync(refused, cancellationToken);
+            throw XApiException.FromAnswer((int)response.StatusCode!, (response.Error as ApiException)?.Content, response.Headers!);
         }
 
         if (response.Error is { } unreadable)

@@ -59,10 +59,6 @@ public sealed class XApiException(int statusCode, IReadOnlyList<XApiError> error
     /// <summary>Whether the consumer's retry may try again (the turn handles the other kinds itself).</summary>
     public bool IsRetryable => Kind is XFailureKind.Transient or XFailureKind.RateLimited or XFailureKind.AuthenticationFailed;
 
-    /// <summary>What a client that reads <see cref="HttpResponseMessage"/>s itself got: see <see cref="FromAnswer"/>.</summary>
-    public static async Task<XApiException> FromResponseAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
-        FromAnswer((int)response.StatusCode, await response.Content.ReadAsStringAsync(cancellationToken), response.Headers);
-
     /// <summary>X's error answer: v1.1's coded errors or v2's problem document, and its rate-limit reset.</summary>
     public static XApiException FromAnswer(int statusCode, string? body, HttpResponseHeaders headers)
     {
