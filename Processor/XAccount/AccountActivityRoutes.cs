@@ -14,6 +14,12 @@ public enum AccountActivityFlavor
 
     /// <summary><c>/2/webhooks</c> and <c>/2/account_activity/…</c>: <c>TwitterBot:Api:Version</c> is <c>2</c>.</summary>
     V2,
+
+    /// <summary>
+    /// The X Activity API: <c>/2/webhooks</c> like <see cref="V2"/>, subscriptions at <c>/2/activity/subscriptions</c>:
+    /// <c>TwitterBot:Api:Subscriptions</c> is <c>ActivityApi</c>.
+    /// </summary>
+    ActivityApi,
 }
 
 /// <summary>
@@ -22,7 +28,9 @@ public enum AccountActivityFlavor
 /// </summary>
 public sealed class AccountActivityRoutes(TwitterApiOptions api)
 {
-    public AccountActivityFlavor Flavor { get; } = api.Version == TwitterApiOptions.V2 ? AccountActivityFlavor.V2
+    public AccountActivityFlavor Flavor { get; } =
+        string.Equals(api.Subscriptions, TwitterApiOptions.ActivityApi, StringComparison.OrdinalIgnoreCase) ? AccountActivityFlavor.ActivityApi
+        : api.Version == TwitterApiOptions.V2 ? AccountActivityFlavor.V2
         : string.IsNullOrWhiteSpace(api.EnvName) ? AccountActivityFlavor.Enterprise
         : AccountActivityFlavor.Premium;
 

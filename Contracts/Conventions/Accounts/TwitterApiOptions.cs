@@ -20,6 +20,16 @@ public sealed class TwitterApiOptions
     /// </summary>
     public string Version { get; set; } = V1;
 
+    /// <summary>
+    /// How X is told which events to deliver: <c>AccountActivity</c> (the Account Activity API's subscriptions, in the
+    /// flavour <see cref="EnvName"/> and <see cref="Version"/> select) or <c>ActivityApi</c> (the X Activity API's
+    /// <c>/2/activity/subscriptions</c>, for apps opened since 2026; needs <see cref="Version"/> <c>2</c>).
+    /// </summary>
+    public string Subscriptions { get; set; } = AccountActivity;
+
     public const string V1 = "1.1";
     public const string V2 = "2";
+
+    public const string AccountActivity = "AccountActivity";
+    public const string ActivityApi = "ActivityApi";
 }
