@@ -81,26 +81,37 @@ public sealed partial class ConversationTurn(
             }
         }
 
-        for (var index = next; index < replies.Count; index++)
+        try
         {
-            if (index > 0 && options.Value.Replies.PauseBetween > TimeSpan.Zero)
+            for (var index = next; index < replies.Count; index++)
             {
-                await Task.Delay(options.Value.Replies.PauseBetween, time, cancellationToken);
+                if (index > 0 && options.Value.Replies.PauseBetween > TimeSpan.Zero)
+                {
+                    await Task.Delay(options.Value.Replies.PauseBetween, time, cancellationToken);
+                }
+
+                if (!await SendAsync(message, claim, token, answer, index, events, cancellationToken))
+                {
+                    ProcessorTelemetry.Outcome("rejected");
+                    return answer;
+                }
             }
 
-            if (!await SendAsync(message, claim, token, answer, index, events, cancellationToken))
+            // Without a signal to publish after the bot's last words, marking the last reply sent completed the turn.
+            // Otherwise the signal is published first; a crash before the turn is closed publishes it again, under the same id.
+            if (!claim.Turn.IsFinished)
             {
-                ProcessorTelemetry.Outcome("rejected");
-                return answer;
+                await claim.FlushAsync(cancellationToken);
+                await PublishSignalAsync(message, messageId, answer.Signal, events, cancellationToken);
+                await claim.SaveAsync(t => t.Finished(TurnState.Completed, null), cancellationToken);
             }
         }
-
-        // Without a signal to publish after the bot's last words, marking the last reply sent completed the turn.
-        // Otherwise the signal is published first; a crash before the turn is closed publishes it again, under the same id.
-        if (!claim.Turn.IsFinished)
+        catch (Exception) when (claim.HasStaged)
         {
-            await PublishSignalAsync(message, messageId, answer.Signal, events, cancellationToken);
-            await claim.SaveAsync(t => t.Finished(TurnState.Completed, null), cancellationToken);
+            // The gateway's answer was staged to ride with the first reply's send mark: stored now, so that the
+            // retry sends it rather than asking the gateway again.
+            await claim.FlushAsync(CancellationToken.None);
+            throw;
         }
 
         ProcessorTelemetry.Outcome("answered");
@@ -168,7 +179,8 @@ public sealed partial class ConversationTurn(
             answer = answer with { Replies = [.. welcome.Replies, .. answer.Replies] };
         }
 
-        await claim.SaveAsync(t => t.Answered(answer), cancellationToken);
+        // Stored with the first reply's send mark, one write instead of two (see SendAsync).
+        claim.Stage(t => t.Answered(answer));
         return answer;
     }
 
@@ -245,6 +257,12 @@ public sealed partial class ConversationTurn(
         DirectMessageReceived message, TurnClaim claim, XUserToken token, PlannedAnswer answer, int index, IPublishEndpoint events, CancellationToken cancellationToken)
     {
         var reply = answer.Replies[index];
+        if (claim.HasStaged && (reply.MediaUrl is not null || await rateLimits.ResetOfAsync(message.BotUserId, cancellationToken) is not null))
+        {
+            // An upload or a rate-limit wait comes before the send mark: the staged answer is stored first.
+            await claim.FlushAsync(cancellationToken);
+        }
+
         var outgoing = await channel.PrepareAsync(To(message, token), reply, message.EventId, cancellationToken);
         while (true)
         {

@@ -21,14 +21,34 @@ public sealed class InMemoryTurnLedger(TimeProvider time) : ITurnLedger
         }
 
         var entry = _turns.GetOrAdd(messageId, _ => new Entry(time.GetUtcNow(), conversationKey, TurnRecord.Received(messageId)));
-        return Task.FromResult<TurnClaim?>(new TurnClaim(this, entry.Turn, () =>
+        var released = 0;
+        void Release()
         {
-            _claimed.TryRemove(messageId, out _);
-            return ValueTask.CompletedTask;
-        }));
+            // Once: a finished turn is released by its last write, and the claim's dispose must not free a later claim's.
+            if (Interlocked.Exchange(ref released, 1) == 0)
+            {
+                _claimed.TryRemove(messageId, out _);
+            }
+        }
+
+        return Task.FromResult<TurnClaim?>(new TurnClaim(
+            entry.Turn,
+            async (from, to, sent, cancellationToken) =>
+            {
+                await SaveAsync(to, sent, cancellationToken);
+                if (to.IsFinished)
+                {
+                    Release();
+                }
+            },
+            () =>
+            {
+                Release();
+                return ValueTask.CompletedTask;
+            }));
     }
 
-    public Task SaveAsync(TurnRecord turn, SentReply? sent, CancellationToken cancellationToken)
+    private Task SaveAsync(TurnRecord turn, SentReply? sent, CancellationToken cancellationToken)
     {
         if (sent is not null)
         {

@@ -73,30 +73,14 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
                 return null;
             }
 
-            return new TurnClaim(this, turn, () => ReleaseAsync(connection, lockKey));
+            var held = new HeldTurn(connection, lockKey);
+            return new TurnClaim(turn, held.SaveAsync, held.ReleaseAsync);
         }
         catch
         {
             // Pooled sessions are reset (advisory locks included) before Npgsql hands them out again.
             await connection.DisposeAsync();
             throw;
-        }
-    }
-
-    private static async ValueTask ReleaseAsync(NpgsqlConnection connection, long lockKey)
-    {
-        await using (connection)
-        {
-            try
-            {
-                // Not cancellable: an idle pooled connection must not keep the lock.
-                await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock($1)", connection) { Parameters = { new NpgsqlParameter { Value = lockKey } } };
-                await unlock.ExecuteNonQueryAsync(CancellationToken.None);
-            }
-            catch (NpgsqlException)
-            {
-                // The session is gone, and its lock with it (a pooled session is reset before reuse anyway).
-            }
         }
     }
 
@@ -110,57 +94,132 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
         reader.IsDBNull(5) ? null : JsonSerializer.Deserialize(reader.GetString(5), ConversationJsonContext.Default.PlannedAnswer),
         reader.IsDBNull(6) ? null : reader.GetString(6));
 
-    public async Task SaveAsync(TurnRecord turn, SentReply? sent, CancellationToken cancellationToken)
+    /// <summary>
+    /// A claimed turn: its advisory lock, and the session that holds it, which also carries the turn's writes (no
+    /// pooled session per write). Each write sets only the columns the transition changed: while the turn is
+    /// claimed nobody else writes its row, so the row was <c>from</c> and becomes <c>to</c> whole. The write that
+    /// finishes the turn releases the lock in the same round trip; the release on dispose covers the rest.
+    /// </summary>
+    private sealed class HeldTurn(NpgsqlConnection connection, long lockKey)
     {
-        // One batch, one implicit transaction: the turn moves on and its DM is recorded, or neither.
-        await using var batch = database.CreateBatch();
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(
-            """
-            UPDATE conversation_turns SET state = $2, replies = $3, next_reply = $4, reply_in_flight = $5,
-                reply_in_flight_since = $6, welcome = $7, outcome = $8, updated_at = now()
-            WHERE message_id = $1
-            """)
+        private bool _unlocked;
+
+        public async Task SaveAsync(TurnRecord from, TurnRecord to, SentReply? sent, CancellationToken cancellationToken)
         {
-            Parameters =
+            // One batch, one implicit transaction: the turn moves on and its DM is recorded, or neither. The unlock
+            // runs only when both did (a failed statement ends the batch); it is not transactional, and need not be.
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(Update(from, to));
+            if (sent is not null)
             {
-                new() { Value = turn.MessageId },
-                new() { Value = (short)turn.State },
-                Json(turn.Answer),
-                new() { Value = turn.NextReply },
-                new() { Value = (object?)turn.ReplyInFlight ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer },
-                new() { Value = (object?)turn.ReplyInFlightSince?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-                Json(turn.Welcome),
-                new() { Value = (object?)turn.Outcome ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text },
-            },
-        });
-        if (sent is not null)
-        {
-            // A sent DM comes with the turn's Sent(index), which made index + 1 the next reply.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                """
-                INSERT INTO sent_direct_messages (bot_user_id, dm_id, message_id, reply_index, sent_at) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (bot_user_id, dm_id) DO NOTHING
-                """)
-            {
-                Parameters =
+                // A sent DM comes with the turn's Sent(index), which made index + 1 the next reply.
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                    """
+                    INSERT INTO sent_direct_messages (bot_user_id, dm_id, message_id, reply_index, sent_at) VALUES ($1, $2, $3, $4, $5)
+                    ON CONFLICT (bot_user_id, dm_id) DO NOTHING
+                    """)
                 {
-                    new() { Value = sent.BotUserId },
-                    new() { Value = sent.DirectMessageId },
-                    new() { Value = turn.MessageId },
-                    new() { Value = turn.NextReply - 1 },
-                    new() { Value = sent.SentAt.UtcDateTime },
-                },
-            });
+                    Parameters =
+                    {
+                        new() { Value = sent.BotUserId },
+                        new() { Value = sent.DirectMessageId },
+                        new() { Value = to.MessageId },
+                        new() { Value = to.NextReply - 1 },
+                        new() { Value = sent.SentAt.UtcDateTime },
+                    },
+                });
+            }
+
+            var unlock = to.IsFinished;
+            if (unlock)
+            {
+                batch.BatchCommands.Add(Unlock());
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+            _unlocked |= unlock;
         }
 
-        await batch.ExecuteNonQueryAsync(cancellationToken);
-    }
+        public async ValueTask ReleaseAsync()
+        {
+            await using (connection)
+            {
+                if (_unlocked)
+                {
+                    return;
+                }
 
-    private static NpgsqlParameter Json(PlannedAnswer? answer) => new()
-    {
-        Value = answer is null ? DBNull.Value : JsonSerializer.Serialize(answer, ConversationJsonContext.Default.PlannedAnswer),
-        NpgsqlDbType = NpgsqlDbType.Jsonb,
-    };
+                try
+                {
+                    // Not cancellable: an idle pooled connection must not keep the lock.
+                    await using var unlock = new NpgsqlBatch(connection) { BatchCommands = { Unlock() } };
+                    await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                catch (NpgsqlException)
+                {
+                    // The session is gone, and its lock with it (a pooled session is reset before reuse anyway).
+                }
+            }
+        }
+
+        private NpgsqlBatchCommand Unlock() => new("SELECT pg_advisory_unlock($1)") { Parameters = { new NpgsqlParameter { Value = lockKey } } };
+
+        private static NpgsqlBatchCommand Update(TurnRecord from, TurnRecord to)
+        {
+            var command = new NpgsqlBatchCommand { Parameters = { new() { Value = to.MessageId } } };
+            var columns = new List<string>(4);
+            void Set(string column, NpgsqlParameter value)
+            {
+                command.Parameters.Add(value);
+                columns.Add($"{column} = ${command.Parameters.Count}");
+            }
+
+            if (from.State != to.State)
+            {
+                Set("state", new() { Value = (short)to.State });
+            }
+
+            if (!ReferenceEquals(from.Answer, to.Answer))
+            {
+                Set("replies", Json(to.Answer));
+            }
+
+            if (from.NextReply != to.NextReply)
+            {
+                Set("next_reply", new() { Value = to.NextReply });
+            }
+
+            if (from.ReplyInFlight != to.ReplyInFlight)
+            {
+                Set("reply_in_flight", new() { Value = (object?)to.ReplyInFlight ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Integer });
+            }
+
+            if (from.ReplyInFlightSince != to.ReplyInFlightSince)
+            {
+                Set("reply_in_flight_since", new() { Value = (object?)to.ReplyInFlightSince?.UtcDateTime ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            }
+
+            if (!ReferenceEquals(from.Welcome, to.Welcome))
+            {
+                Set("welcome", Json(to.Welcome));
+            }
+
+            if (from.Outcome != to.Outcome)
+            {
+                Set("outcome", new() { Value = (object?)to.Outcome ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+            }
+
+            columns.Add("updated_at = now()");
+            command.CommandText = $"UPDATE conversation_turns SET {string.Join(", ", columns)} WHERE message_id = $1";
+            return command;
+        }
+
+        private static NpgsqlParameter Json(PlannedAnswer? answer) => new()
+        {
+            Value = answer is null ? DBNull.Value : JsonSerializer.Serialize(answer, ConversationJsonContext.Default.PlannedAnswer),
+            NpgsqlDbType = NpgsqlDbType.Jsonb,
+        };
+    }
 
     public async Task<IReadOnlySet<string>> RecordedSendsAsync(string botUserId, IReadOnlyCollection<string> directMessageIds, CancellationToken cancellationToken)
     {

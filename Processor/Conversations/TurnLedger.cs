@@ -15,13 +15,6 @@ public interface ITurnLedger
     /// </summary>
     Task<TurnClaim?> ClaimTurnAsync(Guid messageId, string conversationKey, string eventId, CancellationToken cancellationToken);
 
-    /// <summary>
-    /// Stores <paramref name="turn"/> whole, as one of its transitions left it. In the same transaction, the DM X
-    /// holds for a reply just sent is recorded when known (<paramref name="sent"/>), so that no later lookup takes
-    /// that DM for another reply.
-    /// </summary>
-    Task SaveAsync(TurnRecord turn, SentReply? sent, CancellationToken cancellationToken);
-
     /// <summary>Which of <paramref name="directMessageIds"/> are recorded as sends of the bot account's replies.</summary>
     Task<IReadOnlySet<string>> RecordedSendsAsync(string botUserId, IReadOnlyCollection<string> directMessageIds, CancellationToken cancellationToken);
 
@@ -36,13 +29,26 @@ public interface ITurnLedger
 /// A turn held by one consume until disposed. While held, its <see cref="Turn"/> is the truth (no one else may
 /// write it), so each step is a transition of it, stored before it is taken as done.
 /// </summary>
-public sealed class TurnClaim(ITurnLedger ledger, TurnRecord turn, Func<ValueTask> release) : IAsyncDisposable
+/// <param name="store">
+/// Stores the turn as a transition left it (<c>to</c>), knowing what it was (<c>from</c>), so a store may write only
+/// what changed. In the same transaction, the DM X holds for a reply just sent is recorded when known, so that no
+/// later lookup takes that DM for another reply.
+/// </param>
+public sealed class TurnClaim(TurnRecord turn, TurnClaim.Store store, Func<ValueTask> release) : IAsyncDisposable
 {
+    public delegate Task Store(TurnRecord from, TurnRecord to, SentReply? sent, CancellationToken cancellationToken);
+
+    private TurnRecord _stored = turn;
+
+    /// <summary>The turn as its transitions left it, including one staged but not stored yet.</summary>
     public TurnRecord Turn { get; private set; } = turn;
 
     public Guid MessageId => Turn.MessageId;
 
-    /// <summary>Moves the turn on by <paramref name="transition"/> (one of <see cref="TurnRecord"/>'s) and stores it.</summary>
+    /// <summary>A transition was staged and is not stored yet.</summary>
+    public bool HasStaged => !ReferenceEquals(Turn, _stored);
+
+    /// <summary>Moves the turn on by <paramref name="transition"/> (one of <see cref="TurnRecord"/>'s) and stores it, with any staged one.</summary>
     public Task SaveAsync(Func<TurnRecord, TurnRecord> transition, CancellationToken cancellationToken) =>
         SaveAsync(transition, null, cancellationToken);
 
@@ -50,9 +56,20 @@ public sealed class TurnClaim(ITurnLedger ledger, TurnRecord turn, Func<ValueTas
     public async Task SaveAsync(Func<TurnRecord, TurnRecord> transition, SentReply? sent, CancellationToken cancellationToken)
     {
         var next = transition(Turn);
-        await ledger.SaveAsync(next, sent, cancellationToken);
-        Turn = next;
+        await store(_stored, next, sent, cancellationToken);
+        _stored = Turn = next;
     }
+
+    /// <summary>
+    /// Moves the turn on without storing it yet: the next <see cref="SaveAsync(Func{TurnRecord, TurnRecord}, CancellationToken)"/>
+    /// stores both in one write. Only for a step whose loss in a crash costs no more than the write it saves
+    /// (the caller stores it with <see cref="FlushAsync"/> before anything that may wait or fail).
+    /// </summary>
+    public void Stage(Func<TurnRecord, TurnRecord> transition) => Turn = transition(Turn);
+
+    /// <summary>Stores a staged transition, if there is one.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken) =>
+        HasStaged ? SaveAsync(t => t, cancellationToken) : Task.CompletedTask;
 
     public ValueTask DisposeAsync() => release();
 }

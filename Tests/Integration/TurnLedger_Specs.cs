@@ -119,6 +119,64 @@ public static class TurnLedger_Specs
         }
 
         [Test]
+        public async Task Should_store_a_staged_transition_with_the_next_one_or_when_flushed()
+        {
+            var withNext = Guid.NewGuid();
+            var flushed = Guid.NewGuid();
+            var dropped = Guid.NewGuid();
+            var answer = new PlannedAnswer([new PlannedReply("Hi!")]);
+            await using (var claim = await Ledger.ClaimTurnAsync(withNext, ConversationKey, "1930000000000000025", CancellationToken.None))
+            {
+                claim!.Stage(t => t.Answered(answer));
+                Assert.That(claim.HasStaged, Is.True);
+                await claim.SaveAsync(t => t.Sending(0, Began), CancellationToken.None);
+                Assert.That(claim.HasStaged, Is.False);
+            }
+
+            await using (var claim = await Ledger.ClaimTurnAsync(flushed, ConversationKey, "1930000000000000026", CancellationToken.None))
+            {
+                claim!.Stage(t => t.Answered(answer));
+                await claim.FlushAsync(CancellationToken.None);
+            }
+
+            await using (var claim = await Ledger.ClaimTurnAsync(dropped, ConversationKey, "1930000000000000027", CancellationToken.None))
+            {
+                claim!.Stage(t => t.Answered(answer));
+            }
+
+            await using var first = await Ledger.ClaimTurnAsync(withNext, ConversationKey, "1930000000000000025", CancellationToken.None);
+            await using var second = await Ledger.ClaimTurnAsync(flushed, ConversationKey, "1930000000000000026", CancellationToken.None);
+            await using var third = await Ledger.ClaimTurnAsync(dropped, ConversationKey, "1930000000000000027", CancellationToken.None);
+            Assert.Multiple(() =>
+            {
+                Assert.That((first!.Turn.State, first.Turn.ReplyInFlight, Render(first.Turn.Answer)), Is.EqualTo((TurnState.Answered, (int?)0, Render(answer))));
+                Assert.That((second!.Turn.State, second.Turn.ReplyInFlight, Render(second.Turn.Answer)), Is.EqualTo((TurnState.Answered, (int?)null, Render(answer))));
+                Assert.That(third!.Turn, Is.EqualTo(TurnRecord.Received(dropped)), "a staged transition never stored is not kept");
+            });
+        }
+
+        [Test]
+        public async Task Should_free_a_finished_turn_with_its_last_write_and_not_a_later_claim_when_let_go()
+        {
+            var messageId = Guid.NewGuid();
+            var first = await Ledger.ClaimTurnAsync(messageId, ConversationKey, "1930000000000000028", CancellationToken.None);
+            await first!.SaveAsync(t => t.Answered(new PlannedAnswer([new PlannedReply("Hi!")])).Sending(0, Began), CancellationToken.None);
+            var whileOpen = await Ledger.ClaimTurnAsync(messageId, ConversationKey, "1930000000000000028", CancellationToken.None);
+            await first.SaveAsync(t => t.Sent(0), CancellationToken.None);
+
+            await using var second = await Ledger.ClaimTurnAsync(messageId, ConversationKey, "1930000000000000028", CancellationToken.None);
+            await first.DisposeAsync();
+            var third = await Ledger.ClaimTurnAsync(messageId, ConversationKey, "1930000000000000028", CancellationToken.None);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(whileOpen, Is.Null, "an open turn stays held");
+                Assert.That(second?.Turn.State, Is.EqualTo(TurnState.Completed), "the finishing write freed it");
+                Assert.That(third, Is.Null, "the first holder letting go did not free the second's claim");
+            });
+        }
+
+        [Test]
         public async Task Should_not_store_a_transition_the_turn_refuses()
         {
             var messageId = Guid.NewGuid();

@@ -15,7 +15,8 @@ public static class GatewayRegistration
     {
         services.AddSingleton<GatewayCircuit>();
         services.AddSingleton<GatewayTelemetry>();
-        services.AddRefitGeneratedClient<IGatewayApi>(GatewayJsonContext.Default)
+        // Buffered: the body goes with its Content-Length, not chunked through a stream serializer (cheaper on both ends).
+        services.AddRefitGeneratedClient<IGatewayApi>(new RefitSettings(new SystemTextJsonContentSerializer(GatewayJsonContext.Default.Options)) { Buffered = true })
             .ConfigureHttpClient((provider, http) =>
             {
                 var options = provider.GetRequiredService<IOptions<GatewayOptions>>().Value;
