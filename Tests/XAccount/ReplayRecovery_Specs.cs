@@ -1,3 +1,4 @@
+using TwitterBot.Processor.XAccount.Replay;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.XAccount;
@@ -97,6 +98,25 @@ public static class ReplayRecovery_Specs
             Assert.That(exitCode, Is.EqualTo(2), output);
             Assert.That(output, Does.Contain("more than 30 days ago"));
             Assert.That(rig.X.Requests, Is.Empty);
+        }
+    }
+
+    public class When_the_broker_cannot_be_reached
+    {
+        [Test]
+        public async Task Should_fail_naming_the_broker_after_a_bounded_wait_having_published_nothing()
+        {
+            await using var rig = await AccountRig.StartAsync();
+            await using var broker = await RabbitMqVirtualHost.CreateAsync();
+            rig.X.ReceiveDirectMessage(Jane, TestCredentials.BotUserId, "one", DateTimeOffset.UtcNow.AddHours(-3));
+            var settings = Settings(rig, "1.1", broker);
+            settings["Messaging:Rabbit:Hosts:0"] = "127.0.0.1:1"; // nothing listens there
+
+            var (exitCode, output) = await AccountRig.RunAsync(settings, "replay", "--recover-from", Utc(DateTimeOffset.UtcNow.AddDays(-1)))
+                .WaitAsync(RecoveryPublisher.ConnectTimeout * 4);
+
+            Assert.That(exitCode, Is.EqualTo(1), output);
+            Assert.That(output, Does.Contain("did not accept a connection").And.Contain("nothing was published"));
         }
     }
 

@@ -14,6 +14,9 @@ namespace TwitterBot.Processor.XAccount.Replay;
 /// </summary>
 public sealed class RecoveryPublisher(IOptions<RabbitMqOptions> options)
 {
+    /// <summary>How long the bus may take to connect before the recovery gives up, having published nothing.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+
     /// <returns>How many RabbitMQ confirmed (all of them, or the failure is thrown).</returns>
     public async Task<int> PublishAsync(IReadOnlyList<RecoveredDirectMessage> messages, CancellationToken cancellationToken)
     {
@@ -23,7 +26,23 @@ public sealed class RecoveryPublisher(IOptions<RabbitMqOptions> options)
             configurator.Host(rabbit, "twitterbot-recover");
             configurator.RouteConversations(rabbit.ConversationPartitions);
         });
-        await bus.StartAsync(cancellationToken);
+        using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            connecting.CancelAfter(ConnectTimeout);
+            try
+            {
+                await bus.StartAsync(connecting.Token);
+            }
+            catch (Exception unreachable) when (!cancellationToken.IsCancellationRequested)
+            {
+                await bus.StopAsync(CancellationToken.None);
+                throw new InvalidOperationException(
+                    $"RabbitMQ (Messaging:Rabbit, virtual host '{rabbit.VirtualHost}') did not accept a connection within {ConnectTimeout.TotalSeconds:0} s ({unreachable.Message}): " +
+                    "nothing was published. Check the broker, then run the recovery again.",
+                    unreachable);
+            }
+        }
+
         try
         {
             var published = 0;
