@@ -75,11 +75,6 @@ public interface IXAccountActivityApi
     [Get("account_activity/subscriptions/count.json")]
     Task<IApiResponse<XSubscriptionCount>> EnterpriseCountAsync([Property(AppOnly)] bool appOnly, CancellationToken cancellationToken);
 
-    /// <param name="fromDate">X's <c>yyyyMMddHHmm</c>, UTC (<see cref="XAccountActivityClient.ReplayDate"/>).</param>
-    [Post("account_activity/replay/webhooks/{webhookId}/subscriptions/all.json")]
-    Task<IApiResponse<XReplayJob>> EnterpriseReplayAsync(
-        string webhookId, [Query, AliasAs("from_date")] string fromDate, [Query, AliasAs("to_date")] string toDate, [Property(AppOnly)] bool appOnly, CancellationToken cancellationToken);
-
     // v2: /2/webhooks and /2/account_activity/…, every answer wrapped in "data".
 
     [Get("/2/webhooks")]
@@ -108,9 +103,6 @@ public interface IXAccountActivityApi
 
     [Get("/2/account_activity/subscriptions/count")]
     Task<IApiResponse<V2Data<XSubscriptionCount>>> V2CountAsync([Property(AppOnly)] bool appOnly, CancellationToken cancellationToken);
-
-    [Post("/2/webhooks/replay")]
-    Task<IApiResponse<V2Data<XReplayJob>>> V2ReplayAsync([Body] V2ReplayRequest replay, [Property(AppOnly)] bool appOnly, CancellationToken cancellationToken);
 
     // Every flavour: who a token belongs to, and the access level X grants the app with it (x-access-level).
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Runtime.ExceptionServices;
 using System.Text.Json.Serialization;
@@ -10,7 +9,7 @@ using TwitterBot.Processor.Clients.X;
 namespace TwitterBot.Processor.XAccount;
 
 /// <summary>
-/// X's Account Activity API: the webhook X posts events to, which bots are subscribed to it, and Replay.
+/// X's Account Activity API: the webhook X posts events to, and which bots are subscribed to it (Replay has its own client, <see cref="Replay.XReplayClient"/>).
 /// Premium, enterprise or v2 endpoints (<see cref="IXAccountActivityApi"/>), as <see cref="AccountActivityRoutes"/>
 /// selects from the configuration. Every answer goes through <see cref="XAnswers"/>: a value, or the exception the
 /// callers and <see cref="XAdvice"/> expect (X's <see cref="XApiException"/>, the network's own exception).
@@ -141,19 +140,6 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
         _ => (await XAnswers.ContentAsync(() => api.V2CountAsync(true, cancellationToken), cancellationToken))?.Data,
     } ?? throw EmptyAnswer("counting subscriptions");
 
-    /// <summary>Asks X to re-deliver every event of the webhook's subscriptions in [from, to).</summary>
-    /// <exception cref="XConfigurationException">Premium environments have no Replay.</exception>
-    public async Task<XReplayJob> CreateReplayJobAsync(string webhookId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
-    {
-        var (fromDate, toDate) = (ReplayDate(from), ReplayDate(to));
-        return Flavor switch
-        {
-            AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseReplayAsync(webhookId, fromDate, toDate, true, cancellationToken), cancellationToken),
-            AccountActivityFlavor.V2 => (await XAnswers.ContentAsync(() => api.V2ReplayAsync(new V2ReplayRequest(webhookId, fromDate, toDate), true, cancellationToken), cancellationToken))?.Data,
-            _ => throw new XConfigurationException("Replay is an enterprise (TwitterBot:Api:EnvName empty) or v2 (TwitterBot:Api:Version 2) feature; premium environments cannot replay."),
-        } ?? throw EmptyAnswer("creating the replay job");
-    }
-
     /// <summary>Who the token belongs to, and the access level X grants the app with it (<c>x-access-level</c>).</summary>
     public async Task<XVerifiedAccount> VerifyCredentialsAsync(XUserToken user, CancellationToken cancellationToken)
     {
@@ -162,9 +148,6 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
         var accessLevel = response.Headers is { } headers && headers.TryGetValues("x-access-level", out var levels) ? levels.FirstOrDefault() : null;
         return new XVerifiedAccount(account.IdStr, account.ScreenName, accessLevel);
     }
-
-    /// <summary>X's replay window bounds: <c>yyyyMMddHHmm</c> in UTC.</summary>
-    public static string ReplayDate(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
     private static InvalidOperationException EmptyAnswer(string what) => new($"X answered {what} without the expected body.");
 }
@@ -253,8 +236,6 @@ public sealed record XSubscriptionState(bool Subscribed);
 /// <summary>v1.1 sends the counts as strings, v2 as numbers.</summary>
 public sealed record XSubscriptionCount(int SubscriptionsCountAll, int SubscriptionsCountDirectMessages, string? AccountName = null);
 
-public sealed record XReplayJob(string JobId, string? CreatedAt);
-
 public sealed record XAccount(string IdStr, string? ScreenName);
 
 /// <param name="AccessLevel">e.g. <c>read-write-directmessages</c>; null when X did not say.</param>
@@ -266,8 +247,6 @@ public sealed record XVerifiedAccount(string UserId, string? ScreenName, string?
 public sealed record V2Data<T>(T? Data);
 
 public sealed record V2WebhookRequest(string Url);
-
-public sealed record V2ReplayRequest(string WebhookId, string FromDate, string ToDate);
 
 /// <summary>v2's subscribe takes a JSON body, empty for "all events".</summary>
 public sealed record V2SubscriptionRequest;
@@ -285,10 +264,7 @@ public sealed record V2SubscriptionRequest;
 [JsonSerializable(typeof(V2Data<XSubscriptionState>))]
 [JsonSerializable(typeof(XSubscriptionCount))]
 [JsonSerializable(typeof(V2Data<XSubscriptionCount>))]
-[JsonSerializable(typeof(XReplayJob))]
-[JsonSerializable(typeof(V2Data<XReplayJob>))]
 [JsonSerializable(typeof(XAccount))]
 [JsonSerializable(typeof(V2WebhookRequest))]
-[JsonSerializable(typeof(V2ReplayRequest))]
 [JsonSerializable(typeof(V2SubscriptionRequest))]
 public sealed partial class AccountActivityJsonContext : JsonSerializerContext;

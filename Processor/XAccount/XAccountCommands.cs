@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.CommandLine;
+using TwitterBot.Processor.XAccount.Replay;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.XAccount;
@@ -150,18 +151,38 @@ public static class XAccountCommands
 
     private static Command Replay(VerbRunner runner)
     {
-        var from = new Option<string>("--from") { Description = "Start of the window, UTC (e.g. 2026-11-20T08:00Z); at most 5 days ago.", Required = true };
-        var to = new Option<string>("--to") { Description = "End of the window, UTC; at least 30 minutes ago.", Required = true };
-        var replay = new Command("replay", "Ask X to re-deliver every event of a past window to our webhook (after an outage). Enterprise or v2 only.") { from, to };
+        var from = new Option<string?>("--from") { Description = "Start of the window, UTC (e.g. 2026-11-20T08:00Z): at most 5 days ago (Account Activity), 24 hours (X Activity API)." };
+        var to = new Option<string?>("--to") { Description = "End of the window, UTC: at least 30 minutes ago (Account Activity), not in the future (X Activity API)." };
+        var recoverFrom = new Option<string?>("--recover-from")
+        {
+            Description = "Instead of Replay: read each bot's DM history on X back to this UTC time (at most 30 days ago) and publish every DM a person sent since, as the Ingress would. Already answered DMs are not answered again.",
+        };
+        var maxPages = new Option<int>("--max-pages") { Description = "With --recover-from: at most this many history pages (one X call each) per bot.", DefaultValueFactory = _ => 5 };
+        var dryRun = new Option<bool>("--dry-run") { Description = "With --recover-from: print how many events would be fetched and published per bot, and publish nothing." };
+        var replay = new Command("replay",
+            "Ask X to re-deliver every event of a past window to our webhook (after an outage), through the flavour's Replay (enterprise, v2, X Activity API; not premium); "
+            + "or, with --recover-from, fill an older gap from each bot's DM history.") { from, to, recoverFrom, maxPages, dryRun };
         runner.Runs(replay, async (verb, cancellationToken) =>
         {
-            if (!TryParseUtc(verb.Value(from)!, out var start) || !TryParseUtc(verb.Value(to)!, out var end))
+            if (verb.Value(recoverFrom) is { } since)
+            {
+                return await RecoverAsync(verb, since, verb.Value(maxPages), verb.Value(dryRun), cancellationToken);
+            }
+
+            if (verb.Value(from) is not { } fromText || verb.Value(to) is not { } toText)
+            {
+                await verb.Output.WriteLineAsync("Give the window to replay with --from and --to, or --recover-from <time> to recover from the DM history.");
+                return ExitCodes.Invalid;
+            }
+
+            if (!TryParseUtc(fromText, out var start) || !TryParseUtc(toText, out var end))
             {
                 await verb.Output.WriteLineAsync("--from and --to must be UTC times such as 2026-11-20T08:00Z.");
                 return ExitCodes.Invalid;
             }
 
-            if (ReplayWindow.Problem(start, end, verb.Get<TimeProvider>().GetUtcNow()) is { } problem)
+            var client = verb.Get<XReplayClient>();
+            if (ReplayWindow.Problem(client.Flavor, start, end, verb.Get<TimeProvider>().GetUtcNow()) is { } problem)
             {
                 await verb.Output.WriteLineAsync(problem);
                 return ExitCodes.Invalid;
@@ -172,12 +193,55 @@ public static class XAccountCommands
                 return ExitCodes.Failed;
             }
 
-            var job = await verb.Get<XAccountActivityClient>().CreateReplayJobAsync(webhookId, start, end, cancellationToken);
-            await verb.Output.WriteLineAsync($"replay job {job.JobId} created for {start:u} to {end:u} on webhook {webhookId}.");
+            var job = await client.CreateReplayJobAsync(webhookId, start, end, cancellationToken);
+            await verb.Output.WriteLineAsync($"replay job {job.JobId} created for {start:u} to {end:u} on webhook {webhookId} ({client.Endpoint}).");
             await verb.Output.WriteLineAsync("X re-delivers the events to the Ingress and reports the end as a replay_job_status event, which the Processor logs. Events already answered are not answered twice.");
             return ExitCodes.Done;
         }, Explain);
         return replay;
+    }
+
+    /// <summary><c>replay --recover-from</c>: each bot's DM history back to the time, published as the Ingress would (or only counted).</summary>
+    private static async Task<int> RecoverAsync(VerbContext verb, string sinceText, int maxPages, bool dryRun, CancellationToken cancellationToken)
+    {
+        if (!TryParseUtc(sinceText, out var since))
+        {
+            await verb.Output.WriteLineAsync("--recover-from must be a UTC time such as 2026-11-20T08:00Z.");
+            return ExitCodes.Invalid;
+        }
+
+        if (DirectMessageRecovery.Problem(since, maxPages, verb.Get<TimeProvider>().GetUtcNow()) is { } problem)
+        {
+            await verb.Output.WriteLineAsync(problem);
+            return ExitCodes.Invalid;
+        }
+
+        var recovery = verb.Get<DirectMessageRecovery>();
+        var bots = await recovery.FetchAsync(since, maxPages, cancellationToken);
+        foreach (var bot in bots)
+        {
+            await verb.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"bot {bot.BotId} ({bot.BotUserId}): {bot.Calls} calls to {recovery.Endpoint}, {bot.Fetched} events fetched, {bot.Missed.Count} DMs from people since {since:u} {(dryRun ? "would be published" : "to publish")}"));
+            if (!bot.Complete)
+            {
+                await verb.Output.WriteLineAsync(
+                    $"  --max-pages {maxPages} stopped before {since:u} (read back to {bot.Oldest:u}): older DMs of this bot are not recovered; run again with more pages.");
+            }
+        }
+
+        var missed = bots.SelectMany(b => b.Missed).OrderBy(m => m.Message.CreatedAt).ToList();
+        var calls = bots.Sum(b => b.Calls);
+        await verb.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{calls} calls to X in all (at most {maxPages} per bot, {maxPages * bots.Count} for {bots.Count} bots): X bills reads per call, see your plan's price."));
+        if (dryRun)
+        {
+            await verb.Output.WriteLineAsync($"dry run: {missed.Count} DMs would be published; nothing was published.");
+            return ExitCodes.Done;
+        }
+
+        var published = await verb.Get<RecoveryPublisher>().PublishAsync(missed, cancellationToken);
+        await verb.Output.WriteLineAsync($"published {published} DMs (confirmed by RabbitMQ); the Processor answers those not answered yet, once each.");
+        return bots.All(b => b.Complete) ? ExitCodes.Done : ExitCodes.Failed;
     }
 
     private static Command Reconcile(VerbRunner runner)

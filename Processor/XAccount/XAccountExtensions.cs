@@ -3,6 +3,7 @@ using Refit;
 using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Extensions;
+using TwitterBot.Processor.XAccount.Replay;
 
 namespace TwitterBot.Processor.XAccount;
 
@@ -25,6 +26,7 @@ public static class XAccountExtensions
         builder.Services.AddHttpClient<IngressCrcProbe>(http => http.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddHttpClient<Doctor>(http => http.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddTransient<WebhookReconciler>();
+        builder.AddReplay();
         return builder;
     }
 

@@ -30,8 +30,6 @@ public sealed partial class FakeXApi
     /// <summary>CRC challenges sent, and whether the answer was right.</summary>
     public ConcurrentQueue<(string Url, bool Passed)> CrcChallenges { get; } = new();
 
-    public ConcurrentQueue<(string WebhookId, string FromDate, string ToDate)> ReplayJobs { get; } = new();
-
     /// <summary>User ids of the user tokens this fake knows.</summary>
     public Dictionary<string, string> UserIds { get; } =
         (simulated ?? SimulatedApp.Test).Accounts.ToDictionary(a => a.AccessToken, a => a.UserId, StringComparer.Ordinal);
@@ -82,19 +80,12 @@ public sealed partial class FakeXApi
         enterprise.MapGet("/webhooks/{id}/subscriptions/all/list.json", (HttpRequest r, string id) => Bearer(r, () => SubscriptionList(id, v2: false)));
         enterprise.MapDelete("/webhooks/{id}/subscriptions/{userId}/all.json", (HttpRequest r, string id, string userId) => Bearer(r, () => Unsubscribe(id, userId)));
         enterprise.MapGet("/subscriptions/count.json", (HttpRequest r) => Bearer(r, () => Count(v2: false)));
-        enterprise.MapPost("/replay/webhooks/{id}/subscriptions/all.json", (HttpRequest r, string id) =>
-            Bearer(r, () => Replay(id, r.Query["from_date"].ToString(), r.Query["to_date"].ToString(), v2: false)));
 
         var v2 = app.MapGroup("/2");
         v2.MapGet("/webhooks", (HttpRequest r) => Bearer(r, () => Results.Json(new { data = Webhooks.Values.Select(V2Webhook) })));
         v2.MapPost("/webhooks", (HttpRequest r) => BearerAsync(r, async () => await RegisterAsync((await JsonNode.ParseAsync(r.Body))!["url"]!.GetValue<string>(), v2: true)));
         v2.MapPut("/webhooks/{id}", (HttpRequest r, string id) => BearerAsync(r, () => ValidateAsync(id)));
         v2.MapDelete("/webhooks/{id}", (HttpRequest r, string id) => Bearer(r, () => Delete(id)));
-        v2.MapPost("/webhooks/replay", (HttpRequest r) => BearerAsync(r, async () =>
-        {
-            var body = (await JsonNode.ParseAsync(r.Body))!;
-            return Replay(body["webhook_id"]!.GetValue<string>(), body["from_date"]!.GetValue<string>(), body["to_date"]!.GetValue<string>(), v2: true);
-        }));
         v2.MapPost("/account_activity/webhooks/{id}/subscriptions/all", (HttpRequest r, string id) => AsUser(r, user => Task.FromResult(Subscribe(id, user, v2: true))));
         v2.MapGet("/account_activity/webhooks/{id}/subscriptions/all", (HttpRequest r, string id) => AsUser(r, user => Task.FromResult(IsSubscribed(id, user, v2: true))));
         v2.MapGet("/account_activity/webhooks/{id}/subscriptions/all/list", (HttpRequest r, string id) => Bearer(r, () => SubscriptionList(id, v2: true)));
@@ -238,18 +229,6 @@ public sealed partial class FakeXApi
         return v2
             ? Results.Json(new { data = new { subscriptions_count_all = all, subscriptions_count_direct_messages = all } })
             : Results.Json(new { account_name = "my-account", subscriptions_count_all = all.ToString(CultureInfo.InvariantCulture), subscriptions_count_direct_messages = all.ToString(CultureInfo.InvariantCulture) });
-    }
-
-    private IResult Replay(string id, string fromDate, string toDate, bool v2)
-    {
-        if (!Webhooks.ContainsKey(id))
-        {
-            return Error(404, 34, "Sorry, that page does not exist.");
-        }
-
-        ReplayJobs.Enqueue((id, fromDate, toDate));
-        var job = new { job_id = $"job-{ReplayJobs.Count}", created_at = "2026-11-21T10:00:00.000Z" };
-        return v2 ? Results.Json(new { data = job }) : Results.Json(job, statusCode: 202);
     }
 
     /// <summary>Premium environments hold one webhook; its subscriptions are addressed without its id.</summary>
