@@ -9,12 +9,15 @@ namespace TwitterBot.Processor.Conversations;
 /// The app's suspension is one row (key <c>app</c>: a deployment speaks for one X app); its times are the
 /// Processor's (<see cref="TimeProvider"/>), not the database's.
 /// </summary>
-public sealed class PostgresBotThrottles(NpgsqlDataSource database) : IBotThrottles
+public sealed class PostgresBotThrottles(NpgsqlDataSource database, TimeProvider? time = null) : IBotThrottles
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public async Task<DateTimeOffset?> GetRateLimitResetAsync(string botUserId, CancellationToken cancellationToken)
     {
-        await using var command = database.CreateCommand("SELECT resets_at FROM rate_limits WHERE bot_user_id = $1 AND resets_at > now()");
+        await using var command = database.CreateCommand("SELECT resets_at FROM rate_limits WHERE bot_user_id = $1 AND resets_at > $2");
         command.Parameters.Add(new NpgsqlParameter { Value = botUserId });
+        command.Parameters.Add(new NpgsqlParameter { Value = _time.GetUtcNow().UtcDateTime });
         return await command.ExecuteScalarAsync(cancellationToken) is DateTime resetsAt
             ? new DateTimeOffset(resetsAt, TimeSpan.Zero)
             : null;

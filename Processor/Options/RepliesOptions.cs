@@ -47,8 +47,8 @@ public sealed class RepliesOptionsValidator : AbstractValidator<RepliesOptions>
             .WithMessage("must be between 00:00:00.1 and 00:05:00, such as 00:00:30.");
         RuleFor(o => o.RevokeAfterUnauthorized).InclusiveBetween(TimeSpan.FromMinutes(1), TimeSpan.FromDays(1))
             .WithMessage("must be between 00:01:00 and 1.00:00:00, such as 00:10:00.");
-        RuleFor(o => o.MaxAge).InclusiveBetween(TimeSpan.FromMinutes(1), TimeSpan.FromDays(30))
-            .WithMessage("must be between 00:01:00 and 30.00:00:00, such as 1.00:00:00.");
+        RuleFor(o => o.MaxAge).InclusiveBetween(TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650))
+            .WithMessage("must be between 00:01:00 and 3650.00:00:00, such as 1.00:00:00.");
         RuleFor(o => o.OutOfCreditsProbeInterval).InclusiveBetween(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))
             .WithMessage("must be between 00:00:01 and 01:00:00, such as 00:05:00.");
     }

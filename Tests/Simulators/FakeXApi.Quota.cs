@@ -25,19 +25,37 @@ public sealed partial class FakeXApi
     /// <summary>While true, every DM send is answered 429 <c>UsageCapExceeded</c> (the account's spending cap).</summary>
     public bool UsageCapped { get; set; }
 
+    /// <summary>
+    /// When set, how many more sends the app can pay for: once it reaches 0, sends are refused for money (402, or
+    /// the usage cap when <see cref="CapsInsteadOf402"/>) until a spec sets it back to null (a top-up).
+    /// </summary>
+    public int? PaidSendsLeft { get; set; }
+
+    /// <summary>Whether running out of <see cref="PaidSendsLeft"/> is the usage cap (429) rather than 402.</summary>
+    public bool CapsInsteadOf402 { get; set; }
+
     /// <summary>Send attempts refused by the windows (429) or for money (402, usage cap), by reason.</summary>
     public System.Collections.Concurrent.ConcurrentQueue<string> QuotaRefusals { get; } = new();
+
+    /// <summary>Told each refusal's reason and how many refusals there have been, before it is answered (a spec tops up meanwhile).</summary>
+    public Action<string, int> QuotaRefused { get; set; } = (_, _) => { };
+
+    private IResult? Refuse(string reason, IResult answer)
+    {
+        QuotaRefusals.Enqueue(reason);
+        QuotaRefused(reason, QuotaRefusals.Count);
+        return answer;
+    }
 
     /// <summary>The money and quota answer to a send attempt, or null when it may go on (its windows' headers are set).</summary>
     private IResult? Quota(HttpContext context, SentDirectMessage dm)
     {
         var v2 = context.Request.Path.StartsWithSegments("/2", StringComparison.Ordinal);
-        if (OutOfCredits)
+        if (OutOfCredits || (PaidSendsLeft <= 0 && !CapsInsteadOf402))
         {
-            QuotaRefusals.Enqueue("out_of_credits");
-            return Results.Json(
+            return Refuse("out_of_credits", Results.Json(
                 new { title = "CreditsDepleted", detail = "Your enrolled account does not have any credits to fulfill this request.", type = "https://api.twitter.com/2/problems/credits", status = 402 },
-                statusCode: StatusCodes.Status402PaymentRequired);
+                statusCode: StatusCodes.Status402PaymentRequired));
         }
 
         var token = dm.SenderToken;
@@ -48,23 +66,22 @@ public sealed partial class FakeXApi
             var app = AppWindow?.Peek("app", now);
             Report(context, "x-rate-limit-", user);
             Report(context, "x-app-limit-24hour-", app);
-            if (UsageCapped)
+            if (UsageCapped || (PaidSendsLeft <= 0 && CapsInsteadOf402))
             {
-                QuotaRefusals.Enqueue("usage_capped");
-                return Results.Json(
+                return Refuse("usage_capped", Results.Json(
                     new { title = "UsageCapExceeded", detail = "Usage cap exceeded: Monthly product cap", type = "https://api.twitter.com/2/problems/usage-capped", period = "Monthly", scope = "Product" },
-                    statusCode: StatusCodes.Status429TooManyRequests);
+                    statusCode: StatusCodes.Status429TooManyRequests));
             }
 
             if (user is { Remaining: 0 } || app is { Remaining: 0 })
             {
-                QuotaRefusals.Enqueue("window_spent");
-                return v2
+                return Refuse("window_spent", v2
                     ? Results.Json(new { title = "Too Many Requests", detail = "Too Many Requests", type = "about:blank", status = 429 }, statusCode: StatusCodes.Status429TooManyRequests)
-                    : Results.Json(new { errors = new[] { new { code = 88, message = "Rate limit exceeded" } } }, statusCode: StatusCodes.Status429TooManyRequests);
+                    : Results.Json(new { errors = new[] { new { code = 88, message = "Rate limit exceeded" } } }, statusCode: StatusCodes.Status429TooManyRequests));
             }
 
             // Taken: the answer reports what is left after this call.
+            PaidSendsLeft--;
             Report(context, "x-rate-limit-", UserWindow?.Take(token, now));
             Report(context, "x-app-limit-24hour-", AppWindow?.Take("app", now));
             return null;
