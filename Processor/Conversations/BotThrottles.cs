@@ -1,3 +1,5 @@
+using TwitterBot.Processor.Clients.X;
+
 namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
@@ -41,4 +43,34 @@ public interface IBotThrottles
 
     /// <summary>X accepted a send of the bot account: its 401s, if any, are over.</summary>
     Task ClearUnauthorizedAsync(string botUserId, CancellationToken cancellationToken);
+
+    /// <summary>Since when, and why, X refuses every send of this deployment's app for money (402, usage cap), if it does.</summary>
+    Task<AppSuspension?> SuspensionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that X refused the app for money; true only for the call that started the suspension (so that one
+    /// replica, once, tells the operator). <paramref name="firstProbeAt"/> is when a send may first try X again.
+    /// </summary>
+    Task<bool> SuspendAsync(string reason, DateTimeOffset since, DateTimeOffset firstProbeAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the next probe of a suspended app: true for exactly one caller once the next probe is due (at
+    /// <paramref name="now"/>), which then lets one real send through, and moves the next probe to <paramref name="nextProbeAt"/>.
+    /// </summary>
+    Task<bool> ClaimProbeAsync(DateTimeOffset now, DateTimeOffset nextProbeAt, CancellationToken cancellationToken);
+
+    /// <summary>X accepted a send of the app: the suspension, if any, is over. True for the call that ended it.</summary>
+    Task<bool> ResumeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records the windows X last reported for the bot (for <c>doctor</c>).</summary>
+    Task RecordQuotaAsync(string botUserId, IReadOnlyList<XQuotaWindow> windows, DateTimeOffset observedAt, CancellationToken cancellationToken);
+
+    /// <summary>The windows X last reported for each bot, and when.</summary>
+    Task<IReadOnlyList<KnownQuota>> KnownQuotaAsync(CancellationToken cancellationToken);
 }
+
+/// <summary>The app's suspension: X refused it for money at <see cref="Since"/>; the next probe is due at <see cref="NextProbeAt"/>.</summary>
+public sealed record AppSuspension(string Reason, DateTimeOffset Since, DateTimeOffset NextProbeAt);
+
+/// <summary>One window X reported for a bot, as last seen.</summary>
+public sealed record KnownQuota(string BotUserId, string Window, long Limit, long Remaining, DateTimeOffset ResetsAt, DateTimeOffset ObservedAt);

@@ -74,6 +74,19 @@ public sealed class PostgresConversationStorage(NpgsqlDataSource database, IOpti
                 token_fingerprint text NOT NULL,
                 since timestamptz NOT NULL,
                 PRIMARY KEY (bot_user_id, token_fingerprint));
+            CREATE TABLE IF NOT EXISTS app_suspension (
+                app text PRIMARY KEY,
+                reason text NOT NULL,
+                since timestamptz NOT NULL,
+                next_probe_at timestamptz NOT NULL);
+            CREATE TABLE IF NOT EXISTS bot_quota (
+                bot_user_id text NOT NULL,
+                window_name text NOT NULL,
+                quota_limit bigint NOT NULL,
+                remaining bigint NOT NULL,
+                resets_at timestamptz NOT NULL,
+                observed_at timestamptz NOT NULL,
+                PRIMARY KEY (bot_user_id, window_name));
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

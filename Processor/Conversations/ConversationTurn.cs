@@ -7,6 +7,7 @@ using TwitterBot.Processor.Channels;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
+using TwitterBot.Processor.Quota;
 using TwitterBot.Processor.Replies;
 
 namespace TwitterBot.Processor.Conversations;
@@ -15,11 +16,15 @@ namespace TwitterBot.Processor.Conversations;
 /// One user message, answered exactly once: the gateway is asked at most once per X event (its answer is
 /// stored before any reply goes out), replies resume where a crash left them, a reply whose send began but
 /// whose outcome was lost is looked up on X (exactly, and only among DMs not recorded as other sends) before
-/// it is sent again, and X's rate limit is waited out in place, shared by every replica.
+/// it is sent again, and X's rate limit is waited out in place, shared by every replica. X's windows are read
+/// from every answer (a spent one is waited out before any call), X refusing the app for money suspends every
+/// send of every replica (<see cref="SendingQuota"/>), and a reply that could only go out after its user's DM is
+/// <c>Processor:Replies:MaxAge</c> old is rejected as too old.
 /// </summary>
 public sealed partial class ConversationTurn(
     ITurnLedger turns,
     RateLimits rateLimits,
+    SendingQuota quota,
     BotAccess access,
     BotAccounts bots,
     GatewayClient gateway,
@@ -59,6 +64,12 @@ public sealed partial class ConversationTurn(
             await RejectAsync(message, claim, turn.NextReply, 401, 89, RevokedReason, events, cancellationToken);
             ProcessorTelemetry.Outcome("revoked");
             return null;
+        }
+
+        if (turn.Answer is null)
+        {
+            // X bills each DM it delivers: counted once per event, when the gateway is first asked about it.
+            telemetry.Spent(message.BotUserId, "dm_received", options.Value.Pricing.DirectMessageReceived);
         }
 
         var answer = turn.Answer ?? await AskGatewayAsync(message, claim, token, turn.Welcome, sendStart, cancellationToken);
@@ -264,22 +275,42 @@ public sealed partial class ConversationTurn(
         }
 
         var outgoing = await channel.PrepareAsync(To(message, token), reply, message.EventId, cancellationToken);
+        var waitsUntil = time.GetUtcNow() + options.Value.Replies.MaxRateLimitWait;
         while (true)
         {
             await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
+            await quota.WaitUntilMaySendAsync(waitsUntil, cancellationToken);
+            if (time.GetUtcNow() - message.CreatedAt > options.Value.Replies.MaxAge)
+            {
+                // Held back so long (a suspension, a spent window) that the answer would arrive too late to help.
+                telemetry.SendRefused("too_old");
+                await RejectAsync(message, claim, index, TooOldStatus, null, TooOldReason, events, cancellationToken);
+                return false;
+            }
 
             // Marked only now, right before X is asked: a stop during the pause, the upload or a wait leaves
             // nothing to look up, and the time marked bounds the lookup to DMs sent after it.
             var sendBegan = time.GetUtcNow();
             await claim.SaveAsync(t => t.Sending(index, sendBegan), cancellationToken);
             string? sentId;
+            using var answered = XQuotaCapture.Open();
             try
             {
                 sentId = await channel.SendAsync(To(message, token), outgoing, cancellationToken);
             }
+            catch (XApiException failure) when (failure.Kind == XFailureKind.OutOfCredits)
+            {
+                // Not sent, and no retry helps until an operator pays: every replica stops, the message waits.
+                await claim.SaveAsync(t => t.NotSent(index), cancellationToken);
+                telemetry.DirectMessage("out_of_credits");
+                await quota.OutOfCreditsAsync(failure, cancellationToken);
+                continue;
+            }
             catch (XApiException failure) when (failure.Kind == XFailureKind.RateLimited)
             {
                 await claim.SaveAsync(t => t.NotSent(index), cancellationToken);
+                telemetry.SendRefused("rate_limited");
+                await quota.ObservedAsync(message.BotUserId, failure.Quota, cancellationToken);
                 var resetsAt = await rateLimits.LimitedAsync(message.BotUserId, failure.RateLimitResetsAt, cancellationToken);
                 telemetry.DirectMessage("rate_limited");
                 LogRateLimited(message.BotUserId, resetsAt);
@@ -330,6 +361,8 @@ public sealed partial class ConversationTurn(
                 throw;
             }
 
+            await quota.ObservedAsync(message.BotUserId, answered.Last, cancellationToken);
+            await quota.AcceptedAsync(message.BotUserId, cancellationToken);
             sentId ??= await IdOfAcceptedAsync(message, token, reply, index, sendBegan, cancellationToken);
             await claim.SaveAsync(t => t.Sent(index), sentId is null ? null : new SentReply(message.BotUserId, sentId, time.GetUtcNow()), cancellationToken);
             rateLimits.Sent(message.BotUserId);
@@ -352,6 +385,11 @@ public sealed partial class ConversationTurn(
     };
 
     private static ReplyAddress To(DirectMessageReceived message, XUserToken token) => new(token, message.BotUserId, message.SenderId);
+
+    public const string TooOldReason = "too old";
+
+    /// <summary>The <c>HttpStatus</c> of a rejection X was not asked about (the reply was too old to send): none.</summary>
+    public const int TooOldStatus = 0;
 
     public const string RevokedReason = "The bot account revoked this app's access: authorize the app again and set its new tokens in TwitterBot:Bots.";
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TwitterBot.Processor.Clients.X;
 
 namespace TwitterBot.Processor.Conversations;
 
@@ -44,4 +45,67 @@ public sealed class InMemoryBotThrottles(TimeProvider time) : IBotThrottles
 
         return Task.CompletedTask;
     }
+
+    private readonly Lock _suspension = new();
+    private readonly ConcurrentDictionary<(string BotUserId, string Window), KnownQuota> _quota = new();
+    private AppSuspension? _suspended;
+
+    public Task<AppSuspension?> SuspensionAsync(CancellationToken cancellationToken)
+    {
+        lock (_suspension)
+        {
+            return Task.FromResult(_suspended);
+        }
+    }
+
+    public Task<bool> SuspendAsync(string reason, DateTimeOffset since, DateTimeOffset firstProbeAt, CancellationToken cancellationToken)
+    {
+        lock (_suspension)
+        {
+            if (_suspended is not null)
+            {
+                return Task.FromResult(false);
+            }
+
+            _suspended = new AppSuspension(reason, since, firstProbeAt);
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> ClaimProbeAsync(DateTimeOffset now, DateTimeOffset nextProbeAt, CancellationToken cancellationToken)
+    {
+        lock (_suspension)
+        {
+            if (_suspended is not { } suspended || suspended.NextProbeAt > now)
+            {
+                return Task.FromResult(false);
+            }
+
+            _suspended = suspended with { NextProbeAt = nextProbeAt };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> ResumeAsync(CancellationToken cancellationToken)
+    {
+        lock (_suspension)
+        {
+            var ended = _suspended is not null;
+            _suspended = null;
+            return Task.FromResult(ended);
+        }
+    }
+
+    public Task RecordQuotaAsync(string botUserId, IReadOnlyList<XQuotaWindow> windows, DateTimeOffset observedAt, CancellationToken cancellationToken)
+    {
+        foreach (var window in windows)
+        {
+            _quota[(botUserId, window.Name)] = new KnownQuota(botUserId, window.Name, window.Limit, window.Remaining, window.ResetsAt, observedAt);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<KnownQuota>> KnownQuotaAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<KnownQuota>>([.. _quota.Values.OrderBy(q => q.BotUserId, StringComparer.Ordinal).ThenBy(q => q.Window, StringComparer.Ordinal)]);
 }

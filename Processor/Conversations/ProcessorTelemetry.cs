@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
@@ -20,6 +21,9 @@ public sealed class ProcessorTelemetry
     private readonly Counter<long> _deadLettered;
     private readonly Counter<long> _authFailures;
     private readonly Counter<long> _lookups;
+    private readonly Counter<long> _refused;
+    private readonly Counter<double> _spend;
+    private readonly ConcurrentDictionary<(string BotUserId, string Window), long> _remaining = new();
     private readonly bool _includeText;
 
     public ProcessorTelemetry(IMeterFactory meters, IConfiguration configuration)
@@ -30,6 +34,9 @@ public sealed class ProcessorTelemetry
         _deadLettered = meter.CreateCounter<long>("twitterbot.processor.dead_lettered", "{message}", "Messages moved to an _error queue, by message type.");
         _authFailures = meter.CreateCounter<long>("twitterbot.processor.x.auth_failures", "{answer}", "X's 401s that are not revocation (code 32, 135, other or none), by code: the bot's keys or this host's clock need fixing.");
         _lookups = meter.CreateCounter<long>("twitterbot.processor.reply_lookups", "{lookup}", "Replies whose outcome was lost, looked up on X, by outcome: found, not_found, undecided.");
+        _refused = meter.CreateCounter<long>("twitterbot.processor.x.sends_refused", "{send}", "Sends not made or not taken, by reason: out_of_credits (402), usage_capped (429 UsageCapExceeded), rate_limited (429), suspended (held back: the app is out of credits), too_old (Processor:Replies:MaxAge).");
+        _spend = meter.CreateCounter<double>("twitterbot.processor.x.spend", "USD", "Estimated spend at Processor:Pricing, by bot and item: dm_sent, dm_received.");
+        meter.CreateObservableGauge("twitterbot.processor.x.quota_remaining", ObserveRemaining, "{call}", "Calls left in X's windows as X last reported them, by bot and window: endpoint (x-rate-limit-*), app_24h (x-app-limit-24hour-*), user_24h (x-user-limit-24hour-*).");
         _includeText = configuration.GetValue<bool>(Telemetry.IncludeTextKey);
     }
 
@@ -56,6 +63,17 @@ public sealed class ProcessorTelemetry
     public void AuthenticationFailed(int code) => _authFailures.Add(1, new TagList { { "code", code } });
 
     public void ReplyLookedUp(string outcome) => _lookups.Add(1, new TagList { { "outcome", outcome } });
+
+    /// <summary>A send that was not made (held back) or that X refused, by reason.</summary>
+    public void SendRefused(string reason) => _refused.Add(1, new TagList { { "reason", reason } });
+
+    public void Spent(string botUserId, string item, decimal dollars) =>
+        _spend.Add((double)dollars, new TagList { { "twitterbot.bot_user_id", botUserId }, { "item", item } });
+
+    public void QuotaObserved(string botUserId, string window, long remaining) => _remaining[(botUserId, window)] = remaining;
+
+    private IEnumerable<Measurement<long>> ObserveRemaining() =>
+        _remaining.Select(entry => new Measurement<long>(entry.Value, new TagList { { "twitterbot.bot_user_id", entry.Key.BotUserId }, { "window", entry.Key.Window } }));
 
     public void DeadLettered(string messageType) => _deadLettered.Add(1, new TagList { { "message.type", messageType } });
 }

@@ -14,6 +14,9 @@ public sealed class RateLimits(IBotThrottles store, TimeProvider time)
 {
     public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(1);
 
+    /// <summary>The key of the app's own limits (X's <c>x-app-limit-24hour-*</c> window, the suspension): not a user id.</summary>
+    public const string AppKey = "app";
+
     /// <summary>The first wait after a 429 whose <c>x-rate-limit-reset</c> is missing, unparsable or in the past.</summary>
     public static readonly TimeSpan DefaultWait = TimeSpan.FromMinutes(1);
 
@@ -28,10 +31,34 @@ public sealed class RateLimits(IBotThrottles store, TimeProvider time)
     private readonly ReadThroughCache<string, DateTimeOffset?> _known = new(Freshness, time);
     private readonly ConcurrentDictionary<string, int> _consecutive = new(StringComparer.Ordinal);
 
+    /// <summary>Until when the bot may not send: the later of its own limit and the app's, if either holds.</summary>
     public async Task<DateTimeOffset?> ResetOfAsync(string botUserId, CancellationToken cancellationToken)
     {
-        var resetsAt = await _known.GetAsync(botUserId, store.GetRateLimitResetAsync, cancellationToken);
-        return resetsAt > time.GetUtcNow() ? resetsAt : null;
+        var now = time.GetUtcNow();
+        var bot = await _known.GetAsync(botUserId, store.GetRateLimitResetAsync, cancellationToken);
+        var app = await _known.GetAsync(AppKey, store.GetRateLimitResetAsync, cancellationToken);
+        var resetsAt = bot > app || app is null ? bot : app;
+        return resetsAt > now ? resetsAt : null;
+    }
+
+    /// <summary>
+    /// X's headers on an answer (success or 429) say a window of <paramref name="key"/> (a bot, or <see cref="AppKey"/>)
+    /// has nothing left until <paramref name="xResetsAt"/>: nothing is sent for it until then, so no call is wasted on a
+    /// certain 429. A reset already past is ignored (the window has turned).
+    /// </summary>
+    public async Task SpentAsync(string key, DateTimeOffset xResetsAt, CancellationToken cancellationToken)
+    {
+        var endOfResetSecond = xResetsAt + ResetResolution;
+        if (endOfResetSecond <= time.GetUtcNow())
+        {
+            return;
+        }
+
+        await store.SetRateLimitResetAsync(key, endOfResetSecond, cancellationToken);
+        if (!_known.TryGetLastKnown(key, out var known) || known is null || known < endOfResetSecond)
+        {
+            _known.Set(key, endOfResetSecond);
+        }
     }
 
     /// <summary>X answered the bot with 429: records until when it waits (X's reset when usable, else the default backoff) and returns it.</summary>

@@ -87,6 +87,8 @@ public static class ProcessorExtensions
         builder.Services.AddHostedService<BotTokensFirstSeen>();
         builder.Services.AddTransient<ConversationTurn>();
         builder.Services.AddSingleton<RateLimits>();
+        builder.Services.AddSingleton<TwitterBot.Processor.Quota.SendingQuota>();
+        builder.Services.AddHealthChecks().AddCheck<TwitterBot.Processor.Quota.QuotaHealthCheck>("x-quota", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddSingleton<BotAccess>();
         builder.Services.AddSingleton<ProcessorTelemetry>();
         return builder;

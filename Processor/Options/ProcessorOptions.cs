@@ -16,6 +16,8 @@ public sealed class ProcessorOptions
     public RepliesOptions Replies { get; set; } = new();
 
     public ReconciliationOptions Reconciliation { get; set; } = new();
+
+    public PricingOptions Pricing { get; set; } = new();
 }
 
 /// <summary>Validates each part with its own validator; the messages name the full key (<c>Processor:Store:Kind</c>).</summary>
@@ -26,5 +28,6 @@ public sealed class ProcessorOptionsValidator : AbstractValidator<ProcessorOptio
         RuleFor(o => o.Store).SetValidator(new ConversationStoreOptionsValidator());
         RuleFor(o => o.Replies).SetValidator(new RepliesOptionsValidator());
         RuleFor(o => o.Reconciliation).SetValidator(new ReconciliationOptionsValidator());
+        RuleFor(o => o.Pricing).SetValidator(new PricingOptionsValidator());
     }
 }

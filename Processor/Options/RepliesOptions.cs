@@ -25,6 +25,15 @@ public sealed class RepliesOptions
     /// accepted in between, before its token is taken as revoked.
     /// </summary>
     public TimeSpan RevokeAfterUnauthorized { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A reply whose user's DM is older than this when it could finally be sent (after a suspension or a spent
+    /// window) is not sent: the turn ends with <c>DirectMessageRejected</c>, reason "too old".
+    /// </summary>
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>While X refuses the app for money (402, usage cap), how often one real send is let through to see whether it still does.</summary>
+    public TimeSpan OutOfCreditsProbeInterval { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 public sealed class RepliesOptionsValidator : AbstractValidator<RepliesOptions>
@@ -38,5 +47,9 @@ public sealed class RepliesOptionsValidator : AbstractValidator<RepliesOptions>
             .WithMessage("must be between 00:00:00.1 and 00:05:00, such as 00:00:30.");
         RuleFor(o => o.RevokeAfterUnauthorized).InclusiveBetween(TimeSpan.FromMinutes(1), TimeSpan.FromDays(1))
             .WithMessage("must be between 00:01:00 and 1.00:00:00, such as 00:10:00.");
+        RuleFor(o => o.MaxAge).InclusiveBetween(TimeSpan.FromMinutes(1), TimeSpan.FromDays(3650))
+            .WithMessage("must be between 00:01:00 and 3650.00:00:00, such as 1.00:00:00.");
+        RuleFor(o => o.OutOfCreditsProbeInterval).InclusiveBetween(TimeSpan.FromSeconds(1), TimeSpan.FromHours(1))
+            .WithMessage("must be between 00:00:01 and 01:00:00, such as 00:05:00.");
     }
 }

@@ -336,6 +336,11 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
     {
         Attempts.Enqueue(dm);
         AttemptTimes.Enqueue(Clock.GetUtcNow());
+        if (Quota(context, dm) is { } refused)
+        {
+            return refused;
+        }
+
         if (Override(dm) is { } overridden)
         {
             return overridden;

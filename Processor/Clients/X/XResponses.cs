@@ -13,7 +13,8 @@ namespace TwitterBot.Processor.Clients.X;
 /// <item>an error status: <see cref="XApiException"/> with X's codes and rate-limit reset (a 5xx is <see cref="XApiException.OutcomeUnknown"/>);</item>
 /// <item>a success: its body, as <see cref="ReadAsync{T}"/> needs it or <see cref="AcceptedAsync{T}"/> tolerates it.</item>
 /// </list>
-/// The <c>Date</c> of every answer feeds <see cref="XClock"/> when one is given.
+/// The <c>Date</c> of every answer feeds <see cref="XClock"/> when one is given, and the rate-limit windows of
+/// every answer (success or not) go to the <see cref="XQuotaCapture"/> the caller opened, if any.
 /// </summary>
 public static class XResponses
 {
@@ -70,6 +71,7 @@ public static class XResponses
         }
 
         clock?.Observe(response.Headers);
+        XQuotaCapture.Observe(response.Headers);
         if (!response.IsSuccessStatusCode)
         {
             throw XApiException.FromAnswer((int)response.StatusCode, (response.Error as ApiException)?.Content, response.Headers);
@@ -107,4 +109,36 @@ public static class XResponses
         ExceptionDispatchInfo.Throw(cause);
         return cause;
     }
+}
+
+/// <summary>
+/// Collects the windows X reports on the answers to calls made inside it (on this async flow), so that the send
+/// loop reads quota from every answer without the channels having to pass headers up. Open one around a call:
+/// <c>using var capture = XQuotaCapture.Open();</c>, then read <see cref="Last"/>.
+/// </summary>
+public sealed class XQuotaCapture : IDisposable
+{
+    private static readonly AsyncLocal<XQuotaCapture?> Current = new();
+    private readonly XQuotaCapture? _outer;
+
+    private XQuotaCapture()
+    {
+        _outer = Current.Value;
+        Current.Value = this;
+    }
+
+    /// <summary>The windows of the last answer that reported any, or <see cref="XQuota.None"/>.</summary>
+    public XQuota Last { get; private set; } = XQuota.None;
+
+    public static XQuotaCapture Open() => new();
+
+    internal static void Observe(System.Net.Http.Headers.HttpResponseHeaders headers)
+    {
+        if (Current.Value is { } capture && XQuota.From(headers) is { IsEmpty: false } quota)
+        {
+            capture.Last = quota;
+        }
+    }
+
+    public void Dispose() => Current.Value = _outer;
 }

@@ -35,7 +35,8 @@ public sealed class ConversationStateDefinition : SagaDefinition<ConversationSta
         IRegistrationContext context)
     {
         // On the endpoint, outside the saga repository, so that every attempt loads the conversation again.
-        // Transient failures only: permanent refusals end the turn, rate limits are waited out in place. A send
+        // Transient failures only: permanent refusals end the turn, rate limits and an app out of credits are
+        // waited out in place (up to Processor:Replies:MaxRateLimitWait), then retried here. A send
         // whose outcome is unknown, and a lookup X cannot answer yet, are retried: the retry asks X again.
         // Retries re-enter the stored turn, so nothing done before the failure is done twice. While the
         // gateway is down its circuit fails calls at once, and the partition holds its one message here
@@ -65,7 +66,7 @@ public sealed class ConversationStateDefinition : SagaDefinition<ConversationSta
         XApiException x => x.IsRetryable || x.OutcomeUnknown,
         NpgsqlException npgsql => npgsql.IsTransient,
         XOutcomeUnknownException or ReplyLookupUndecidedException or HttpRequestException or RateLimitedException
-            or TurnInProgressException or ConcurrencyException => true,
+            or Quota.SendingSuspendedException or TurnInProgressException or ConcurrencyException => true,
         _ => false,
     };
 
