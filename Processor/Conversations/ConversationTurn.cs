@@ -268,9 +268,11 @@ public sealed partial class ConversationTurn(
         DirectMessageReceived message, TurnClaim claim, XUserToken token, PlannedAnswer answer, int index, IPublishEndpoint events, CancellationToken cancellationToken)
     {
         var reply = answer.Replies[index];
-        if (claim.HasStaged && (reply.MediaUrl is not null || await rateLimits.ResetOfAsync(message.BotUserId, cancellationToken) is not null))
+        if (claim.HasStaged && (reply.MediaUrl is not null
+            || await rateLimits.ResetOfAsync(message.BotUserId, cancellationToken) is not null
+            || await quota.SuspensionAsync(cancellationToken) is not null))
         {
-            // An upload or a rate-limit wait comes before the send mark: the staged answer is stored first.
+            // An upload, a rate-limit wait or the app's suspension comes before the send mark: the staged answer is stored first.
             await claim.FlushAsync(cancellationToken);
         }
 
