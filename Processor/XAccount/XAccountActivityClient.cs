@@ -20,6 +20,12 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     /// <summary>X's error code for "Subscription already exists": subscribing is then already done.</summary>
     private const int SubscriptionExists = 355;
 
+    /// <summary>X's largest page of X Activity subscriptions; at most 1,500 on self-serve plans, so two pages.</summary>
+    private const int ActivityPageSize = 1000;
+
+    /// <summary>150,000 subscriptions, the Partner tier's limit: more pages than that is X misbehaving.</summary>
+    private const int MaxActivityPages = 150;
+
     public AccountActivityRoutes Routes { get; } = new(options.Value.Api);
 
     private AccountActivityFlavor Flavor => Routes.Flavor;
@@ -79,6 +85,7 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     /// <summary>Whether the bot whose token this is receives its events on the webhook.</summary>
     public async Task<bool> IsSubscribedAsync(string webhookId, XUserToken bot, CancellationToken cancellationToken)
     {
+        EnsureAccountActivity();
         if (Flavor == AccountActivityFlavor.V2)
         {
             return (await XAnswers.ContentAsync(() => api.V2SubscriptionAsync(webhookId, bot, cancellationToken), cancellationToken))?.Data?.Subscribed ?? false;
@@ -100,6 +107,7 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     /// <summary>Subscribes the bot whose token this is; already being subscribed counts as done.</summary>
     public async Task SubscribeAsync(string webhookId, XUserToken bot, CancellationToken cancellationToken)
     {
+        EnsureAccountActivity();
         try
         {
             await XAnswers.EnsureAsync(Flavor switch
@@ -114,7 +122,7 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
         }
     }
 
-    public Task UnsubscribeAsync(string webhookId, string userId, CancellationToken cancellationToken) => XAnswers.EnsureAsync(Flavor switch
+    public Task UnsubscribeAsync(string webhookId, string userId, CancellationToken cancellationToken) => XAnswers.EnsureAsync(EnsureAccountActivity() switch
     {
         AccountActivityFlavor.Premium => () => api.PremiumUnsubscribeAsync(Env, userId, true, cancellationToken),
         AccountActivityFlavor.Enterprise => () => api.EnterpriseUnsubscribeAsync(webhookId, userId, true, cancellationToken),
@@ -124,7 +132,7 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     /// <summary>The user ids subscribed to the webhook.</summary>
     public async Task<IReadOnlyList<string>> ListSubscriptionsAsync(string webhookId, CancellationToken cancellationToken)
     {
-        var list = Flavor switch
+        var list = EnsureAccountActivity() switch
         {
             AccountActivityFlavor.Premium => await XAnswers.ContentAsync(() => api.PremiumSubscriptionsAsync(Env, true, cancellationToken), cancellationToken),
             AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseSubscriptionsAsync(webhookId, true, cancellationToken), cancellationToken),
@@ -134,12 +142,43 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     }
 
     /// <summary>How many subscriptions the app has, against the limit of its tier.</summary>
-    public async Task<XSubscriptionCount> CountSubscriptionsAsync(CancellationToken cancellationToken) => Flavor switch
+    public async Task<XSubscriptionCount> CountSubscriptionsAsync(CancellationToken cancellationToken) => EnsureAccountActivity() switch
     {
         AccountActivityFlavor.Premium => await XAnswers.ContentAsync(() => api.PremiumCountAsync(true, cancellationToken), cancellationToken),
         AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseCountAsync(true, cancellationToken), cancellationToken),
         _ => (await XAnswers.ContentAsync(() => api.V2CountAsync(true, cancellationToken), cancellationToken))?.Data,
     } ?? throw EmptyAnswer("counting subscriptions");
+
+    /// <summary>X Activity API: every subscription of the app (every webhook, ours or not), page after page.</summary>
+    /// <exception cref="InvalidOperationException">X kept paging past <see cref="MaxActivityPages"/> pages.</exception>
+    public async Task<IReadOnlyList<XActivitySubscription>> ListActivitySubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        var all = new List<XActivitySubscription>();
+        string? next = null;
+        for (var page = 0; page < MaxActivityPages; page++)
+        {
+            var answer = await XAnswers.ContentAsync(() => api.ActivitySubscriptionsAsync(ActivityPageSize, next, true, cancellationToken), cancellationToken);
+            all.AddRange(answer?.Data ?? []);
+            if ((next = answer?.Meta?.NextToken) is not { Length: > 0 })
+            {
+                return all;
+            }
+        }
+
+        throw new InvalidOperationException($"X listed more than {MaxActivityPages} pages of {ActivityPageSize} X Activity subscriptions.");
+    }
+
+    /// <summary>X Activity API: creates one subscription, in the context of the user it filters on.</summary>
+    public async Task<XActivitySubscription> CreateActivitySubscriptionAsync(XActivitySubscriptionRequest subscription, XUserToken user, CancellationToken cancellationToken)
+    {
+        var created = (await XAnswers.ContentAsync(() => api.ActivitySubscribeAsync(subscription, user, cancellationToken), cancellationToken))?.Data
+            ?? throw EmptyAnswer("creating the subscription");
+        return created.Subscription ?? created;
+    }
+
+    /// <summary>X Activity API: deletes one subscription by id.</summary>
+    public Task DeleteActivitySubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        XAnswers.ContentAsync(() => api.ActivityUnsubscribeAsync(subscriptionId, true, cancellationToken), cancellationToken);
 
     /// <summary>Asks X to re-deliver every event of the webhook's subscriptions in [from, to).</summary>
     /// <exception cref="XConfigurationException">Premium environments have no Replay.</exception>
@@ -165,6 +204,11 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
 
     /// <summary>X's replay window bounds: <c>yyyyMMddHHmm</c> in UTC.</summary>
     public static string ReplayDate(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+
+    /// <summary>The Account Activity subscription calls, which the X Activity API replaces; the flavour otherwise.</summary>
+    private AccountActivityFlavor EnsureAccountActivity() => Flavor == AccountActivityFlavor.ActivityApi
+        ? throw new InvalidOperationException("With TwitterBot:Api:Subscriptions ActivityApi, subscriptions are X Activity subscriptions (ActivitySubscriptions), not Account Activity ones.")
+        : Flavor;
 
     private static InvalidOperationException EmptyAnswer(string what) => new($"X answered {what} without the expected body.");
 }
@@ -272,6 +316,28 @@ public sealed record V2ReplayRequest(string WebhookId, string FromDate, string T
 /// <summary>v2's subscribe takes a JSON body, empty for "all events".</summary>
 public sealed record V2SubscriptionRequest;
 
+/// <summary>An X Activity subscription as X lists it (and, wrapped in <see cref="Subscription"/>, as its create answers in X's OpenAPI).</summary>
+/// <param name="Tag">Ours start with <see cref="ActivitySubscriptions.TagPrefix"/>.</param>
+public sealed record XActivitySubscription(
+    string? SubscriptionId,
+    string? EventType,
+    XActivityFilter? Filter,
+    string? Tag = null,
+    string? WebhookId = null,
+    string? CreatedAt = null,
+    XActivitySubscription? Subscription = null);
+
+/// <param name="Direction">X's optional <c>inbound</c>/<c>outbound</c> scope; we subscribe each event type on its own instead.</param>
+public sealed record XActivityFilter(string? UserId, string? Direction = null);
+
+public sealed record XActivitySubscriptionRequest(string EventType, XActivityFilter Filter, string? Tag, string? WebhookId);
+
+public sealed record XActivitySubscriptionPage(IReadOnlyList<XActivitySubscription>? Data, XActivityPageMeta? Meta);
+
+public sealed record XActivityPageMeta(int? TotalSubscriptions = null, string? NextToken = null);
+
+public sealed record XActivityDeleted(bool Deleted);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     NumberHandling = JsonNumberHandling.AllowReadingFromString,
@@ -291,4 +357,8 @@ public sealed record V2SubscriptionRequest;
 [JsonSerializable(typeof(V2WebhookRequest))]
 [JsonSerializable(typeof(V2ReplayRequest))]
 [JsonSerializable(typeof(V2SubscriptionRequest))]
+[JsonSerializable(typeof(XActivitySubscriptionPage))]
+[JsonSerializable(typeof(V2Data<XActivitySubscription>))]
+[JsonSerializable(typeof(XActivitySubscriptionRequest))]
+[JsonSerializable(typeof(V2Data<XActivityDeleted>))]
 public sealed partial class AccountActivityJsonContext : JsonSerializerContext;

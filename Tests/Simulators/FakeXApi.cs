@@ -134,6 +134,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
         MapV2(app);
         MapUpload(app);
         MapAccountActivity(app);
+        MapActivity(app);
     }
 
     /// <summary>X's chunked media upload: INIT, APPEND (multipart), FINALIZE, STATUS.</summary>
