@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.XAccount;
@@ -121,6 +123,38 @@ public static class ActivitySubscriptions_Specs
             Assert.That(exitCode, Is.EqualTo(1), output);
             Assert.That(output, Does.Contain("SubscriptionLimitExceeded").And.Contain("as many subscriptions as its plan allows").And.Contain("subscriptions list"));
             Assert.That(rig.X.ActivitySubscriptions, Has.Count.EqualTo(2), "nothing of the app's deleted to make room");
+        }
+    }
+
+    public class When_the_Processor_starts_and_the_plans_limit_is_reached
+    {
+        // X does not document the status of XAA's refusal: a 429 must not pass for a rate limit worth waiting out.
+        [TestCase(403)]
+        [TestCase(429)]
+        public async Task Should_log_one_error_with_the_fix_and_not_retry(int status)
+        {
+            await using var rig = await AccountRig.StartAsync();
+            await using var broker = await RabbitMqVirtualHost.CreateAsync();
+            rig.X.ActivitySubscriptionLimit = 0;
+            rig.X.AccountOverride = call => call == "POST /2/activity/subscriptions" && status == 429
+                ? Results.Json(new { title = "Too Many Requests", detail = "SubscriptionLimitExceeded: the application has reached its subscription limit." }, statusCode: 429)
+                : null;
+            await using var processor = await rig.StartProcessorAsync(broker, settings =>
+            {
+                settings["TwitterBot:Api:Version"] = "2";
+                settings["TwitterBot:Api:Subscriptions"] = "ActivityApi";
+            });
+
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (!processor.Logs.Messages(LogLevel.Error).Any(line => line.Contains("needs an operator", StringComparison.Ordinal)))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(100), deadline.Token);
+            }
+
+            Assert.That(processor.Logs.Messages(LogLevel.Error).Single(line => line.Contains("needs an operator", StringComparison.Ordinal)),
+                Does.Contain("SubscriptionLimitExceeded").And.Contain("as many subscriptions as its plan allows"));
+            Assert.That(processor.Logs.Messages(LogLevel.Warning), Has.None.Contains("retrying in"), "gave up at once: waiting does not raise a plan's limit");
+            Assert.That(rig.X.AccountRequests.Count(r => r == "POST /2/activity/subscriptions"), Is.EqualTo(1));
         }
     }
 
