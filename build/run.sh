@@ -6,11 +6,19 @@
 # reconciliation; then you chat as a simulated X user in this terminal. Service logs go to .sandbox/*.log.
 # Ctrl-C (or Ctrl-D at the prompt) stops everything it started.
 #
+# --xaa runs it the way an account opened today is set up: TwitterBot:Api:Version 2 with
+# TwitterBot:Api:Subscriptions ActivityApi (the X Activity API's /2/activity/subscriptions and its deliveries).
+#
 # Environment: SANDBOX_INGRESS_PORT, SANDBOX_PROCESSOR_PORT, SANDBOX_X_PORT, SANDBOX_GATEWAY_PORT move the
 # ports; SANDBOX_LOG_DIR the logs; SANDBOX_CONFIGURATION (Debug) picks the build, SANDBOX_BUILD=0 reuses it
 # as it is; SANDBOX_STOP_TIMEOUT (10 s) is how long the services get to stop before they are killed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+case "${1:-}" in
+  "") ;;
+  --xaa) export TwitterBot__Api__Version=2 TwitterBot__Api__Subscriptions=ActivityApi ;;
+  *) echo "usage: build/run.sh [--xaa]" >&2; exit 2 ;;
+esac
 source build/lib/servers.sh
 source build/lib/ports.sh
 

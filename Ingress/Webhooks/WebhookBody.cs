@@ -41,6 +41,8 @@ public sealed class WebhookBody
 
 public sealed class ActivityEvent
 {
+    /// <summary>A string today (docs.x.com x-api/activity/event-payloads: a signed 64-bit number's digits); a JSON integer is read as its digits.</summary>
+    [JsonConverter(typeof(EventUuidConverter))]
     public string? EventUuid { get; init; }
 
     public string? EventType { get; init; }
@@ -56,6 +58,12 @@ public sealed class ActivityFilter
 {
     [JsonConverter(typeof(IdConverter))]
     public string? UserId { get; init; }
+
+    /// <summary>
+    /// X's optional scope of a subscription (<c>inbound</c>/<c>outbound</c> in X's OpenAPI; its changelog says
+    /// <c>sent</c>/<c>received</c>). Read, never relied on: the event type says which way a DM went.
+    /// </summary>
+    public string? Direction { get; init; }
 }
 
 public sealed class ActivityPayload
@@ -242,6 +250,21 @@ public sealed class IdConverter : JsonConverter<string>
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 
     private static bool IsId(string id) => ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out _);
+}
+
+/// <summary>Reads an X Activity <c>event_uuid</c>: any string as it is, or a JSON integer (signed) as its digits.</summary>
+public sealed class EventUuidConverter : JsonConverter<string>
+{
+    public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString() is { Length: > 0 } uuid ? uuid : null,
+        JsonTokenType.Number when reader.TryGetInt64(out var signed) => signed.ToString(CultureInfo.InvariantCulture),
+        JsonTokenType.Number when reader.TryGetUInt64(out var unsigned) => unsigned.ToString(CultureInfo.InvariantCulture),
+        JsonTokenType.Null => null,
+        _ => throw new JsonException($"An event_uuid must be a string or an integer, not this {reader.TokenType}."),
+    };
+
+    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 }
 
 /// <summary>Reads X's Unix milliseconds, a string of digits, as a time DateTimeOffset can hold; nothing else converts.</summary>

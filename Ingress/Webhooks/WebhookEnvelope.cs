@@ -19,6 +19,12 @@ public sealed record WebhookEnvelope(
     Isolated<ReplayJobStatus>? ReplayJobStatus,
     IReadOnlyList<OtherEvents> Others)
 {
+    /// <summary>
+    /// The X Activity API's id of this delivery (a signed 64-bit number's digits today; any string is kept). Not a
+    /// dedupe key: a DM is recognised by its own id, which is the same through either API and in every redelivery.
+    /// </summary>
+    public string? EventUuid { get; init; }
+
     public const string AccountActivity = "account_activity";
     public const string XActivity = "x_activity";
     public const string DirectMessageEvents = "direct_message_events";
@@ -84,7 +90,10 @@ public sealed record WebhookEnvelope(
                 : EmptyUsers,
             Revoke: null,
             ReplayJobStatus: null,
-            isDirectMessage ? [] : [new OtherEvents(activity.EventType, Math.Max(1, events.Count))]);
+            isDirectMessage ? [] : [new OtherEvents(activity.EventType, Math.Max(1, events.Count))])
+        {
+            EventUuid = activity.EventUuid,
+        };
     }
 
     private static IEnumerable<string> AccountActivityMembers(WebhookBody body)

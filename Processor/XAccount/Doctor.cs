@@ -32,11 +32,14 @@ public sealed class Doctor(
 {
     public async Task<IReadOnlyList<DoctorCheck>> ExamineAsync(CancellationToken cancellationToken)
     {
-        var checks = new List<DoctorCheck>();
+        var checks = new List<DoctorCheck> { Flavor() };
         var webhook = await CheckWebhookAsync(checks, cancellationToken);
+        var activity = webhook is not null && x.Routes.Flavor == AccountActivityFlavor.ActivityApi
+            ? await ListActivityAsync(checks, cancellationToken)
+            : null;
         foreach (var bot in options.Value.Bots)
         {
-            await CheckBotAsync(checks, bot, webhook, cancellationToken);
+            await CheckBotAsync(checks, bot, webhook, activity, cancellationToken);
         }
 
         checks.Add(await CheckIngressAsync(cancellationToken));
@@ -45,13 +48,35 @@ public sealed class Doctor(
         return checks;
     }
 
+    private DoctorCheck Flavor() => x.Routes.Flavor switch
+    {
+        AccountActivityFlavor.ActivityApi => new("Subscriptions API", CheckOutcome.Ok,
+            "X Activity API (TwitterBot:Api:Subscriptions ActivityApi): webhook at /2/webhooks, subscriptions at /2/activity/subscriptions, "
+            + $"{string.Join(" and ", ActivitySubscriptions.EventTypes)} per bot."),
+        var flavor => new("Subscriptions API", CheckOutcome.Ok,
+            $"Account Activity API, {flavor} (TwitterBot:Api:Subscriptions AccountActivity; X marks it deprecated: TwitterBot:Api:Subscriptions ActivityApi with Version 2 moves to the X Activity API)."),
+    };
+
+    private async Task<IReadOnlyList<XActivitySubscription>?> ListActivityAsync(List<DoctorCheck> checks, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await x.ListActivitySubscriptionsAsync(cancellationToken);
+        }
+        catch (Exception failure) when (IsAnswer(failure))
+        {
+            checks.Add(new("X Activity subscriptions", CheckOutcome.Failed, "X refused to list the app's X Activity subscriptions.", XAdvice.For(failure)));
+            return null;
+        }
+    }
+
     private async Task<XWebhook?> CheckWebhookAsync(List<DoctorCheck> checks, CancellationToken cancellationToken)
     {
         IReadOnlyList<XWebhook> registered;
         try
         {
             registered = await x.ListWebhooksAsync(cancellationToken);
-            checks.Add(new("App credentials", CheckOutcome.Ok, $"X accepted the app's credentials ({x.Routes.Flavor} Account Activity); the app has {registered.Count} webhooks."));
+            checks.Add(new("App credentials", CheckOutcome.Ok, $"X accepted the app's credentials; the app has {registered.Count} webhooks."));
         }
         catch (Exception failure) when (IsAnswer(failure))
         {
@@ -77,7 +102,8 @@ public sealed class Doctor(
         return webhook;
     }
 
-    private async Task CheckBotAsync(List<DoctorCheck> checks, BotOptions bot, XWebhook? webhook, CancellationToken cancellationToken)
+    private async Task CheckBotAsync(
+        List<DoctorCheck> checks, BotOptions bot, XWebhook? webhook, IReadOnlyList<XActivitySubscription>? activity, CancellationToken cancellationToken)
     {
         var name = $"Bot {bot.UserId}";
         var token = new XUserToken(bot.AccessToken!, bot.AccessSecret!);
@@ -106,6 +132,16 @@ public sealed class Doctor(
             return;
         }
 
+        if (x.Routes.Flavor == AccountActivityFlavor.ActivityApi)
+        {
+            if (activity is not null)
+            {
+                checks.Add(CheckActivity(bot.UserId!, webhook.Id, activity));
+            }
+
+            return;
+        }
+
         try
         {
             checks.Add(await x.IsSubscribedAsync(webhook.Id, token, cancellationToken)
@@ -116,6 +152,46 @@ public sealed class Doctor(
         {
             checks.Add(new($"{name} subscription", CheckOutcome.Failed, "X refused to say whether the bot is subscribed.", XAdvice.For(failure)));
         }
+    }
+
+    /// <summary>Each of the bot's event types has a subscription of ours on our webhook; others for it are named, never counted as ours.</summary>
+    private static DoctorCheck CheckActivity(string botUserId, string webhookId, IReadOnlyList<XActivitySubscription> activity)
+    {
+        var name = $"Bot {botUserId} subscriptions";
+        var problems = new List<string>();
+        var notes = new List<string>();
+        var found = new List<string>();
+        foreach (var eventType in ActivitySubscriptions.EventTypes)
+        {
+            var forBot = activity.Where(s => s.EventType == eventType && s.Filter?.UserId == botUserId).ToList();
+            var foreign = forBot.Where(s => !ActivitySubscriptions.IsOurs(s)).Select(s => $"{s.SubscriptionId} tagged '{s.Tag}'").ToList();
+            if (forBot.FirstOrDefault(s => ActivitySubscriptions.IsWanted(s, botUserId, eventType, webhookId)) is { } ours)
+            {
+                found.Add($"{eventType} ({ours.SubscriptionId})");
+                if (foreign.Count > 0)
+                {
+                    notes.Add($"{eventType} also has subscriptions that are not ours ({string.Join(", ", foreign)})");
+                }
+            }
+            else if (forBot.FirstOrDefault(s => s.Tag == ActivitySubscriptions.TagFor(botUserId)) is { } elsewhere)
+            {
+                problems.Add($"{eventType}: ours ({elsewhere.SubscriptionId}) delivers to {(elsewhere.WebhookId is { } other ? $"webhook {other}" : "the stream only")}, not to webhook {webhookId}");
+            }
+            else
+            {
+                problems.Add(foreign.Count > 0
+                    ? $"{eventType}: only subscriptions that are not ours ({string.Join(", ", foreign)}), which reconciliation never manages"
+                    : $"{eventType}: no subscription");
+            }
+        }
+
+        return problems.Count > 0
+            ? new(name, CheckOutcome.Failed, $"{string.Join("; ", problems)}: its DMs are not delivered as they should be.",
+                $"Run `subscriptions add {botUserId}` (or `reconcile`); it creates what is missing, tagged {ActivitySubscriptions.TagFor(botUserId)}.")
+            : notes.Count > 0
+                ? new(name, CheckOutcome.Warning, $"{string.Join(", ", found)} on webhook {webhookId}; {string.Join("; ", notes)}.",
+                    "Events may arrive twice (the Ingress answers each DM once); delete the other subscriptions if nothing else uses them.")
+                : new(name, CheckOutcome.Ok, $"{string.Join(", ", found)} on webhook {webhookId}, tagged {ActivitySubscriptions.TagFor(botUserId)}.");
     }
 
     private async Task<DoctorCheck> CheckIngressAsync(CancellationToken cancellationToken)

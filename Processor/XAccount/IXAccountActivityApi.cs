@@ -108,4 +108,19 @@ public interface IXAccountActivityApi
 
     [Get("account/verify_credentials.json?include_entities=false&skip_status=true")]
     Task<IApiResponse<XAccount>> VerifyCredentialsAsync([Property(AsUser)] Clients.X.XUserToken user, CancellationToken cancellationToken);
+
+    // The X Activity API (TwitterBot:Api:Subscriptions ActivityApi): /2/activity/subscriptions, beside v2's /2/webhooks.
+    // dm.* are private events: X creates their subscription only in the filtered user's own context (OAuth 1.0a is
+    // one of the create's schemes in X's OpenAPI); listing and deleting are app-only (bearer, the only scheme of DELETE).
+
+    [Get("/2/activity/subscriptions")]
+    Task<IApiResponse<XActivitySubscriptionPage>> ActivitySubscriptionsAsync(
+        [Query, AliasAs("max_results")] int maxResults, [Query, AliasAs("pagination_token")] string? paginationToken, [Property(AppOnly)] bool appOnly, CancellationToken cancellationToken);
+
+    [Post("/2/activity/subscriptions")]
+    Task<IApiResponse<V2Data<XActivitySubscription>>> ActivitySubscribeAsync(
+        [Body] XActivitySubscriptionRequest subscription, [Property(AsUser)] Clients.X.XUserToken bot, CancellationToken cancellationToken);
+
+    [Delete("/2/activity/subscriptions/{subscriptionId}")]
+    Task<IApiResponse<V2Data<XActivityDeleted>>> ActivityUnsubscribeAsync(string subscriptionId, [Property(AppOnly)] bool appOnly, CancellationToken cancellationToken);
 }

@@ -12,17 +12,21 @@ public enum WebhookChange
     Revalidated,
 }
 
-/// <param name="Subscribed">Bots subscribed by this run.</param>
+/// <param name="Subscribed">Bots subscribed by this run (with the X Activity API: bots given at least one subscription).</param>
 /// <param name="AlreadySubscribed">Bots that were subscribed before it.</param>
-public sealed record ReconciliationResult(XWebhook Webhook, WebhookChange Change, IReadOnlyList<string> Subscribed, IReadOnlyList<string> AlreadySubscribed);
+/// <param name="Activity">With the X Activity API, each subscription created, found or deleted as a duplicate.</param>
+public sealed record ReconciliationResult(
+    XWebhook Webhook, WebhookChange Change, IReadOnlyList<string> Subscribed, IReadOnlyList<string> AlreadySubscribed, ActivityReconciliation? Activity = null);
 
 /// <summary>
 /// Brings X in line with the configuration: a valid webhook for <c>TwitterBot:Api:WebhookUrl</c>, and every
-/// configured bot subscribed to it. Only adds or re-validates; never deletes. Idempotent, so every replica
-/// may run it at once: when two register the same URL, the loser finds the winner's webhook.
+/// configured bot subscribed to it (with the X Activity API, <see cref="ActivitySubscriptions"/>). Only adds or
+/// re-validates; never deletes, except an X Activity duplicate of its own. Idempotent, so every replica may run it
+/// at once: when two register the same URL, the loser finds the winner's webhook.
 /// </summary>
 public sealed partial class WebhookReconciler(
     XAccountActivityClient x,
+    ActivitySubscriptions activity,
     IngressCrcProbe ingress,
     IOptions<TwitterBotOptions> options,
     IOptions<ProcessorOptions> processor,
@@ -35,6 +39,14 @@ public sealed partial class WebhookReconciler(
     public async Task<ReconciliationResult> ReconcileAsync(CancellationToken cancellationToken)
     {
         var (webhook, change) = await EnsureWebhookAsync(cancellationToken);
+        if (x.Routes.Flavor == AccountActivityFlavor.ActivityApi)
+        {
+            var reconciled = await activity.EnsureAsync(webhook.Id, options.Value.Bots, cancellationToken);
+            var gained = reconciled.Created.Select(s => s.Filter?.UserId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            var bots = options.Value.Bots.Select(b => b.UserId!).ToList();
+            return new ReconciliationResult(webhook, change, bots.Where(gained.Contains).ToList(), bots.Where(b => !gained.Contains(b)).ToList(), reconciled);
+        }
+
         var subscribed = new List<string>();
         var already = new List<string>();
         foreach (var bot in options.Value.Bots)

@@ -59,6 +59,7 @@ public sealed partial class WebhookReconciliation(
 
     private static bool IsWorthRetrying(Exception failure) => failure switch
     {
+        XApiException limit when XAdvice.IsSubscriptionLimit(limit) => false,
         XApiException x => x.Kind is XFailureKind.Transient or XFailureKind.RateLimited,
         HttpRequestException or TaskCanceledException or XOutcomeUnknownException or IngressNotAnsweringException => true,
         _ => false,

@@ -19,6 +19,12 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     /// <summary>X's error code for "Subscription already exists": subscribing is then already done.</summary>
     private const int SubscriptionExists = 355;
 
+    /// <summary>X's largest page of X Activity subscriptions; at most 1,500 on self-serve plans, so two pages.</summary>
+    private const int ActivityPageSize = 1000;
+
+    /// <summary>150,000 subscriptions, the Partner tier's limit: more pages than that is X misbehaving.</summary>
+    private const int MaxActivityPages = 150;
+
     public AccountActivityRoutes Routes { get; } = new(options.Value.Api);
 
     private AccountActivityFlavor Flavor => Routes.Flavor;
@@ -78,6 +84,7 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     /// <summary>Whether the bot whose token this is receives its events on the webhook.</summary>
     public async Task<bool> IsSubscribedAsync(string webhookId, XUserToken bot, CancellationToken cancellationToken)
     {
+        EnsureAccountActivity();
         if (Flavor == AccountActivityFlavor.V2)
         {
             return (await XAnswers.ContentAsync(() => api.V2SubscriptionAsync(webhookId, bot, cancellationToken), cancellationToken))?.Data?.Subscribed ?? false;
@@ -99,6 +106,7 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     /// <summary>Subscribes the bot whose token this is; already being subscribed counts as done.</summary>
     public async Task SubscribeAsync(string webhookId, XUserToken bot, CancellationToken cancellationToken)
     {
+        EnsureAccountActivity();
         try
         {
             await XAnswers.EnsureAsync(Flavor switch
@@ -113,7 +121,7 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
         }
     }
 
-    public Task UnsubscribeAsync(string webhookId, string userId, CancellationToken cancellationToken) => XAnswers.EnsureAsync(Flavor switch
+    public Task UnsubscribeAsync(string webhookId, string userId, CancellationToken cancellationToken) => XAnswers.EnsureAsync(EnsureAccountActivity() switch
     {
         AccountActivityFlavor.Premium => () => api.PremiumUnsubscribeAsync(Env, userId, true, cancellationToken),
         AccountActivityFlavor.Enterprise => () => api.EnterpriseUnsubscribeAsync(webhookId, userId, true, cancellationToken),
@@ -123,7 +131,7 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     /// <summary>The user ids subscribed to the webhook.</summary>
     public async Task<IReadOnlyList<string>> ListSubscriptionsAsync(string webhookId, CancellationToken cancellationToken)
     {
-        var list = Flavor switch
+        var list = EnsureAccountActivity() switch
         {
             AccountActivityFlavor.Premium => await XAnswers.ContentAsync(() => api.PremiumSubscriptionsAsync(Env, true, cancellationToken), cancellationToken),
             AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseSubscriptionsAsync(webhookId, true, cancellationToken), cancellationToken),
@@ -133,12 +141,43 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
     }
 
     /// <summary>How many subscriptions the app has, against the limit of its tier.</summary>
-    public async Task<XSubscriptionCount> CountSubscriptionsAsync(CancellationToken cancellationToken) => Flavor switch
+    public async Task<XSubscriptionCount> CountSubscriptionsAsync(CancellationToken cancellationToken) => EnsureAccountActivity() switch
     {
         AccountActivityFlavor.Premium => await XAnswers.ContentAsync(() => api.PremiumCountAsync(true, cancellationToken), cancellationToken),
         AccountActivityFlavor.Enterprise => await XAnswers.ContentAsync(() => api.EnterpriseCountAsync(true, cancellationToken), cancellationToken),
         _ => (await XAnswers.ContentAsync(() => api.V2CountAsync(true, cancellationToken), cancellationToken))?.Data,
     } ?? throw EmptyAnswer("counting subscriptions");
+
+    /// <summary>X Activity API: every subscription of the app (every webhook, ours or not), page after page.</summary>
+    /// <exception cref="InvalidOperationException">X kept paging past <see cref="MaxActivityPages"/> pages.</exception>
+    public async Task<IReadOnlyList<XActivitySubscription>> ListActivitySubscriptionsAsync(CancellationToken cancellationToken)
+    {
+        var all = new List<XActivitySubscription>();
+        string? next = null;
+        for (var page = 0; page < MaxActivityPages; page++)
+        {
+            var answer = await XAnswers.ContentAsync(() => api.ActivitySubscriptionsAsync(ActivityPageSize, next, true, cancellationToken), cancellationToken);
+            all.AddRange(answer?.Data ?? []);
+            if ((next = answer?.Meta?.NextToken) is not { Length: > 0 })
+            {
+                return all;
+            }
+        }
+
+        throw new InvalidOperationException($"X listed more than {MaxActivityPages} pages of {ActivityPageSize} X Activity subscriptions.");
+    }
+
+    /// <summary>X Activity API: creates one subscription, in the context of the user it filters on.</summary>
+    public async Task<XActivitySubscription> CreateActivitySubscriptionAsync(XActivitySubscriptionRequest subscription, XUserToken user, CancellationToken cancellationToken)
+    {
+        var created = (await XAnswers.ContentAsync(() => api.ActivitySubscribeAsync(subscription, user, cancellationToken), cancellationToken))?.Data
+            ?? throw EmptyAnswer("creating the subscription");
+        return created.Subscription ?? created;
+    }
+
+    /// <summary>X Activity API: deletes one subscription by id.</summary>
+    public Task DeleteActivitySubscriptionAsync(string subscriptionId, CancellationToken cancellationToken) =>
+        XAnswers.ContentAsync(() => api.ActivityUnsubscribeAsync(subscriptionId, true, cancellationToken), cancellationToken);
 
     /// <summary>Who the token belongs to, and the access level X grants the app with it (<c>x-access-level</c>).</summary>
     public async Task<XVerifiedAccount> VerifyCredentialsAsync(XUserToken user, CancellationToken cancellationToken)
@@ -148,6 +187,11 @@ public sealed class XAccountActivityClient(IXAccountActivityApi api, IOptions<Tw
         var accessLevel = response.Headers is { } headers && headers.TryGetValues("x-access-level", out var levels) ? levels.FirstOrDefault() : null;
         return new XVerifiedAccount(account.IdStr, account.ScreenName, accessLevel);
     }
+
+    /// <summary>The Account Activity subscription calls, which the X Activity API replaces; the flavour otherwise.</summary>
+    private AccountActivityFlavor EnsureAccountActivity() => Flavor == AccountActivityFlavor.ActivityApi
+        ? throw new InvalidOperationException("With TwitterBot:Api:Subscriptions ActivityApi, subscriptions are X Activity subscriptions (ActivitySubscriptions), not Account Activity ones.")
+        : Flavor;
 
     private static InvalidOperationException EmptyAnswer(string what) => new($"X answered {what} without the expected body.");
 }
@@ -251,6 +295,28 @@ public sealed record V2WebhookRequest(string Url);
 /// <summary>v2's subscribe takes a JSON body, empty for "all events".</summary>
 public sealed record V2SubscriptionRequest;
 
+/// <summary>An X Activity subscription as X lists it (and, wrapped in <see cref="Subscription"/>, as its create answers in X's OpenAPI).</summary>
+/// <param name="Tag">Ours start with <see cref="ActivitySubscriptions.TagPrefix"/>.</param>
+public sealed record XActivitySubscription(
+    string? SubscriptionId,
+    string? EventType,
+    XActivityFilter? Filter,
+    string? Tag = null,
+    string? WebhookId = null,
+    string? CreatedAt = null,
+    XActivitySubscription? Subscription = null);
+
+/// <param name="Direction">X's optional <c>inbound</c>/<c>outbound</c> scope; we subscribe each event type on its own instead.</param>
+public sealed record XActivityFilter(string? UserId, string? Direction = null);
+
+public sealed record XActivitySubscriptionRequest(string EventType, XActivityFilter Filter, string? Tag, string? WebhookId);
+
+public sealed record XActivitySubscriptionPage(IReadOnlyList<XActivitySubscription>? Data, XActivityPageMeta? Meta);
+
+public sealed record XActivityPageMeta(int? TotalSubscriptions = null, string? NextToken = null);
+
+public sealed record XActivityDeleted(bool Deleted);
+
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     NumberHandling = JsonNumberHandling.AllowReadingFromString,
@@ -267,4 +333,8 @@ public sealed record V2SubscriptionRequest;
 [JsonSerializable(typeof(XAccount))]
 [JsonSerializable(typeof(V2WebhookRequest))]
 [JsonSerializable(typeof(V2SubscriptionRequest))]
+[JsonSerializable(typeof(XActivitySubscriptionPage))]
+[JsonSerializable(typeof(V2Data<XActivitySubscription>))]
+[JsonSerializable(typeof(XActivitySubscriptionRequest))]
+[JsonSerializable(typeof(V2Data<XActivityDeleted>))]
 public sealed partial class AccountActivityJsonContext : JsonSerializerContext;

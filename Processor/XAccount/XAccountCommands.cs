@@ -77,9 +77,14 @@ public static class XAccountCommands
 
     private static Command Subscriptions(VerbRunner runner)
     {
-        var list = new Command("list", "List the accounts subscribed to our webhook, and configured bots that are not.");
+        var list = new Command("list", "List the accounts subscribed to our webhook, and configured bots that are not (X Activity API: every subscription of the app, ours marked *).");
         runner.Runs(list, async (verb, cancellationToken) =>
         {
+            if (IsActivityApi(verb))
+            {
+                return await ListActivityAsync(verb, cancellationToken);
+            }
+
             if (await RequireOurWebhookIdAsync(verb, cancellationToken) is not { } webhookId)
             {
                 return ExitCodes.Failed;
@@ -102,7 +107,7 @@ public static class XAccountCommands
         }, Explain);
 
         var addBot = new Argument<string>("bot") { Description = "The configured bot's numeric X user id (its tokens in TwitterBot:Bots sign the request)." };
-        var add = new Command("add", "Subscribe a configured bot to our webhook.") { addBot };
+        var add = new Command("add", "Subscribe a configured bot to our webhook (X Activity API: its dm.received and dm.sent subscriptions, tagged as ours).") { addBot };
         runner.Runs(add, async (verb, cancellationToken) =>
         {
             var userId = verb.Value(addBot)!;
@@ -117,16 +122,37 @@ public static class XAccountCommands
                 return ExitCodes.Failed;
             }
 
+            if (IsActivityApi(verb))
+            {
+                var configured = Options(verb).Bots.Single(b => b.UserId == userId);
+                await WriteActivityAsync(verb, await verb.Get<ActivitySubscriptions>().EnsureAsync(webhookId, [configured], cancellationToken));
+                return ExitCodes.Done;
+            }
+
             await verb.Get<XAccountActivityClient>().SubscribeAsync(webhookId, new XUserToken(bot.AccessToken!, bot.AccessSecret!), cancellationToken);
             await verb.Output.WriteLineAsync($"bot {userId} is subscribed to webhook {webhookId}");
             return ExitCodes.Done;
         }, Explain);
 
         var removeBot = new Argument<string>("bot") { Description = "The numeric X user id to unsubscribe (see `subscriptions list`)." };
-        var remove = new Command("remove", "Unsubscribe an account from our webhook: X stops sending its events.") { removeBot };
+        var remove = new Command("remove", "Unsubscribe an account from our webhook: X stops sending its events (X Activity API: deletes only the subscriptions tagged as ours).") { removeBot };
         runner.Runs(remove, async (verb, cancellationToken) =>
         {
             var userId = verb.Value(removeBot)!;
+            if (IsActivityApi(verb))
+            {
+                var removed = await verb.Get<ActivitySubscriptions>().RemoveAsync(userId, cancellationToken);
+                foreach (var subscription in removed)
+                {
+                    await verb.Output.WriteLineAsync($"deleted subscription {subscription.SubscriptionId} ({subscription.EventType} of {userId})");
+                }
+
+                await verb.Output.WriteLineAsync(removed.Count == 0
+                    ? $"no subscription tagged {ActivitySubscriptions.TagFor(userId)} exists; subscriptions without our tag are never removed"
+                    : $"{userId} is unsubscribed: {removed.Count} subscriptions deleted");
+                return ExitCodes.Done;
+            }
+
             if (await RequireOurWebhookIdAsync(verb, cancellationToken) is not { } webhookId)
             {
                 return ExitCodes.Failed;
@@ -140,6 +166,14 @@ public static class XAccountCommands
         var count = new Command("count", "How many subscriptions the app has (every webhook), against its tier's limit.");
         runner.Runs(count, async (verb, cancellationToken) =>
         {
+            if (IsActivityApi(verb))
+            {
+                var all = await verb.Get<XAccountActivityClient>().ListActivitySubscriptionsAsync(cancellationToken);
+                await verb.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{all.Count} X Activity subscriptions ({all.Count(ActivitySubscriptions.IsOurs)} ours)"));
+                return ExitCodes.Done;
+            }
+
             var counted = await verb.Get<XAccountActivityClient>().CountSubscriptionsAsync(cancellationToken);
             await verb.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{counted.SubscriptionsCountAll} subscriptions ({counted.SubscriptionsCountDirectMessages} with Direct Messages)"));
@@ -251,6 +285,11 @@ public static class XAccountCommands
         {
             var result = await verb.Get<WebhookReconciler>().ReconcileAsync(cancellationToken);
             await verb.Output.WriteLineAsync($"webhook {result.Webhook.Id} for {result.Webhook.Url}: {result.Change.ToString().ToLowerInvariant()}");
+            if (result.Activity is { } activity)
+            {
+                await WriteActivityAsync(verb, activity);
+                return ExitCodes.Done;
+            }
             foreach (var userId in result.Subscribed)
             {
                 await verb.Output.WriteLineAsync($"subscribed bot {userId}");
@@ -298,6 +337,57 @@ public static class XAccountCommands
     };
 
     private static TwitterBotOptions Options(VerbContext verb) => verb.Get<IOptions<TwitterBotOptions>>().Value;
+
+    private static bool IsActivityApi(VerbContext verb) => verb.Get<XAccountActivityClient>().Routes.Flavor == AccountActivityFlavor.ActivityApi;
+
+    private static async Task<int> ListActivityAsync(VerbContext verb, CancellationToken cancellationToken)
+    {
+        var reconciler = verb.Get<WebhookReconciler>();
+        var webhookId = (await reconciler.FindAsync(reconciler.WebhookUrl, cancellationToken))?.Id;
+        var all = await verb.Get<XAccountActivityClient>().ListActivitySubscriptionsAsync(cancellationToken);
+        foreach (var s in all)
+        {
+            var ours = ActivitySubscriptions.IsOurs(s) ? "*" : " ";
+            await verb.Output.WriteLineAsync($"{ours} {s.SubscriptionId}	{s.EventType}	user {s.Filter?.UserId}	webhook {s.WebhookId ?? "(stream)"}	{s.Tag}");
+        }
+
+        foreach (var bot in Options(verb).Bots)
+        {
+            foreach (var eventType in ActivitySubscriptions.EventTypes.Where(type => webhookId is null || !all.Any(s => ActivitySubscriptions.IsWanted(s, bot.UserId!, type, webhookId))))
+            {
+                await verb.Output.WriteLineAsync($"  MISSING	{eventType}	bot {bot.UserId}	run `subscriptions add {bot.UserId}`");
+            }
+        }
+
+        var where = webhookId is null ? "; no webhook is registered for TwitterBot:Api:WebhookUrl: run `webhooks register`" : $", on webhook {webhookId}";
+        await verb.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{all.Count} X Activity subscriptions, {all.Count(ActivitySubscriptions.IsOurs)} ours (tagged {ActivitySubscriptions.TagPrefix}<bot>){where}"));
+        return ExitCodes.Done;
+    }
+
+    private static async Task WriteActivityAsync(VerbContext verb, ActivityReconciliation activity)
+    {
+        foreach (var s in activity.Created)
+        {
+            await verb.Output.WriteLineAsync($"subscribed bot {s.Filter?.UserId} to {s.EventType}: subscription {s.SubscriptionId}");
+        }
+
+        foreach (var s in activity.Present)
+        {
+            await verb.Output.WriteLineAsync($"bot {s.Filter?.UserId} was already subscribed to {s.EventType}: subscription {s.SubscriptionId}");
+        }
+
+        foreach (var id in activity.RemovedDuplicates)
+        {
+            await verb.Output.WriteLineAsync($"deleted subscription {id}, a duplicate of ours");
+        }
+
+        if (activity.Foreign > 0)
+        {
+            await verb.Output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{activity.Foreign} subscriptions of the app are not ours (no {ActivitySubscriptions.TagPrefix} tag): left as they are"));
+        }
+    }
 
     /// <summary>Our webhook's id (<c>TwitterBot:Api:WebhookUrl</c>), or null after telling the operator to register it.</summary>
     private static async Task<string?> RequireOurWebhookIdAsync(VerbContext verb, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ public static class XAccountExtensions
         builder.Services.AddTransient<XAccountActivityClient>();
         builder.Services.AddHttpClient<IngressCrcProbe>(http => http.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddHttpClient<Doctor>(http => http.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddTransient<ActivitySubscriptions>();
         builder.Services.AddTransient<WebhookReconciler>();
         builder.AddReplay();
         return builder;

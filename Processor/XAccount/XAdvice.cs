@@ -29,6 +29,10 @@ public static class XAdvice
         var codes = failure.Errors.Select(e => e.Code).ToHashSet();
         var fix = codes switch
         {
+            _ when IsSubscriptionLimit(failure) =>
+                "The app has as many subscriptions as its plan allows (the X Activity API: 1,500 on self-serve plans, 75,000 on Enterprise). "
+                + "List them with `subscriptions list`, remove those no longer needed (ours with `subscriptions remove <bot>`, others in the tool that made them), "
+                + "or raise the plan's limit with X; then run `reconcile`.",
             _ when codes.Contains(214) =>
                 "X could not validate the webhook, or the app already has as many webhooks as its tier allows. Make sure the Ingress answers "
                 + "GET TwitterBot:Api:WebhookUrl?crc_token=… over public HTTPS, with the same TwitterBot:Auth:ConsumerSecret as the Processor "
@@ -60,4 +64,14 @@ public static class XAdvice
 
         return fix is null ? $"{said}." : $"{said}. {fix}";
     }
+
+    /// <summary>
+    /// X refused a subscription because the app's plan allows no more. docs.x.com documents the Account Activity
+    /// API's reason (<c>SubscriptionLimitExceeded</c>, x-api/account-activity/quickstart) but not the X Activity
+    /// API's answer, so both that reason and X's words "subscription limit" count.
+    /// </summary>
+    public static bool IsSubscriptionLimit(XApiException failure) => failure.Errors.Any(e =>
+        e.Message is { } message
+        && (message.Contains("SubscriptionLimitExceeded", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("subscription limit", StringComparison.OrdinalIgnoreCase)));
 }

@@ -68,7 +68,9 @@ public static class SandboxChat
 
             var picked = int.TryParse(line.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= 1 && number <= options.Count ? options[number - 1] : null;
             var id = (++eventId).ToString(CultureInfo.InvariantCulture);
-            var body = XWebhookSender.DirectMessage(settings.App.Bot.UserId, id, You, picked ?? line, quickReplyMetadata: picked);
+            var body = settings.ActivityApi
+                ? XActivityDeliveries.DirectMessage(settings.App.Bot.UserId, $"-{id}", id, You, picked ?? line)
+                : XWebhookSender.DirectMessage(settings.App.Bot.UserId, id, You, picked ?? line, quickReplyMetadata: picked);
             if (!await sender.DeliverAsync(id, body, stopping))
             {
                 await output.WriteLineAsync($"(the Ingress at {settings.WebhookUrl} did not accept the DM; X would give up here: {sender.Attempts.Last().Failure ?? sender.Attempts.Last().Status.ToString()})");
@@ -96,6 +98,25 @@ public static class SandboxChat
     private static async Task WaitForSubscriptionAsync(FakeXApi x, SandboxSettings settings, TextWriter output, CancellationToken stopping)
     {
         var since = DateTimeOffset.UtcNow;
+        if (settings.ActivityApi)
+        {
+            while (!x.ActivitySubscriptions.Values.Any(s => s.UserId == settings.App.Bot.UserId && s.EventType == "dm.received" && s.WebhookId is not null))
+            {
+                if (DateTimeOffset.UtcNow - since > TimeSpan.FromMinutes(2))
+                {
+                    await output.WriteLineAsync("The Processor has not created the bot's X Activity subscriptions after 2 minutes; DMs are delivered anyway (check the Processor's log).");
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), stopping);
+            }
+
+            var subscribed = x.ActivitySubscriptions.Values.Where(s => s.UserId == settings.App.Bot.UserId).OrderBy(s => s.EventType, StringComparer.Ordinal).ToList();
+            await output.WriteLineAsync($"X Activity API: webhook {subscribed[0].WebhookId} registered through X's CRC challenge, bot {settings.App.Bot.UserId} subscribed to "
+                + string.Join(", ", subscribed.Select(s => $"{s.EventType} ({s.Tag})")) + ".");
+            return;
+        }
+
         while (!x.Subscriptions.Values.Any(users => users.ContainsKey(settings.App.Bot.UserId)))
         {
             if (DateTimeOffset.UtcNow - since > TimeSpan.FromMinutes(2))

@@ -6,7 +6,8 @@ namespace TwitterBot.Sandbox;
 /// Where the simulators listen and which credentials they accept: the services' Development configuration,
 /// overridable with the same environment variables (<c>TwitterBot__Auth__ConsumerSecret</c>, …).
 /// </summary>
-public sealed record SandboxSettings(SimulatedApp App, string XUrl, string GatewayUrl, Uri WebhookUrl)
+/// <param name="ActivityApi">X Activity API mode (<c>build/run.sh --xaa</c>): subscriptions and deliveries as the X Activity API's.</param>
+public sealed record SandboxSettings(SimulatedApp App, string XUrl, string GatewayUrl, Uri WebhookUrl, bool ActivityApi = false)
 {
     public static SandboxSettings FromEnvironment()
     {
@@ -26,6 +27,7 @@ public sealed record SandboxSettings(SimulatedApp App, string XUrl, string Gatew
             app,
             Get("SANDBOX_X_URL", "http://127.0.0.1:5760"),
             Get("SANDBOX_GATEWAY_URL", "http://127.0.0.1:5761"),
-            new Uri(Get("TwitterBot__Api__WebhookUrl", "http://127.0.0.1:5756/webhooks")));
+            new Uri(Get("TwitterBot__Api__WebhookUrl", "http://127.0.0.1:5756/webhooks")),
+            string.Equals(Get("TwitterBot__Api__Subscriptions", ""), "ActivityApi", StringComparison.OrdinalIgnoreCase));
     }
 }

@@ -135,6 +135,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
         MapUpload(app);
         MapAccountActivity(app);
         MapHistory(app);
+        MapActivity(app);
     }
 
     /// <summary>X's chunked media upload: INIT, APPEND (multipart), FINALIZE, STATUS.</summary>

@@ -75,4 +75,46 @@ public static class Doctor_Specs
                 .And.Contain($"[FAIL] Bot {TestCredentials.SecondBotUserId} credentials: X refused the bot's tokens.").And.Contain("32 Could not authenticate you"));
         }
     }
+
+    public class When_the_X_Activity_API_is_in_use
+    {
+        [Test]
+        public async Task Should_say_so_and_pass_once_every_bot_has_both_subscriptions_of_ours_on_our_webhook()
+        {
+            await using var rig = await AccountRig.StartAsync();
+            await using var broker = await RabbitMqVirtualHost.CreateAsync();
+            await using var gateway = new FakeGateway();
+            await gateway.StartAsync();
+            var settings = ActivitySubscriptions_Specs.XaaSettings(rig);
+            settings["Gateway:Url"] = gateway.BaseAddress.ToString();
+            settings["Messaging:Rabbit:VirtualHost"] = broker.Name;
+            await AccountRig.RunAsync(settings, "reconcile");
+
+            var (exitCode, output) = await AccountRig.RunAsync(settings, "doctor");
+
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(output, Does.Contain("[ ok ] Subscriptions API: X Activity API")
+                .And.Contain($"[ ok ] Bot {TestCredentials.SecondBotUserId} subscriptions: dm.received (").And.Contain($"tagged twitterbot:{TestCredentials.SecondBotUserId}")
+                .And.Contain("All checks passed."));
+        }
+
+        [Test]
+        public async Task Should_flag_a_missing_subscription_and_one_that_is_not_ours()
+        {
+            await using var rig = await AccountRig.StartAsync();
+            var settings = ActivitySubscriptions_Specs.XaaSettings(rig);
+            await AccountRig.RunAsync(settings, "reconcile");
+            var sent = rig.X.ActivitySubscriptions.Values.Single(s => s.UserId == TestCredentials.BotUserId && s.EventType == "dm.sent");
+            rig.X.ActivitySubscriptions.TryRemove(sent.Id, out _);
+            var received = rig.X.ActivitySubscriptions.Values.Single(s => s.UserId == TestCredentials.SecondBotUserId && s.EventType == "dm.received");
+            rig.X.ActivitySubscriptions[received.Id] = received with { Tag = "crm-export" };
+
+            var (exitCode, output) = await AccountRig.RunAsync(settings, "doctor");
+
+            Assert.That(exitCode, Is.EqualTo(1), output);
+            Assert.That(output, Does.Contain($"[FAIL] Bot {TestCredentials.BotUserId} subscriptions: dm.sent: no subscription")
+                .And.Contain($"Run `subscriptions add {TestCredentials.BotUserId}`")
+                .And.Contain($"[FAIL] Bot {TestCredentials.SecondBotUserId} subscriptions: dm.received: only subscriptions that are not ours ({received.Id} tagged 'crm-export')"));
+        }
+    }
 }
