@@ -8,8 +8,8 @@ namespace TwitterBot.Ingress.Webhooks;
 
 /// <summary>
 /// Decides what each event of a delivery becomes: a message to publish (a DM sent to a configured bot by
-/// a person, a bot account's revoke, a Replay job status) or a counted drop (echoes, DMs between two
-/// configured bots, events for unknown accounts, events that did not convert, typing, read receipts and
+/// a person, a DM a bot account sent (its echo), a bot account's revoke, a Replay job status) or a counted
+/// drop (DMs between two configured bots, their echoes included, events for unknown accounts, events that did not convert, typing, read receipts and
 /// every other event type). Each event is decided on its own: a drop never costs the others.
 /// </summary>
 public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
@@ -66,7 +66,7 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
 
         if (senderId == botUserId)
         {
-            return Drop(XActivityTypes.Sent, DropReason.Echo);
+            return TranslateEcho(eventId, botUserId, botId, recipientId, dm.CreatedTimestamp);
         }
 
         if (recipientId != botUserId)
@@ -106,6 +106,32 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
 
         return new Translated(
             new OutgoingMessage(message, MessageIds.For(botUserId, eventId), ConversationKeys.For(botUserId, senderId), XActivityTypes.Received),
+            null);
+    }
+
+    /// <summary>
+    /// The account sent a DM (the bot, or a person at the brand in the X app): published, never its text, with the
+    /// user's conversation key so that it is ordered with the user's DMs; the Processor tells the bot's own sends
+    /// from a human's. A DM to another configured bot stays a drop: bots never answer each other anyway.
+    /// </summary>
+    private Translated TranslateEcho(string eventId, string botUserId, string botId, string recipientId, DateTimeOffset? createdAt)
+    {
+        if (bots.Find(recipientId) is not null)
+        {
+            return Drop(XActivityTypes.Sent, DropReason.Echo);
+        }
+
+        var echo = new DirectMessageSentByAccount
+        {
+            EventId = eventId,
+            DirectMessageId = eventId,
+            BotUserId = botUserId,
+            BotId = botId,
+            UserId = recipientId,
+            CreatedAt = createdAt ?? time.GetUtcNow(),
+        };
+        return new Translated(
+            new OutgoingMessage(echo, MessageIds.For(botUserId, eventId), ConversationKeys.For(botUserId, recipientId), XActivityTypes.Sent),
             null);
     }
 
@@ -169,7 +195,7 @@ public enum DropReason
     /// <summary>An event type we do not act on (typing, read receipts, follows, …).</summary>
     NotRelevant,
 
-    /// <summary>A DM the bot itself sent, delivered back to us.</summary>
+    /// <summary>A DM a bot account sent to another configured bot, delivered back to us (other echoes are published).</summary>
     Echo,
 
     /// <summary>An event for an X account that is not a configured bot.</summary>

@@ -37,11 +37,8 @@ public sealed class XDirectMessagesV2Channel(IXDirectMessagesV2Api api, XMediaAt
 
     public Task IndicateTypingAsync(ReplyAddress address, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>v2 has no quick replies: the options follow <paramref name="text"/> as a numbered list.</summary>
-    public static string Render(PlannedReply reply, string text) =>
-        reply.QuickReplies is { Count: > 0 } options
-            ? $"{text}\n\n{string.Join('\n', options.Select((o, i) => $"{i + 1}. {o.Label}"))}"
-            : text;
+    /// <summary>v2 has no quick replies: the options follow <paramref name="text"/> as a numbered list, as many as fit.</summary>
+    public static string Render(PlannedReply reply, string text) => NumberedOptions.Render(reply, text);
 
     /// <summary>The conversation holds both sides: sent by the bot, with the same rendered text.</summary>
     private static bool IsReply(V2DmEvent listed, ReplyAddress address, PlannedReply reply)

@@ -62,6 +62,9 @@ public sealed class InMemoryTurnLedger(TimeProvider time) : ITurnLedger
     public Task<IReadOnlySet<string>> RecordedSendsAsync(string botUserId, IReadOnlyCollection<string> directMessageIds, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlySet<string>>(directMessageIds.Where(id => _sends.ContainsKey((botUserId, id))).ToHashSet(StringComparer.Ordinal));
 
+    public Task<bool> IsSendingAsync(string conversationKey, CancellationToken cancellationToken) =>
+        Task.FromResult(_turns.Values.Any(t => t.ConversationKey == conversationKey && t.Turn.ReplyInFlight is not null));
+
     public Task<DateTimeOffset?> LastTurnStartedAsync(string conversationKey, Guid otherThan, CancellationToken cancellationToken) =>
         Task.FromResult(_turns.Where(t => t.Key != otherThan && t.Value.ConversationKey == conversationKey)
             .Select(t => (DateTimeOffset?)t.Value.CreatedAt).Max());

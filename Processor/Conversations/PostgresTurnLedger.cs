@@ -241,6 +241,13 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
         return recorded;
     }
 
+    public async Task<bool> IsSendingAsync(string conversationKey, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT EXISTS (SELECT 1 FROM conversation_turns WHERE conversation_key = $1 AND reply_in_flight IS NOT NULL)");
+        command.Parameters.Add(new NpgsqlParameter { Value = conversationKey });
+        return await command.ExecuteScalarAsync(cancellationToken) is true;
+    }
+
     public async Task<DateTimeOffset?> LastTurnStartedAsync(string conversationKey, Guid otherThan, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand("SELECT max(created_at) FROM conversation_turns WHERE conversation_key = $1 AND message_id <> $2");

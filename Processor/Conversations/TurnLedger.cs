@@ -18,6 +18,12 @@ public interface ITurnLedger
     /// <summary>Which of <paramref name="directMessageIds"/> are recorded as sends of the bot account's replies.</summary>
     Task<IReadOnlySet<string>> RecordedSendsAsync(string botUserId, IReadOnlyCollection<string> directMessageIds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Whether a turn of the conversation has a reply whose send began and whose outcome is not recorded yet: an
+    /// echo X delivers meanwhile may be that reply's, before <see cref="RecordedSendsAsync"/> can know it.
+    /// </summary>
+    Task<bool> IsSendingAsync(string conversationKey, CancellationToken cancellationToken);
+
     /// <summary>When the conversation's latest other turn began, if it had one (for gateway session expiry).</summary>
     Task<DateTimeOffset?> LastTurnStartedAsync(string conversationKey, Guid otherThan, CancellationToken cancellationToken);
 

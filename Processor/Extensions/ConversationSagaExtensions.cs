@@ -22,6 +22,8 @@ public static class ConversationSagaExtensions
         builder.Services.AddHostedService<ConversationSagaMaintenance>();
         builder.Services.AddScoped<TakeTurnActivity>();
         builder.Services.AddScoped<RecallEarlierTurnsActivity>();
+        builder.Services.AddScoped<RecognizeEchoActivity>();
+        builder.Services.AddSingleton<HumanHandOverTelemetry>();
         return builder;
     }
 

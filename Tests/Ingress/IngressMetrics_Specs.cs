@@ -38,7 +38,7 @@ public static class IngressMetrics_Specs
             Assert.That(counted, Is.EquivalentTo(new Dictionary<(string, string), long>
             {
                 [(XActivityTypes.Received, "published")] = 2,
-                [(XActivityTypes.Sent, "echo")] = 1,
+                [(XActivityTypes.Sent, "published")] = 1,
                 [("direct_message_indicate_typing_events", "dropped")] = 1,
             }));
         }

@@ -119,15 +119,18 @@ public static class WebhookEndpoint_Specs
     public class When_X_delivers_the_bots_own_message : IngressSpec
     {
         [Test]
-        public async Task Should_answer_200_and_not_publish_the_echo()
+        public async Task Should_answer_200_and_publish_it_as_the_accounts_DM_not_as_one_to_answer()
         {
             var echo = JsonNode.Parse(XSamples.Text(XSamples.DirectMessage))!;
-            echo["direct_message_events"]![0]!["message_create"]!["sender_id"] = TestCredentials.BotUserId;
+            var create = echo["direct_message_events"]![0]!["message_create"]!;
+            create["sender_id"] = TestCredentials.BotUserId;
+            create["target"]!["recipient_id"] = "3001969357";
 
             using var response = await Ingress.PostWebhookAsync(echo.ToJsonString());
 
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(await Harness.Published.Any<DirectMessageReceived>(), Is.False);
+            Assert.That(Harness.Published.Select<DirectMessageSentByAccount>().Select(p => p.Context.Message.UserId), Is.EqualTo(new[] { "3001969357" }));
         }
     }
 

@@ -136,12 +136,18 @@ public static class WebhookEventTranslator_Specs
 
         [Test]
         public void Should_translate_every_message_in_order() =>
-            Assert.That(_translation.Messages.Select(m => ((DirectMessageReceived)m.Message).EventId),
+            Assert.That(_translation.Messages.Select(m => m.Message).OfType<DirectMessageReceived>().Select(m => m.EventId),
                 Is.EqualTo(new[] { "1859999999999999101", "1859999999999999102" }));
 
         [Test]
-        public void Should_drop_the_bots_own_echo() =>
-            Assert.That(_translation.Dropped, Is.EqualTo(new[] { new DroppedEvent(XActivityTypes.Sent, DropReason.Echo) }));
+        public void Should_publish_the_bots_own_echo_in_the_users_conversation_and_drop_nothing()
+        {
+            var echo = _translation.Messages.Single(m => m.Message is DirectMessageSentByAccount);
+
+            Assert.That(echo.EventType, Is.EqualTo(XActivityTypes.Sent));
+            Assert.That(echo.ConversationKey, Is.EqualTo(ConversationKeys.For(TestCredentials.BotUserId, ((DirectMessageSentByAccount)echo.Message).UserId)));
+            Assert.That(_translation.Dropped, Is.Empty);
+        }
     }
 
     public class When_one_event_of_a_delivery_does_not_convert
@@ -156,11 +162,10 @@ public static class WebhookEventTranslator_Specs
 
             var translation = Translate(batch.ToJsonString());
 
-            Assert.That(translation.Messages.Select(m => ((DirectMessageReceived)m.Message).EventId), Is.EqualTo(new[] { "1859999999999999101" }));
+            Assert.That(translation.Messages.Select(m => m.Message).OfType<DirectMessageReceived>().Select(m => m.EventId), Is.EqualTo(new[] { "1859999999999999101" }));
             Assert.That(translation.Dropped, Is.EqualTo(new[]
             {
                 new DroppedEvent(XActivityTypes.Received, DropReason.Malformed) { Index = 1, Problem = problem },
-                new DroppedEvent(XActivityTypes.Sent, DropReason.Echo),
             }));
         }
 
@@ -217,8 +222,29 @@ public static class WebhookEventTranslator_Specs
         }
 
         [Test]
-        public void Should_drop_a_dm_sent_by_the_bot_as_an_echo() =>
-            Assert.That(Translate(XSamples.Text(XSamples.XActivitySent)).Dropped,
+        public void Should_publish_a_dm_sent_by_the_bot_as_its_echo_without_the_text()
+        {
+            var translation = Translate(XSamples.Text(XSamples.XActivitySent));
+            var outgoing = translation.Messages.Single();
+
+            Assert.That(outgoing.Message, Is.EqualTo(new DirectMessageSentByAccount
+            {
+                EventId = "1859999999999999002",
+                DirectMessageId = "1859999999999999002",
+                BotUserId = TestCredentials.BotUserId,
+                BotId = $"bot-for-{TestCredentials.BotUserId}",
+                UserId = "3001969357",
+                CreatedAt = DateTimeOffset.FromUnixTimeMilliseconds(1732186801000),
+            }));
+            Assert.That(JsonSerializer.Serialize(outgoing.Message), Does.Not.Contain("shipped"), "never the text");
+            Assert.That((outgoing.MessageId, outgoing.ConversationKey, outgoing.EventType),
+                Is.EqualTo((MessageIds.For(TestCredentials.BotUserId, "1859999999999999002"), ConversationKeys.For(TestCredentials.BotUserId, "3001969357"), XActivityTypes.Sent)));
+            Assert.That(translation.Dropped, Is.Empty);
+        }
+
+        [Test]
+        public void Should_drop_the_echo_of_a_dm_to_another_configured_bot() =>
+            Assert.That(Translate(XSamples.Text(XSamples.XActivitySent), TestCredentials.BotUserId, "3001969357").Dropped,
                 Is.EqualTo(new[] { new DroppedEvent(XActivityTypes.Sent, DropReason.Echo) }));
 
         [TestCase(XActivityTypes.Read)]

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using TwitterBot.Contracts;
 using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Processor.Conversations;
@@ -152,7 +153,8 @@ public static class ConversationStateMachine_Specs
             Assert.Multiple(() =>
             {
                 Assert.That(saga.HandedOverAt, Is.EqualTo(clock.GetUtcNow()));
-                Assert.That(saga.HumanUntil, Is.EqualTo(clock.GetUtcNow() + TimeSpan.FromHours(1)), "for the gateway session's timeout, until issue 14");
+                Assert.That(saga.HandedOverBy, Is.EqualTo(HandOverSource.Gateway));
+                Assert.That(saga.HumanUntil, Is.EqualTo(clock.GetUtcNow() + TimeSpan.FromMinutes(30)), "for Processor:Conversations:HumanPause");
                 Assert.That(processor.X.AllAccepted().Select(dm => dm.Text), Is.EqualTo(new[] { "Connecting you to a human" }), "still answered");
             });
         }

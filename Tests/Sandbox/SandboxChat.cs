@@ -39,6 +39,8 @@ public static class SandboxChat
             RetrySchedule = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4)],
         };
 
+        // Like X, every DM the account sends is echoed to the webhook: the bot's, and the brand's (/brand).
+        x.EchoTo = body => sender.DeliverAsync("echo", body, stopping);
         await output.WriteLineAsync($"X simulator on {settings.XUrl}, demo gateway on {settings.GatewayUrl}. Waiting for the Processor to register the webhook …");
         await WaitForSubscriptionAsync(x, settings, output, stopping);
 
@@ -57,12 +59,19 @@ public static class SandboxChat
             }
         }, stop.Token);
 
-        await output.WriteLineAsync("Chat as @sandbox_user (type a number to pick a quick reply, Ctrl-D or Ctrl-C to stop). Try: menu");
+        await output.WriteLineAsync("Chat as @sandbox_user (type a number to pick a quick reply, /brand <text> to answer as a person at the brand in the X app, Ctrl-D or Ctrl-C to stop). Try: menu");
         var eventId = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
         while (await ReadLineAsync(input, stopping) is { } line)
         {
             if (line.Trim().Length == 0)
             {
+                continue;
+            }
+
+            if (line.StartsWith("/brand ", StringComparison.Ordinal))
+            {
+                await x.AnswerAsBrandAsync(You.UserId, line["/brand ".Length..].Trim());
+                await output.WriteLineAsync("(sent as the brand from the X app: the bot leaves this conversation to you for Processor:Conversations:HumanPause)");
                 continue;
             }
 

@@ -356,6 +356,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
         var id = Store(dm, quickReply, Now);
         AcceptedIds.Enqueue(id);
         await _sent.Writer.WriteAsync(dm);
+        await EchoSentAsync(id, dm);
         if (HoldAnswers is { } hold)
         {
             await hold.Task;

@@ -44,9 +44,9 @@ public sealed class ConversationRig : IAsyncDisposable
         return new ConversationRig(await RabbitMqVirtualHost.CreateAsync(), await PostgresDatabase.CreateAsync(), gateway, x);
     }
 
-    public async Task<ProcessorFactory> StartProcessorAsync()
+    public async Task<ProcessorFactory> StartProcessorAsync(TimeProvider? time = null)
     {
-        var processor = new ProcessorFactory(Settings);
+        var processor = new ProcessorFactory(Settings) { Time = time };
         _processors.Add(processor);
         await processor.WaitUntilReadyAsync(Patience);
         return processor;

@@ -18,12 +18,19 @@ public sealed class ProcessorFactory(IDictionary<string, string?> settings) : We
     /// <summary>The spans the Processor's pipeline exports.</summary>
     public CapturedSpans Spans { get; } = new();
 
+    /// <summary>The Processor's clock, when a spec moves it.</summary>
+    public TimeProvider? Time { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(settings));
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         builder.ConfigureServices(Spans.ExportFrom);
+        if (Time is { } time)
+        {
+            builder.ConfigureServices(services => services.AddSingleton(time));
+        }
     }
 
     /// <summary>Polls /health/ready until the bus is connected and its receive endpoints are up.</summary>

@@ -116,9 +116,20 @@ public static class DurableQueues
     /// conversation-key header, bound straight to <paramref name="partitions"/> queues, so all messages of one
     /// conversation land, in order, in the same queue. Only this publish topology declares bindings (every
     /// binding is a member of the hash ring, so the ring must not depend on which service declared first).
+    /// <para>
+    /// <c>DirectMessageSentByAccount</c> (the account's echoes) is routed the same way through an exchange of its own,
+    /// bound to the same queues in the same order: RabbitMQ's ring numbers buckets in binding order, so the
+    /// same key lands in the same partition, ordered with the user's DMs.
+    /// </para>
     /// </summary>
-    public static void RouteConversations(this IRabbitMqBusFactoryConfigurator bus, int partitions) =>
-        bus.Publish<DirectMessageReceived>(publish =>
+    public static void RouteConversations(this IRabbitMqBusFactoryConfigurator bus, int partitions)
+    {
+        RouteByConversation<DirectMessageReceived>(bus, partitions);
+        RouteByConversation<DirectMessageSentByAccount>(bus, partitions);
+    }
+
+    private static void RouteByConversation<T>(IRabbitMqBusFactoryConfigurator bus, int partitions) where T : class =>
+        bus.Publish<T>(publish =>
         {
             publish.ExchangeType = ConsistentHashExchangeType;
             publish.SetExchangeArgument("hash-header", ConversationKeys.Header);

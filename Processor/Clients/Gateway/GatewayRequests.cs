@@ -1,4 +1,5 @@
 using TwitterBot.Contracts;
+using TwitterBot.Processor.Replies;
 using TwitterBot.Processor.Text;
 
 namespace TwitterBot.Processor.Clients.Gateway;
@@ -48,6 +49,14 @@ public static class GatewayRequests
             SourceType: SourceType,
             ExtraData: extra);
     }
+
+    /// <summary>
+    /// A DM that picked one of the options the bot offered by its number or label (X DM v2 has no quick replies),
+    /// as a v1.1 quick-reply pick arrives: the option's label as the text, its payload as
+    /// <c>twitter_quick_reply_metadata</c> (when it has one).
+    /// </summary>
+    public static DirectMessageReceived Picking(DirectMessageReceived message, QuickReplyOption option) =>
+        message with { Text = option.Label, QuickReplyMetadata = option.Metadata ?? message.QuickReplyMetadata };
 
     /// <summary>One gateway session per conversation (bot account × X user); at most 49 characters.</summary>
     public static string SessionId(string botUserId, string senderId) => $"twitter-{botUserId}-{senderId}";

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using MassTransit;
+using TwitterBot.Contracts;
 using TwitterBot.Processor.Clients.Gateway;
 using TwitterBot.Processor.Replies;
 
@@ -30,12 +31,26 @@ public sealed class ConversationState : SagaStateMachineInstance, ISagaVersion
     /// <summary>When the bot last answered a turn of this conversation: the gateway session lives this long past it.</summary>
     public DateTimeOffset? LastActivityAt { get; set; }
 
-    /// <summary>When the bot last handed the conversation over to a human (the pause itself is issue 14).</summary>
+    /// <summary>When the conversation was last handed over to a human (by the gateway, or by a person at the brand answering from the X app).</summary>
     public DateTimeOffset? HandedOverAt { get; set; }
 
+    /// <summary>Who took it then; only an <see cref="HandOverSource.XApp"/> hand-over pauses the bot.</summary>
+    public HandOverSource? HandedOverBy { get; set; }
+
+    /// <summary>
+    /// Until when the human holds the conversation (<c>Processor:Conversations:HumanPause</c> past their latest DM). After
+    /// an X app hand-over, the user's DMs before it are recorded but not answered; for a gateway hand-over it is a
+    /// record only (the gateway relays to its agent, so it keeps being asked).
+    /// </summary>
     public DateTimeOffset? HumanUntil { get; set; }
 
-    /// <summary>The quick-reply options of the bot's last reply, to map a numbered answer back (X DM v2).</summary>
+    /// <summary>A person at the brand wrote to the user since the bot last answered: the bot's next answer begins a new gateway session.</summary>
+    public bool HumanSpokeLast { get; set; }
+
+    /// <summary>
+    /// The options of the bot's last reply, as the user saw them (on X DM v2 only those the numbered list holds),
+    /// to map a numbered answer back; any other DM clears them.
+    /// </summary>
     public List<QuickReplyOption> OptionsOffered { get; set; } = [];
 
     /// <summary>XChat conversation-key versions; empty until the XChat channel exists.</summary>
