@@ -16,7 +16,7 @@ public static class TurnLedger_Specs
     {
         private const string ConversationKey = "4337869213:3001969357";
         private const string Bot = "4337869213";
-        private static readonly DateTimeOffset Began = new(2026, 12, 1, 12, 0, 0, 123, TimeSpan.Zero);
+        private static readonly DateTimeOffset Began = new ManualTime().GetUtcNow().AddMilliseconds(123);
 
         private ConversationStores _stores = null!;
 
