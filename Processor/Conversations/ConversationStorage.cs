@@ -51,7 +51,6 @@ public sealed class PostgresConversationStorage(NpgsqlDataSource database, IOpti
             CREATE INDEX IF NOT EXISTS conversation_turns_created_at ON conversation_turns (created_at);
             -- By conversation, for the echo check and the session recall. Not on reply_in_flight: a column the turn's writes
             -- change would make every one of them a non-HOT update of every index.
-            DROP INDEX IF EXISTS conversation_turns_sending;
             CREATE INDEX IF NOT EXISTS conversation_turns_conversation ON conversation_turns (conversation_key);
             CREATE TABLE IF NOT EXISTS rate_limits (
                 bot_user_id text PRIMARY KEY,

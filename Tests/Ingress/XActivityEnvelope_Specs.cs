@@ -19,6 +19,9 @@ public static class XActivityEnvelope_Specs
     private const string Person = "2222222222222222222";
     private const string DirectMessageId = "2080765901528535096";
 
+    /// <summary>When the sender's account was opened: a field we do not read, stamped from the specs' clock.</summary>
+    private static readonly string AccountCreatedAt = new ManualTime().GetUtcNow().AddDays(-200).ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>docs.x.com's <c>dm.received</c> sample, trimmed, addressed to our bot.</summary>
     private static JsonNode TodaysDmReceived() => JsonNode.Parse($$"""
         {
@@ -45,7 +48,7 @@ public static class XActivityEnvelope_Specs
                   "data": {
                     "description": "", "public_metrics": { "followers_count": 97, "followers_count_str": "97" }, "protected": false,
                     "affiliation": { "description": "Automated" }, "id": "{{Person}}", "verified_type": "none",
-                    "created_at": "2026-04-20T19:55:59.000Z", "username": "OtherUser", "verified": false, "name": "Other User"
+                    "created_at": "{{AccountCreatedAt}}", "username": "OtherUser", "verified": false, "name": "Other User"
                   }
                 }
               }
@@ -101,7 +104,7 @@ public static class XActivityEnvelope_Specs
 
     public class When_an_event_arrives_under_a_PascalCase_name
     {
-        // X deprecated PascalCase event types on 2026-03-18 (docs.x.com changelog); DM events never had one.
+        // X deprecated PascalCase event types in March 2026 (docs.x.com changelog); DM events never had one.
         [TestCase("DmReceived")]
         [TestCase("DirectMessageReceived")]
         public void Should_count_and_drop_it_rather_than_guess(string eventType)

@@ -88,6 +88,6 @@ public sealed partial class FakeXApi
         }
 
         ReplayJobs.Enqueue((id, fromDate, toDate));
-        return Results.Json(new { job_id = $"job-{ReplayJobs.Count}", created_at = "2026-11-21T10:00:00.000Z" }, statusCode: accepted);
+        return Results.Json(new { job_id = $"job-{ReplayJobs.Count}", created_at = Now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture) }, statusCode: accepted);
     }
 }
