@@ -48,6 +48,39 @@ public static class ConversationFeatures_Specs
         }
     }
 
+    public class When_a_conversation_is_older_than_its_saga
+    {
+        [Test]
+        public async Task Should_continue_its_gateway_session_without_START()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Settings["Gateway:SendStartOnNewSession"] = "true";
+            rig.Gateway.Answer = text => text == "START" ? ["Welcome!"] : [$"You said: {text}"];
+            await rig.StartProcessorAsync();
+            await rig.PostAsync("1870000000000000111", "first");
+            await rig.X.WaitForDirectMessagesAsync(2, Patience);
+
+            // As after an upgrade from a version without the saga: the ledger has the conversation's turns, no saga has it.
+            // The saga is saved once its turn is over, right after the replies went out.
+            await using (var connection = new Npgsql.NpgsqlConnection(rig.Store.ConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var forget = new Npgsql.NpgsqlCommand("DELETE FROM conversations", connection);
+                using var patience = new CancellationTokenSource(Patience);
+                while (await forget.ExecuteNonQueryAsync(patience.Token) == 0)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(20), patience.Token);
+                }
+            }
+
+            await rig.PostAsync("1870000000000000112", "second");
+            var sent = await rig.X.WaitForDirectMessagesAsync(3, Patience);
+
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "START", "first", "second" }));
+            Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(new[] { "Welcome!", "You said: first", "You said: second" }));
+        }
+    }
+
     public class When_the_bot_hands_the_conversation_over_to_an_agent
     {
         [Test]

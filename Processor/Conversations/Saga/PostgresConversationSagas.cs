@@ -5,6 +5,8 @@ using MassTransit.Middleware;
 using MassTransit.Saga;
 using Npgsql;
 using NpgsqlTypes;
+using TwitterBot.Contracts;
+using TwitterBot.Conventions.Ids;
 
 namespace TwitterBot.Processor.Conversations.Saga;
 
@@ -28,21 +30,43 @@ public sealed class PostgresConversationSagaStore(NpgsqlDataSource source, TimeP
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public async Task<ConversationState?> LoadAsync(Guid correlationId, CancellationToken cancellationToken)
+    public async Task<ConversationState?> LoadAsync(Guid correlationId, CancellationToken cancellationToken) =>
+        (await LoadAsync(correlationId, null, cancellationToken)).State;
+
+    /// <summary>
+    /// Loads the conversation; when it has no saga yet and <paramref name="recall"/> names its turn, in the same round
+    /// trip, when the ledger's latest other turn of that conversation began (a conversation older than its saga).
+    /// </summary>
+    public async Task<(ConversationState? State, EarlierTurn? Recalled)> LoadAsync(
+        Guid correlationId, EarlierTurnQuery? recall, CancellationToken cancellationToken)
     {
-        await using var command = source.CreateCommand("SELECT version, state FROM conversations WHERE correlation_id = $1");
+        // The CASE runs its subquery only for a missing conversation.
+        await using var command = source.CreateCommand(recall is null
+            ? "SELECT c.version, c.state FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.correlation_id = $1"
+            : """
+              SELECT c.version, c.state, CASE WHEN c.correlation_id IS NULL THEN
+                  (SELECT max(t.created_at) FROM conversation_turns t WHERE t.conversation_key = $2 AND t.message_id <> $3) END
+              FROM (SELECT 1) AS one LEFT JOIN conversations c ON c.correlation_id = $1
+              """);
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = correlationId });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        if (recall is not null)
         {
-            return null;
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = recall.ConversationKey });
+            command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = recall.OtherThan });
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        if (reader.IsDBNull(0))
+        {
+            return (null, recall is null ? null : new EarlierTurn(reader.IsDBNull(2) ? null : new DateTimeOffset(reader.GetDateTime(2), TimeSpan.Zero)));
         }
 
         var state = JsonSerializer.Deserialize(reader.GetString(1), ConversationStateJsonContext.Default.ConversationState)
             ?? throw new InvalidOperationException($"Conversation {correlationId} has no state.");
         state.CorrelationId = correlationId;
         state.Version = reader.GetInt32(0);
-        return state;
+        return (state, null);
     }
 
     /// <summary>Inserts a new conversation at version 1; false when one with its id exists already (another consume won the race).</summary>
@@ -170,10 +194,24 @@ public sealed class PostgresConversationSagaRepositoryContextFactory(
                 ? await _factory.CreateSagaConsumeContext(_store, _consumeContext, instance, SagaConsumeContextMode.Insert)
                 : null!; // the caller loads the one that won
 
-        public async Task<SagaConsumeContext<ConversationState, T>> Load(Guid correlationId) =>
-            await _store.LoadAsync(correlationId, CancellationToken) is { } instance
-                ? await _factory.CreateSagaConsumeContext(_store, _consumeContext, instance, SagaConsumeContextMode.Load)
-                : null!; // missing: the caller creates it
+        public async Task<SagaConsumeContext<ConversationState, T>> Load(Guid correlationId)
+        {
+            var recall = _consumeContext.Message is DirectMessageReceived received && _consumeContext.MessageId is { } messageId
+                ? new EarlierTurnQuery(ConversationKeys.For(received.BotUserId, received.SenderId), messageId)
+                : null;
+            var (instance, recalled) = await _store.LoadAsync(correlationId, recall, CancellationToken);
+            if (instance is null)
+            {
+                if (recalled is not null)
+                {
+                    _consumeContext.AddOrUpdatePayload(() => recalled, _ => recalled);
+                }
+
+                return null!; // missing: the caller creates it
+            }
+
+            return await _factory.CreateSagaConsumeContext(_store, _consumeContext, instance, SagaConsumeContextMode.Load);
+        }
 
         public async Task Save(SagaConsumeContext<ConversationState> context)
         {
@@ -213,3 +251,9 @@ public sealed class PostgresConversationSagaRepositoryContextFactory(
         public async Task<ConversationState> Load(Guid correlationId) => (await store.LoadAsync(correlationId, CancellationToken))!;
     }
 }
+
+/// <summary>Which conversation's earlier turns to recall with a load, and the turn to leave out (the one being taken).</summary>
+public sealed record EarlierTurnQuery(string ConversationKey, Guid OtherThan);
+
+/// <summary>When the ledger's latest earlier turn of a conversation new to the saga began (null: none), recalled by its load.</summary>
+public sealed record EarlierTurn(DateTimeOffset? StartedAt);

@@ -17,10 +17,13 @@ public sealed class RecallEarlierTurnsActivity(ITurnLedger turns, IOptions<Gatew
     {
         if (gateway.Value.SendStartOnNewSession)
         {
-            context.Saga.LastActivityAt ??= await turns.LastTurnStartedAsync(
-                ConversationKeys.For(context.Message.BotUserId, context.Message.SenderId),
-                context.MessageId ?? Guid.Empty,
-                context.CancellationToken);
+            // The PostgreSQL repository recalls it with the load that found no saga; otherwise it is asked here.
+            context.Saga.LastActivityAt ??= context.TryGetPayload<EarlierTurn>(out var recalled)
+                ? recalled.StartedAt
+                : await turns.LastTurnStartedAsync(
+                    ConversationKeys.For(context.Message.BotUserId, context.Message.SenderId),
+                    context.MessageId ?? Guid.Empty,
+                    context.CancellationToken);
         }
 
         await next.Execute(context);
