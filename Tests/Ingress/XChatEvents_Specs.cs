@@ -235,6 +235,41 @@ public static class XChatEvents_Specs
         }
     }
 
+    [Category("Integration")]
+    public class When_a_person_writes_through_both_XChat_and_legacy_DMs
+    {
+        [Test]
+        public async Task Should_land_both_in_the_same_partition_queue_in_the_order_they_came()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            var people = Enumerable.Range(0, 6).Select(n => (3001969357L + n * 7919).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var expected = new Dictionary<string, (string DirectMessage, string Chat)>();
+            foreach (var (person, index) in people.Select((person, index) => (person, index)))
+            {
+                var dmId = $"18600000000000{index:D5}";
+                var uuid = Guid.NewGuid().ToString();
+                await rig.PostAsync(dmId, "legacy first", person);
+                using var chat = await rig.Ingress.PostWebhookAsync(XChatDeliveries.ChatReceived(
+                    TestCredentials.BotUserId, uuid, FakeXApi.OneToOneConversationId(TestCredentials.BotUserId, person), person, EncodedEvent));
+                Assert.That(chat.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+                expected[person] = (MessageIds.For(TestCredentials.BotUserId, dmId).ToString(), MessageIds.For(TestCredentials.BotUserId, $"chat:{uuid}").ToString());
+            }
+
+            var queues = new List<(string Queue, List<string?> Ids)>();
+            foreach (var queue in TestSettings.PartitionQueues)
+            {
+                queues.Add((queue, (await rig.Broker.PeekAsync(queue)).Select(m => m.MessageId).ToList()));
+            }
+
+            foreach (var (person, (dm, chatId)) in expected)
+            {
+                var holding = queues.Where(q => q.Ids.Contains(dm) || q.Ids.Contains(chatId)).ToList();
+                Assert.That(holding, Has.Count.EqualTo(1), $"person {person}: both in one partition");
+                Assert.That(holding[0].Ids.IndexOf(dm), Is.LessThan(holding[0].Ids.IndexOf(chatId)).And.Not.Negative, $"person {person}: in order");
+            }
+        }
+    }
+
     public class When_a_conversation_key_is_computed_for_an_XChat_conversation
     {
         [TestCase("4337869213-3001969357")]
