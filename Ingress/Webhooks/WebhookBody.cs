@@ -72,6 +72,25 @@ public sealed class ActivityPayload
 
     /// <summary>In this envelope each user is wrapped: <c>{"id": {"data": {…}}}</c>.</summary>
     public IReadOnlyDictionary<string, Isolated<WrappedUser>>? Users { get; init; }
+
+    // XChat (chat.received / chat.sent, docs.x.com xchat/real-time-events, "Payload shape (live)"): ciphertext only.
+
+    /// <summary>XChat: <c>min-max</c> of the two user ids for a one-to-one conversation, <c>g…</c> for a group.</summary>
+    public string? ConversationId { get; init; }
+
+    /// <summary>XChat: the sender's user id.</summary>
+    [JsonConverter(typeof(IdConverter))]
+    public string? SenderId { get; init; }
+
+    /// <summary>XChat: base64 of the Thrift event, opaque to the Ingress.</summary>
+    public string? EncodedEvent { get; init; }
+
+    /// <summary>XChat: the conversation key version the event is under (digits; X writes a string, a JSON integer is read as its digits).</summary>
+    [JsonConverter(typeof(IdConverter))]
+    public string? ConversationKeyVersion { get; init; }
+
+    /// <summary>XChat: base64 of the key change the event depends on, when X attaches one.</summary>
+    public string? ConversationKeyChangeEvent { get; init; }
 }
 
 public sealed class WrappedUser

@@ -25,6 +25,9 @@ public sealed record WebhookEnvelope(
     /// </summary>
     public string? EventUuid { get; init; }
 
+    /// <summary>The XChat event of a <c>chat.received</c> / <c>chat.sent</c> delivery (its event type is <see cref="DirectMessageType"/>).</summary>
+    public ActivityPayload? Chat { get; init; }
+
     public const string AccountActivity = "account_activity";
     public const string XActivity = "x_activity";
     public const string DirectMessageEvents = "direct_message_events";
@@ -79,6 +82,7 @@ public sealed record WebhookEnvelope(
         }
 
         var isDirectMessage = activity.EventType is XActivityTypes.Received or XActivityTypes.Sent;
+        var isChat = activity.EventType is XActivityTypes.ChatReceived or XActivityTypes.ChatSent;
         var events = activity.Payload.DirectMessageEvents ?? [];
         return new WebhookEnvelope(
             XActivity,
@@ -90,9 +94,10 @@ public sealed record WebhookEnvelope(
                 : EmptyUsers,
             Revoke: null,
             ReplayJobStatus: null,
-            isDirectMessage ? [] : [new OtherEvents(activity.EventType, Math.Max(1, events.Count))])
+            isDirectMessage || isChat ? [] : [new OtherEvents(activity.EventType, Math.Max(1, events.Count))])
         {
             EventUuid = activity.EventUuid,
+            Chat = isChat ? activity.Payload : null,
         };
     }
 
@@ -115,13 +120,18 @@ public sealed record WebhookEnvelope(
     private static readonly IReadOnlyDictionary<string, XUser> EmptyUsers = new Dictionary<string, XUser>();
 }
 
-/// <summary>The X Activity API's direct-message event types.</summary>
+/// <summary>The X Activity API's direct-message and XChat event types.</summary>
 public static class XActivityTypes
 {
     public const string Received = "dm.received";
     public const string Sent = "dm.sent";
     public const string Read = "dm.read";
     public const string IndicateTyping = "dm.indicate_typing";
+
+    /// <summary>XChat, end-to-end encrypted (docs.x.com xchat/real-time-events).</summary>
+    public const string ChatReceived = "chat.received";
+
+    public const string ChatSent = "chat.sent";
 }
 
 /// <summary>Events of a type we count and drop (typing, read receipts, follows, tweets, …).</summary>

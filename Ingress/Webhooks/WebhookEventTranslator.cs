@@ -32,6 +32,11 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
                 : Malformed(envelope.DirectMessageType, index, envelope.DirectMessages[index].Problem));
         }
 
+        if (envelope.Chat is { } chat)
+        {
+            Add(TranslateChat(envelope, chat));
+        }
+
         if (envelope.Revoke is { } isolatedRevoke)
         {
             Add(isolatedRevoke.Value is { } revoke ? TranslateRevoke(revoke) : Malformed(EventTypes.Revoke, 0, isolatedRevoke.Problem));
@@ -133,6 +138,73 @@ public sealed class WebhookEventTranslator(BotAccounts bots, TimeProvider time)
         return new Translated(
             new OutgoingMessage(echo, MessageIds.For(botUserId, eventId), ConversationKeys.For(botUserId, recipientId), XActivityTypes.Sent),
             null);
+    }
+
+    /// <summary>
+    /// An XChat event, kept as the ciphertext X sent: the Ingress holds no keys. Its dedupe key is the delivery's
+    /// <c>event_uuid</c> (X: "deduplicate deliveries on event_uuid"; the signed message id is inside the ciphertext).
+    /// The same drops as for DMs: unknown accounts, and events between two configured bots.
+    /// </summary>
+    private Translated TranslateChat(WebhookEnvelope envelope, ActivityPayload chat)
+    {
+        var type = envelope.DirectMessageType;
+        if (envelope.EventUuid is not { } eventUuid || chat is not { ConversationId: { Length: > 0 } conversationId, SenderId: { } senderId, EncodedEvent: { Length: > 0 } encoded })
+        {
+            return Drop(type, DropReason.Incomplete);
+        }
+
+        if (!IsBase64(encoded))
+        {
+            return Malformed(type, 0, "$.data.payload.encoded_event");
+        }
+
+        if (chat.ConversationKeyChangeEvent is { Length: > 0 } keyChange && !IsBase64(keyChange))
+        {
+            return Malformed(type, 0, "$.data.payload.conversation_key_change_event");
+        }
+
+        var sent = type == XActivityTypes.ChatSent;
+        var accountId = envelope.AccountId ?? (sent ? senderId : ConversationKeys.ChatPeer(senderId, conversationId));
+        if (bots.Find(accountId) is not { UserId: { } botUserId, BotId: { } botId })
+        {
+            return Drop(type, DropReason.UnknownAccount, accountId);
+        }
+
+        if (ConversationKeys.ChatPeer(botUserId, conversationId) is { } peer && bots.Find(peer) is not null)
+        {
+            // Two bots answering each other would never stop; the bot's own copy of such a message is an echo.
+            return sent || senderId == botUserId
+                ? Drop(type, DropReason.Echo)
+                : new Translated(null, new DroppedEvent(type, DropReason.FromBot, 1, botUserId) { SenderId = senderId });
+        }
+
+        var message = new EncryptedChatEventReceived
+        {
+            EventId = eventUuid,
+            Direction = sent ? ChatEventDirection.Sent : ChatEventDirection.Received,
+            BotUserId = botUserId,
+            BotId = botId,
+            SenderId = senderId,
+            ConversationId = conversationId,
+            EncodedEvent = encoded,
+            ConversationKeyVersion = chat.ConversationKeyVersion,
+            ConversationKeyChangeEvent = chat.ConversationKeyChangeEvent is { Length: > 0 } change ? change : null,
+            ReceivedAt = time.GetUtcNow(),
+        };
+        return new Translated(
+            new OutgoingMessage(message, MessageIds.For(botUserId, $"chat:{eventUuid}"), ConversationKeys.ForChat(botUserId, conversationId), type),
+            null);
+    }
+
+    private static bool IsBase64(string text)
+    {
+        if (text.Length % 4 != 0)
+        {
+            return false;
+        }
+
+        var buffer = text.Length <= 4096 ? stackalloc byte[text.Length / 4 * 3] : new byte[text.Length / 4 * 3];
+        return Convert.TryFromBase64String(text, buffer, out _);
     }
 
     private Translated TranslateRevoke(RevokeEvent revoke)

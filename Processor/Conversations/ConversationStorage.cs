@@ -90,6 +90,15 @@ public sealed class PostgresConversationStorage(NpgsqlDataSource database, IOpti
                 resets_at timestamptz NOT NULL,
                 observed_at timestamptz NOT NULL,
                 PRIMARY KEY (bot_user_id, window_name));
+            -- XChat conversation keys, AES-256-GCM-sealed under TwitterBot:XChat:ConversationKeysSecret (PostgresXChatConversationKeys).
+            CREATE TABLE IF NOT EXISTS xchat_conversation_keys (
+                bot_user_id text NOT NULL,
+                conversation_id text NOT NULL,
+                key_version bigint NOT NULL,
+                nonce bytea NOT NULL,
+                sealed_key bytea NOT NULL,
+                created_at timestamptz NOT NULL,
+                PRIMARY KEY (bot_user_id, conversation_id, key_version));
             """, connection, transaction);
         await command.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -11,6 +11,7 @@ using TwitterBot.Processor.Consumers;
 using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Options;
+using TwitterBot.Processor.XChat;
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Extensions;
@@ -23,6 +24,7 @@ public static class ProcessorExtensions
         builder.Services.AddGatewayOptions();
         builder.Services.AddValidatedOptions<RabbitMqOptions, RabbitMqOptionsValidator>(RabbitMqOptions.Section);
         builder.Services.AddValidatedOptions<ProcessorOptions, ProcessorOptionsValidator>(ProcessorOptions.Section);
+        builder.Services.AddXChatOptions();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<BotAccounts>();
         return builder;
@@ -48,6 +50,7 @@ public static class ProcessorExtensions
             .ConfigureHttpClient((services, http) => http.BaseAddress = DirectoryUri(TwitterApi(services).UploadUrl!))
             .AddHttpMessageHandler<OAuth1SigningHandler>();
         builder.Services.AddTransient<XMediaUploadClient>();
+        builder.Services.AddXChatClient();
         builder.AddReplyChannel();
         // The download's own deadline (Processor:Replies:MediaDownloadTimeout) covers the body too, which HttpClient.Timeout does not.
         builder.Services.AddHttpClient<MediaDownloadClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
@@ -82,6 +85,8 @@ public static class ProcessorExtensions
         builder.Services.AddSingleton(StoreOfKind<IConversationStorage, InMemoryConversationStorage, PostgresConversationStorage>);
         builder.Services.AddSingleton(StoreOfKind<ITurnLedger, InMemoryTurnLedger, PostgresTurnLedger>);
         builder.Services.AddSingleton(StoreOfKind<IBotThrottles, InMemoryBotThrottles, PostgresBotThrottles>);
+        builder.Services.AddSingleton<ConversationKeySealer>();
+        builder.Services.AddSingleton(StoreOfKind<IXChatConversationKeys, InMemoryXChatConversationKeys, PostgresXChatConversationKeys>);
         builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddHostedService<ConversationStoreMaintenance>();
         builder.Services.AddHostedService<BotTokensFirstSeen>();

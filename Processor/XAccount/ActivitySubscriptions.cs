@@ -1,13 +1,16 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.Options;
 using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
+using TwitterBot.Processor.Options;
 
 namespace TwitterBot.Processor.XAccount;
 
 /// <summary>
 /// The X Activity API subscriptions each bot needs (TwitterBot:Api:Subscriptions <c>ActivityApi</c>): one per event
-/// type of <see cref="EventTypes"/>, filtered on the bot's user id, delivered to our webhook, tagged
+/// type of <see cref="EventTypesFor"/> (<see cref="DirectMessageEventTypes"/>, and <see cref="ChatEventTypes"/> for a bot
+/// listed in <c>TwitterBot:XChat</c>), filtered on the bot's user id, delivered to our webhook, tagged
 /// <c>twitterbot:&lt;botUserId&gt;</c>. Only subscriptions with our tag are ever created or deleted; the app's others
 /// are left as they are.
 /// </summary>
@@ -16,10 +19,20 @@ namespace TwitterBot.Processor.XAccount;
 /// configured), each run re-lists after creating and deletes every duplicate of ours but the oldest (the lowest
 /// subscription id; X's ids grow with time): whichever run re-lists last sees every copy and leaves exactly one.
 /// </remarks>
-public sealed partial class ActivitySubscriptions(XAccountActivityClient x, ILogger<ActivitySubscriptions> logger)
+public sealed partial class ActivitySubscriptions(XAccountActivityClient x, IOptions<XChatOptions> xchat, ILogger<ActivitySubscriptions> logger)
 {
-    /// <summary>What each bot subscribes to: DMs received, and DMs sent (echoes, for bookkeeping). XChat's <c>chat.received</c> joins here.</summary>
-    public static readonly IReadOnlyList<string> EventTypes = ["dm.received", "dm.sent"];
+    /// <summary>What every bot subscribes to: DMs received, and DMs sent (echoes, for bookkeeping).</summary>
+    public static readonly IReadOnlyList<string> DirectMessageEventTypes = ["dm.received", "dm.sent"];
+
+    /// <summary>What a bot that speaks XChat subscribes to as well: encrypted DMs received, and sent (echoes).</summary>
+    public static readonly IReadOnlyList<string> ChatEventTypes = ["chat.received", "chat.sent"];
+
+    /// <summary>
+    /// The event types <paramref name="botUserId"/> subscribes to. A bot whose XChat is switched off later keeps its
+    /// <c>chat.*</c> subscriptions until <c>subscriptions remove</c>: reconciliation only adds.
+    /// </summary>
+    public static IReadOnlyList<string> EventTypesFor(string botUserId, XChatOptions xchat) =>
+        xchat.IsEnabledFor(botUserId) ? [.. DirectMessageEventTypes, .. ChatEventTypes] : DirectMessageEventTypes;
 
     public const string TagPrefix = "twitterbot:";
 
@@ -46,7 +59,7 @@ public sealed partial class ActivitySubscriptions(XAccountActivityClient x, ILog
         var configured = bots.ToList();
         foreach (var bot in configured)
         {
-            foreach (var eventType in EventTypes)
+            foreach (var eventType in EventTypesFor(bot.UserId!, xchat.Value))
             {
                 if (existing.FirstOrDefault(s => IsWanted(s, bot.UserId!, eventType, webhookId)) is { } found)
                 {
@@ -93,7 +106,7 @@ public sealed partial class ActivitySubscriptions(XAccountActivityClient x, ILog
         var removed = new List<string>();
         foreach (var bot in bots)
         {
-            foreach (var eventType in EventTypes)
+            foreach (var eventType in EventTypesFor(bot.UserId!, xchat.Value))
             {
                 var copies = listed.Where(s => IsWanted(s, bot.UserId!, eventType, webhookId) && s.SubscriptionId is not null)
                     .OrderBy(s => Age(s.SubscriptionId!))

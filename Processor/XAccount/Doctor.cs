@@ -27,6 +27,7 @@ public sealed class Doctor(
     IngressCrcProbe ingress,
     HttpClient gateway,
     IOptions<TwitterBotOptions> options,
+    IOptions<XChatOptions> xchat,
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<RabbitMqOptions> rabbit)
 {
@@ -52,7 +53,8 @@ public sealed class Doctor(
     {
         AccountActivityFlavor.ActivityApi => new("Subscriptions API", CheckOutcome.Ok,
             "X Activity API (TwitterBot:Api:Subscriptions ActivityApi): webhook at /2/webhooks, subscriptions at /2/activity/subscriptions, "
-            + $"{string.Join(" and ", ActivitySubscriptions.EventTypes)} per bot."),
+            + $"{string.Join(" and ", ActivitySubscriptions.DirectMessageEventTypes)} per bot"
+            + (xchat.Value.Enabled ? $", {string.Join(" and ", ActivitySubscriptions.ChatEventTypes)} per XChat bot (TwitterBot:XChat:Bots)." : "; XChat off (TwitterBot:XChat:Enabled).")),
         var flavor => new("Subscriptions API", CheckOutcome.Ok,
             $"Account Activity API, {flavor} (TwitterBot:Api:Subscriptions AccountActivity; X marks it deprecated: TwitterBot:Api:Subscriptions ActivityApi with Version 2 moves to the X Activity API)."),
     };
@@ -136,7 +138,7 @@ public sealed class Doctor(
         {
             if (activity is not null)
             {
-                checks.Add(CheckActivity(bot.UserId!, webhook.Id, activity));
+                checks.Add(CheckActivity(bot.UserId!, webhook.Id, activity, ActivitySubscriptions.EventTypesFor(bot.UserId!, xchat.Value)));
             }
 
             return;
@@ -155,13 +157,13 @@ public sealed class Doctor(
     }
 
     /// <summary>Each of the bot's event types has a subscription of ours on our webhook; others for it are named, never counted as ours.</summary>
-    private static DoctorCheck CheckActivity(string botUserId, string webhookId, IReadOnlyList<XActivitySubscription> activity)
+    private static DoctorCheck CheckActivity(string botUserId, string webhookId, IReadOnlyList<XActivitySubscription> activity, IReadOnlyList<string> eventTypes)
     {
         var name = $"Bot {botUserId} subscriptions";
         var problems = new List<string>();
         var notes = new List<string>();
         var found = new List<string>();
-        foreach (var eventType in ActivitySubscriptions.EventTypes)
+        foreach (var eventType in eventTypes)
         {
             var forBot = activity.Where(s => s.EventType == eventType && s.Filter?.UserId == botUserId).ToList();
             var foreign = forBot.Where(s => !ActivitySubscriptions.IsOurs(s)).Select(s => $"{s.SubscriptionId} tagged '{s.Tag}'").ToList();

@@ -353,7 +353,7 @@ public static class XAccountCommands
 
         foreach (var bot in Options(verb).Bots)
         {
-            foreach (var eventType in ActivitySubscriptions.EventTypes.Where(type => webhookId is null || !all.Any(s => ActivitySubscriptions.IsWanted(s, bot.UserId!, type, webhookId))))
+            foreach (var eventType in ActivitySubscriptions.EventTypesFor(bot.UserId!, verb.Get<IOptions<TwitterBot.Processor.Options.XChatOptions>>().Value).Where(type => webhookId is null || !all.Any(s => ActivitySubscriptions.IsWanted(s, bot.UserId!, type, webhookId))))
             {
                 await verb.Output.WriteLineAsync($"  MISSING	{eventType}	bot {bot.UserId}	run `subscriptions add {bot.UserId}`");
             }

@@ -136,6 +136,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
         MapAccountActivity(app);
         MapHistory(app);
         MapActivity(app);
+        MapXChat(app);
     }
 
     /// <summary>X's chunked media upload: INIT, APPEND (multipart), FINALIZE, STATUS.</summary>

@@ -31,6 +31,83 @@ public static class ActivitySubscriptions_Specs
     public static IEnumerable<(string EventType, string UserId, string? WebhookId, string? Tag)> Wanted(string webhookId) =>
         from bot in Bots from type in DirectMessageEvents select (type, bot, (string?)webhookId, (string?)$"twitterbot:{bot}");
 
+    /// <summary><see cref="XaaSettings"/> with XChat on for the first bot only (random keys: nothing here decrypts).</summary>
+    public static Dictionary<string, string?> XChatSettings(AccountRig rig)
+    {
+        var settings = XaaSettings(rig);
+        settings["TwitterBot:XChat:Enabled"] = "true";
+        settings["TwitterBot:XChat:ConversationKeysSecret"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        settings["TwitterBot:XChat:Bots:0:UserId"] = TestCredentials.BotUserId;
+        settings["TwitterBot:XChat:Bots:0:PrivateKeysSecret"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(64));
+        settings["TwitterBot:XChat:Bots:0:KeyVersion"] = "1";
+        return settings;
+    }
+
+    public class When_a_bot_speaks_XChat
+    {
+        private static readonly string[] ChatEvents = ["chat.received", "chat.sent"];
+
+        [Test]
+        public async Task Should_subscribe_it_to_chat_received_and_chat_sent_as_well_and_no_other_bot()
+        {
+            await using var rig = await AccountRig.StartAsync();
+
+            var (exitCode, output) = await AccountRig.RunAsync(XChatSettings(rig), "reconcile");
+
+            Assert.That(exitCode, Is.Zero, output);
+            var webhook = rig.X.Webhooks.Values.Single(w => w.Url == rig.WebhookUrl);
+            var chat = from type in ChatEvents select (type, TestCredentials.BotUserId, (string?)webhook.Id, (string?)$"twitterbot:{TestCredentials.BotUserId}");
+            Assert.That(Ours(rig), Is.EquivalentTo(Wanted(webhook.Id).Concat(chat)));
+            Assert.That(output, Does.Contain($"subscribed bot {TestCredentials.BotUserId} to chat.received"));
+        }
+
+        [Test]
+        public async Task Should_change_nothing_the_second_time()
+        {
+            await using var rig = await AccountRig.StartAsync();
+            var settings = XChatSettings(rig);
+            await AccountRig.RunAsync(settings, "reconcile");
+            var before = rig.X.ActivitySubscriptions.Values.ToList();
+
+            var (exitCode, output) = await AccountRig.RunAsync(settings, "reconcile");
+
+            Assert.That(exitCode, Is.Zero, output);
+            Assert.That(rig.X.ActivitySubscriptions.Values, Is.EquivalentTo(before));
+        }
+
+        [Test]
+        public async Task Should_have_the_doctor_list_them_and_flag_one_missing()
+        {
+            await using var rig = await AccountRig.StartAsync();
+            var settings = XChatSettings(rig);
+            await AccountRig.RunAsync(settings, "reconcile");
+            var (_, healthy) = await AccountRig.RunAsync(settings, "doctor");
+            var sent = rig.X.ActivitySubscriptions.Values.Single(s => s.UserId == TestCredentials.BotUserId && s.EventType == "chat.sent");
+            rig.X.ActivitySubscriptions.TryRemove(sent.Id, out _);
+
+            var (_, output) = await AccountRig.RunAsync(settings, "doctor");
+
+            Assert.That(healthy, Does.Contain($"[ ok ] Bot {TestCredentials.BotUserId} subscriptions: dm.received (").And.Contain("chat.received (").And.Contain("chat.sent (")
+                .And.Contain("chat.received and chat.sent per XChat bot"));
+            Assert.That(healthy, Does.Contain($"[ ok ] Bot {TestCredentials.SecondBotUserId} subscriptions: dm.received ("));
+            Assert.That(output, Does.Contain($"[FAIL] Bot {TestCredentials.BotUserId} subscriptions: chat.sent: no subscription"));
+        }
+
+        [Test]
+        public async Task Should_refuse_to_start_for_an_XChat_bot_that_is_not_a_bot()
+        {
+            await using var rig = await AccountRig.StartAsync();
+            var settings = XChatSettings(rig);
+            settings["TwitterBot:XChat:Bots:0:UserId"] = "1111111111";
+
+            var (exitCode, output) = await AccountRig.RunAsync(settings, "reconcile");
+
+            Assert.That(exitCode, Is.Not.Zero);
+            Assert.That(output, Does.Contain("TwitterBot:XChat:Bots:0:UserId must be the UserId of one of TwitterBot:Bots"));
+            Assert.That(rig.X.ActivitySubscriptions.Values.Where(s => s.EventType.StartsWith("chat.", StringComparison.Ordinal)), Is.Empty);
+        }
+    }
+
     public class When_no_subscription_of_ours_exists
     {
         [Test]

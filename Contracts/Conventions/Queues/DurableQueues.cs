@@ -121,11 +121,16 @@ public static class DurableQueues
     /// bound to the same queues in the same order: RabbitMQ's ring numbers buckets in binding order, so the
     /// same key lands in the same partition, ordered with the user's DMs.
     /// </para>
+    /// <para>
+    /// <c>EncryptedChatEventReceived</c> (XChat's <c>chat.*</c> events) likewise, keyed by <c>ConversationKeys.ForChat</c>:
+    /// a person's XChat messages and legacy DMs share one partition.
+    /// </para>
     /// </summary>
     public static void RouteConversations(this IRabbitMqBusFactoryConfigurator bus, int partitions)
     {
         RouteByConversation<DirectMessageReceived>(bus, partitions);
         RouteByConversation<DirectMessageSentByAccount>(bus, partitions);
+        RouteByConversation<EncryptedChatEventReceived>(bus, partitions);
     }
 
     private static void RouteByConversation<T>(IRabbitMqBusFactoryConfigurator bus, int partitions) where T : class =>
