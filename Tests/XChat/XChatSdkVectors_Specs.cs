@@ -189,8 +189,9 @@ public static class XChatSdkVectors_Specs
 
             Assert.That(reply.Text, Is.EqualTo(XChatVectors.Get("event_reply_text")));
             Assert.That(reply.QuotedPreview!.Status, Is.EqualTo(XChatPreviewStatus.Valid));
-            Assert.That(reply.QuotedPreview.Text, Is.Not.Null);
+            Assert.That(reply.QuotedPreview.Text, Is.EqualTo(XChatVectors.Get("event_message_text")));
             Assert.That(reply.QuotedPreview.QuotedSenderId, Is.EqualTo(XChatVectors.SenderId));
+            Assert.That(reply.QuotedPreview.ReplyingToMessageId, Is.EqualTo(XChatEvents.Decode(XChatVectors.Get("event_message_b64")).Envelope.MessageId));
         }
 
         [Test]
