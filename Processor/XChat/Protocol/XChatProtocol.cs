@@ -120,7 +120,7 @@ public static class XChatProtocol
         var conversationId = XChatConversationId.Canonical(key.ConversationId, senderUserId);
         var contents = XChatCrypto.SecretBoxSeal(key.Key, XChatWire.WriteTextContents(text));
         var payload = Payload("MessageCreateEvent", messageId, senderUserId, conversationId, key.KeyVersion, XChatBase64.Unpadded(contents));
-        var signature = XChatBase64.Unpadded(sender.Sign(payload));
+        var signature = XChatBase64.Unpadded(sender.SignForProtocol(payload));
         return new XChatSealedMessage(messageId, senderUserId, conversationId, key.KeyVersion,
             XChatBase64.Padded(XChatWire.WriteMessageCreate(contents, key.KeyVersion, shouldNotify)),
             XChatBase64.Padded(XChatWire.WriteSignature(signature, sender.KeyVersion, SignatureVersion.ToString(CultureInfo.InvariantCulture))));
@@ -148,7 +148,7 @@ public static class XChatProtocol
                 XChatBase64.Padded(XChatCrypto.EciesEncrypt(participant.IdentityPublicKey.Raw, key.Key))));
         }
         var payload = Payload("ConversationKeyChangeEvent", messageId, senderUserId, conversationId, key.KeyVersion, XChatBase64.Unpadded(key.Key));
-        var signature = XChatBase64.Unpadded(sender.Sign(payload));
+        var signature = XChatBase64.Unpadded(sender.SignForProtocol(payload));
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(payload);
         var signatureVersion = SignatureVersion.ToString(CultureInfo.InvariantCulture);
         var change = XChatWire.WriteKeyChange(key.KeyVersion, copies.Select(c => (c.UserId, c.EncryptedConversationKey, c.PublicKeyVersion)).ToList());
