@@ -1,0 +1,470 @@
+namespace TwitterBot.Processor.XChat.Protocol.Thrift;
+
+// The wire structs this project reads and writes, with X's field ids (xdevplatform/chat-xdk thrift/event.thrift and
+// thrift/product.thrift). Unknown fields are skipped, as Thrift's generated readers do; known fields of an
+// unexpected type are skipped too, so a field means what the IDL says or it is absent.
+
+internal sealed class WireMessageEvent
+{
+    public string? SequenceId { get; set; }
+    public string? MessageId { get; set; }
+    public string? SenderId { get; set; }
+    public string? ConversationId { get; set; }
+    public string? ConversationToken { get; set; }
+    public string? CreatedAtMsec { get; set; }
+    public WireDetail? Detail { get; set; }
+    public WireSignature? Signature { get; set; }
+}
+
+internal sealed class WireDetail
+{
+    /// <summary>The union's field id (1 message create, 3 key change, 5 failure, …); 0 when empty.</summary>
+    public short Variant { get; set; }
+    public WireMessageCreate? MessageCreate { get; set; }
+    public WireKeyChange? KeyChange { get; set; }
+    public WireFailure? Failure { get; set; }
+}
+
+internal sealed class WireMessageCreate
+{
+    public byte[]? Contents { get; set; }
+    public string? ConversationKeyVersion { get; set; }
+    public bool? ShouldNotify { get; set; }
+    public long? TtlMsec { get; set; }
+}
+
+internal sealed class WireKeyChange
+{
+    public string? ConversationKeyVersion { get; set; }
+    public List<WireParticipantKey> ParticipantKeys { get; } = [];
+    public bool? ForKeyRotation { get; set; }
+}
+
+internal sealed class WireParticipantKey
+{
+    public string? UserId { get; set; }
+    public string? EncryptedConversationKey { get; set; }
+    public string? PublicKeyVersion { get; set; }
+}
+
+internal sealed class WireSignature
+{
+    public string? Signature { get; set; }
+    public string? PublicKeyVersion { get; set; }
+    public string? SignatureVersion { get; set; }
+}
+
+internal sealed class WireFailure
+{
+    public int? FailureType { get; set; }
+    public int? RateLimitTier { get; set; }
+}
+
+internal sealed class WireContents
+{
+    /// <summary>MessageEntryContents' field id (1 message, 2 reaction, 4 edit, …); 0 when empty.</summary>
+    public short Variant { get; set; }
+    public string? Text { get; set; }
+    public int EntityCount { get; set; }
+    public int AttachmentCount { get; set; }
+    public WirePreview? Preview { get; set; }
+}
+
+internal sealed class WirePreview
+{
+    public long? SenderId { get; set; }
+    public string? Text { get; set; }
+    public int EntityCount { get; set; }
+    public int AttachmentCount { get; set; }
+    public string? ReplyingToMessageId { get; set; }
+    public WireMessageEvent? RawMessageCreate { get; set; }
+    public WireMessageEvent? RawEdit { get; set; }
+    public List<WireMessageEvent> RawKeyChanges { get; } = [];
+}
+
+/// <summary>Reads and writes the wire structs, bounded (see <see cref="ThriftReader"/>).</summary>
+internal static class XChatWire
+{
+    /// <summary>Largest decoded event accepted (X's contents limit is far below; an attachment-free event is &lt;4 KiB).</summary>
+    public const int MaxEventBytes = 256 * 1024;
+
+    private const int MaxIdBytes = 256;
+    private const int MaxTextBytes = 64 * 1024;
+    private const int MaxKeyStringBytes = 2048;
+
+    public static WireMessageEvent ReadEvent(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > MaxEventBytes)
+            throw new XChatProtocolException(XChatRejection.Malformed, "The event is larger than accepted.");
+        var reader = new ThriftReader(bytes);
+        var message = ReadMessageEvent(ref reader);
+        if (!reader.AtEnd)
+            throw new XChatProtocolException(XChatRejection.Malformed, "The event has trailing bytes.");
+        return message;
+    }
+
+    public static WireContents ReadContents(ReadOnlySpan<byte> bytes)
+    {
+        var reader = new ThriftReader(bytes);
+        var contents = new WireContents();
+        // MessageEntryHolder { 1: MessageEntryContents contents }
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            if (id == 1 && type == ThriftType.Struct)
+                ReadEntryContents(ref reader, contents);
+            else
+                reader.Skip(type);
+        }
+        reader.LeaveStruct();
+        if (!reader.AtEnd)
+            throw new XChatProtocolException(XChatRejection.Malformed, "The contents have trailing bytes.");
+        return contents;
+    }
+
+    private static WireMessageEvent ReadMessageEvent(ref ThriftReader reader)
+    {
+        var message = new WireMessageEvent();
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            switch (id)
+            {
+                case 1 when type == ThriftType.String: message.SequenceId = reader.ReadString(MaxIdBytes); break;
+                case 2 when type == ThriftType.String: message.MessageId = reader.ReadString(MaxIdBytes); break;
+                case 3 when type == ThriftType.String: message.SenderId = reader.ReadString(MaxIdBytes); break;
+                case 4 when type == ThriftType.String: message.ConversationId = reader.ReadString(MaxIdBytes); break;
+                case 5 when type == ThriftType.String: message.ConversationToken = reader.ReadString(MaxKeyStringBytes); break;
+                case 6 when type == ThriftType.String: message.CreatedAtMsec = reader.ReadString(MaxIdBytes); break;
+                case 7 when type == ThriftType.Struct: message.Detail = ReadDetail(ref reader); break;
+                case 9 when type == ThriftType.Struct: message.Signature = ReadSignature(ref reader); break;
+                default: reader.Skip(type); break;
+            }
+        }
+        reader.LeaveStruct();
+        return message;
+    }
+
+    private static WireDetail ReadDetail(ref ThriftReader reader)
+    {
+        var detail = new WireDetail();
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            if (detail.Variant != 0)
+                throw new XChatProtocolException(XChatRejection.Malformed, "The event detail sets more than one variant.");
+            detail.Variant = id;
+            switch (id)
+            {
+                case 1 when type == ThriftType.Struct: detail.MessageCreate = ReadMessageCreate(ref reader); break;
+                case 3 when type == ThriftType.Struct: detail.KeyChange = ReadKeyChange(ref reader); break;
+                case 5 when type == ThriftType.Struct: detail.Failure = ReadFailure(ref reader); break;
+                default: reader.Skip(type); break;
+            }
+        }
+        reader.LeaveStruct();
+        return detail;
+    }
+
+    private static WireMessageCreate ReadMessageCreate(ref ThriftReader reader)
+    {
+        var create = new WireMessageCreate();
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            switch (id)
+            {
+                case 100 when type == ThriftType.String: create.Contents = reader.ReadBinary(MaxEventBytes); break;
+                case 101 when type == ThriftType.String: create.ConversationKeyVersion = reader.ReadString(MaxIdBytes); break;
+                case 102 when type == ThriftType.Bool: create.ShouldNotify = reader.ReadBool(); break;
+                case 103 when type == ThriftType.I64: create.TtlMsec = reader.ReadI64(); break;
+                default: reader.Skip(type); break;
+            }
+        }
+        reader.LeaveStruct();
+        return create;
+    }
+
+    private static WireKeyChange ReadKeyChange(ref ThriftReader reader)
+    {
+        var change = new WireKeyChange();
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            switch (id)
+            {
+                case 1 when type == ThriftType.String:
+                    change.ConversationKeyVersion = reader.ReadString(MaxIdBytes);
+                    break;
+                case 2 when type == ThriftType.List:
+                    {
+                        reader.EnterStruct();
+                        var (elementType, count) = reader.ReadListBegin();
+                        for (var i = 0; i < count; i++)
+                        {
+                            if (elementType == ThriftType.Struct)
+                                change.ParticipantKeys.Add(ReadParticipantKey(ref reader));
+                            else
+                                reader.Skip(elementType);
+                        }
+                        reader.LeaveStruct();
+                        break;
+                    }
+                case 5 when type == ThriftType.Bool:
+                    change.ForKeyRotation = reader.ReadBool();
+                    break;
+                default:
+                    reader.Skip(type);
+                    break;
+            }
+        }
+        reader.LeaveStruct();
+        return change;
+    }
+
+    private static WireParticipantKey ReadParticipantKey(ref ThriftReader reader)
+    {
+        var key = new WireParticipantKey();
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            switch (id)
+            {
+                case 1 when type == ThriftType.String: key.UserId = reader.ReadString(MaxIdBytes); break;
+                case 2 when type == ThriftType.String: key.EncryptedConversationKey = reader.ReadString(MaxKeyStringBytes); break;
+                case 3 when type == ThriftType.String: key.PublicKeyVersion = reader.ReadString(MaxIdBytes); break;
+                default: reader.Skip(type); break;
+            }
+        }
+        reader.LeaveStruct();
+        return key;
+    }
+
+    private static WireSignature ReadSignature(ref ThriftReader reader)
+    {
+        var signature = new WireSignature();
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            switch (id)
+            {
+                case 1 when type == ThriftType.String: signature.Signature = reader.ReadString(MaxIdBytes); break;
+                case 2 when type == ThriftType.String: signature.PublicKeyVersion = reader.ReadString(MaxIdBytes); break;
+                case 3 when type == ThriftType.String: signature.SignatureVersion = reader.ReadString(MaxIdBytes); break;
+                // 4 and 5 carry signing keys inside the event: never trusted, so never read.
+                default: reader.Skip(type); break;
+            }
+        }
+        reader.LeaveStruct();
+        return signature;
+    }
+
+    private static WireFailure ReadFailure(ref ThriftReader reader)
+    {
+        var failure = new WireFailure();
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            switch (id)
+            {
+                case 1 when type == ThriftType.I32: failure.FailureType = reader.ReadI32(); break;
+                case 2 when type == ThriftType.I32: failure.RateLimitTier = reader.ReadI32(); break;
+                default: reader.Skip(type); break;
+            }
+        }
+        reader.LeaveStruct();
+        return failure;
+    }
+
+    private static void ReadEntryContents(ref ThriftReader reader, WireContents contents)
+    {
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            if (contents.Variant != 0)
+                throw new XChatProtocolException(XChatRejection.Malformed, "The contents set more than one variant.");
+            contents.Variant = id;
+            if (id == 1 && type == ThriftType.Struct)
+                ReadMessageContents(ref reader, contents);
+            else
+                reader.Skip(type);
+        }
+        reader.LeaveStruct();
+    }
+
+    private static void ReadMessageContents(ref ThriftReader reader, WireContents contents)
+    {
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            switch (id)
+            {
+                case 1 when type == ThriftType.String: contents.Text = reader.ReadString(MaxTextBytes); break;
+                case 2 when type == ThriftType.List: contents.EntityCount = CountList(ref reader); break;
+                case 3 when type == ThriftType.List: contents.AttachmentCount = CountList(ref reader); break;
+                case 4 when type == ThriftType.Struct: contents.Preview = ReadPreview(ref reader); break;
+                default: reader.Skip(type); break;
+            }
+        }
+        reader.LeaveStruct();
+    }
+
+    private static WirePreview ReadPreview(ref ThriftReader reader)
+    {
+        var preview = new WirePreview();
+        reader.EnterStruct();
+        while (true)
+        {
+            var (type, id) = reader.ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            switch (id)
+            {
+                case 1 when type == ThriftType.I64: preview.SenderId = reader.ReadI64(); break;
+                case 2 when type == ThriftType.String: preview.Text = reader.ReadString(MaxTextBytes); break;
+                case 3 when type == ThriftType.List: preview.EntityCount = CountList(ref reader); break;
+                case 4 when type == ThriftType.List: preview.AttachmentCount = CountList(ref reader); break;
+                case 7 when type == ThriftType.String: preview.ReplyingToMessageId = reader.ReadString(MaxIdBytes); break;
+                case 8 when type == ThriftType.Struct: preview.RawMessageCreate = ReadMessageEvent(ref reader); break;
+                case 9 when type == ThriftType.Struct: preview.RawEdit = ReadMessageEvent(ref reader); break;
+                case 10 when type == ThriftType.List:
+                    {
+                        reader.EnterStruct();
+                        var (elementType, count) = reader.ReadListBegin();
+                        for (var i = 0; i < count; i++)
+                        {
+                            if (elementType == ThriftType.Struct)
+                                preview.RawKeyChanges.Add(ReadMessageEvent(ref reader));
+                            else
+                                reader.Skip(elementType);
+                        }
+                        reader.LeaveStruct();
+                        break;
+                    }
+                default: reader.Skip(type); break;
+            }
+        }
+        reader.LeaveStruct();
+        return preview;
+    }
+
+    private static int CountList(ref ThriftReader reader)
+    {
+        reader.EnterStruct();
+        var (elementType, count) = reader.ReadListBegin();
+        for (var i = 0; i < count; i++)
+            reader.Skip(elementType);
+        reader.LeaveStruct();
+        return count;
+    }
+
+    // Writers: only what the bot sends and what the simulator delivers.
+
+    /// <summary>MessageCreateEvent { 100 contents, 101 key version, 102 should_notify }.</summary>
+    public static byte[] WriteMessageCreate(ReadOnlySpan<byte> contents, string conversationKeyVersion, bool shouldNotify)
+    {
+        var writer = new ThriftWriter();
+        writer.Binary(100, contents);
+        writer.String(101, conversationKeyVersion);
+        writer.Bool(102, shouldNotify);
+        writer.FieldStop();
+        return writer.ToArray();
+    }
+
+    /// <summary>MessageEventSignature { 1 signature, 2 public key version, 3 signature version }.</summary>
+    public static byte[] WriteSignature(string signature, string publicKeyVersion, string signatureVersion)
+    {
+        var writer = new ThriftWriter();
+        writer.String(1, signature);
+        writer.String(2, publicKeyVersion);
+        writer.String(3, signatureVersion);
+        writer.FieldStop();
+        return writer.ToArray();
+    }
+
+    /// <summary>ConversationKeyChangeEvent { 1 key version, 2 participant keys }.</summary>
+    public static byte[] WriteKeyChange(string conversationKeyVersion, IReadOnlyList<(string UserId, string EncryptedKey, string PublicKeyVersion)> keys)
+    {
+        var writer = new ThriftWriter();
+        writer.String(1, conversationKeyVersion);
+        writer.ListBegin(2, ThriftType.Struct, keys.Count);
+        foreach (var (userId, encryptedKey, publicKeyVersion) in keys)
+        {
+            writer.String(1, userId);
+            writer.String(2, encryptedKey);
+            writer.String(3, publicKeyVersion);
+            writer.FieldStop();
+        }
+        writer.FieldStop();
+        return writer.ToArray();
+    }
+
+    /// <summary>
+    /// MessageEvent around an already serialised detail variant (<paramref name="variant"/>: 1 message create,
+    /// 3 key change) and signature, as X delivers it.
+    /// </summary>
+    public static byte[] WriteMessageEvent(
+        string? sequenceId, string messageId, string senderId, string conversationId, string? createdAtMsec,
+        short variant, ReadOnlySpan<byte> detailBody, ReadOnlySpan<byte> signatureBody)
+    {
+        var writer = new ThriftWriter();
+        if (sequenceId is not null)
+            writer.String(1, sequenceId);
+        writer.String(2, messageId);
+        writer.String(3, senderId);
+        writer.String(4, conversationId);
+        if (createdAtMsec is not null)
+            writer.String(6, createdAtMsec);
+        writer.FieldBegin(ThriftType.Struct, 7);
+        writer.FieldBegin(ThriftType.Struct, variant);
+        writer.Raw(detailBody);
+        writer.FieldStop();
+        writer.FieldBegin(ThriftType.Struct, 9);
+        writer.Raw(signatureBody);
+        writer.FieldStop();
+        return writer.ToArray();
+    }
+
+    /// <summary>MessageEntryHolder { 1: MessageEntryContents { 1: MessageContents { 1 text } } }.</summary>
+    public static byte[] WriteTextContents(string text)
+    {
+        var writer = new ThriftWriter();
+        writer.FieldBegin(ThriftType.Struct, 1);
+        writer.FieldBegin(ThriftType.Struct, 1);
+        writer.String(1, text);
+        writer.FieldStop();
+        writer.FieldStop();
+        writer.FieldStop();
+        return writer.ToArray();
+    }
+}
