@@ -41,15 +41,45 @@ public sealed partial class ConversationTurn(
     /// </param>
     /// <param name="events">Where a <see cref="DirectMessageRejected"/> is published when X refuses a reply for good.</param>
     /// <returns>The answer the turn holds; null when it ended without asking the gateway (the account revoked the app).</returns>
-    public async Task<PlannedAnswer?> TakeAsync(DirectMessageReceived message, Guid messageId, bool sendStart, IPublishEndpoint events, CancellationToken cancellationToken)
+    /// <param name="finishing">
+    /// When given, the turn's last write (its last reply's <c>Sent</c>) is staged and the claim handed to it, to be
+    /// stored with the conversation's save in one round trip.
+    /// </param>
+    public async Task<PlannedAnswer?> TakeAsync(
+        DirectMessageReceived message, Guid messageId, bool sendStart, IPublishEndpoint events, CancellationToken cancellationToken, TurnFinishing? finishing = null)
     {
         var bot = bots.Find(message.BotUserId)
             ?? throw new InvalidOperationException($"No bot account with UserId {message.BotUserId} is configured (TwitterBot:Bots).");
         var token = new XUserToken(bot.AccessToken!, bot.AccessSecret!);
         telemetry.Turn(message);
 
-        await using var claim = await turns.ClaimTurnAsync(messageId, ConversationKeys.For(message.BotUserId, message.SenderId), message.EventId, cancellationToken)
+        var claim = await turns.ClaimTurnAsync(messageId, ConversationKeys.For(message.BotUserId, message.SenderId), message.EventId, cancellationToken)
             ?? throw new TurnInProgressException(message.EventId, message.BotUserId);
+        var handedOver = false;
+        try
+        {
+            var answer = await TakeAsync(message, messageId, sendStart, events, claim, token, finishing, cancellationToken);
+            if (finishing is not null && claim.HasStaged && claim.Turn.IsFinished)
+            {
+                finishing.Hold(claim);
+                handedOver = true;
+            }
+
+            return answer;
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                await claim.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task<PlannedAnswer?> TakeAsync(
+        DirectMessageReceived message, Guid messageId, bool sendStart, IPublishEndpoint events, TurnClaim claim, XUserToken token, TurnFinishing? finishing,
+        CancellationToken cancellationToken)
+    {
         var turn = claim.Turn;
         if (turn.IsFinished)
         {
@@ -101,7 +131,8 @@ public sealed partial class ConversationTurn(
                     await Task.Delay(options.Value.Replies.PauseBetween, time, cancellationToken);
                 }
 
-                if (!await SendAsync(message, claim, token, answer, index, events, cancellationToken))
+                var last = index == replies.Count - 1 && answer.Signal == ConversationSignal.None;
+                if (!await SendAsync(message, claim, token, answer, index, events, finishing is not null && last, cancellationToken))
                 {
                     ProcessorTelemetry.Outcome("rejected");
                     return answer;
@@ -264,8 +295,10 @@ public sealed partial class ConversationTurn(
     }
 
     /// <summary>Sends one reply, waiting out rate limits; false when X refused it for good (the turn is over).</summary>
+    /// <param name="deferFinish">The reply is the turn's last words: its <c>Sent</c>, which finishes the turn, is staged, not stored.</param>
     private async Task<bool> SendAsync(
-        DirectMessageReceived message, TurnClaim claim, XUserToken token, PlannedAnswer answer, int index, IPublishEndpoint events, CancellationToken cancellationToken)
+        DirectMessageReceived message, TurnClaim claim, XUserToken token, PlannedAnswer answer, int index, IPublishEndpoint events, bool deferFinish,
+        CancellationToken cancellationToken)
     {
         var reply = answer.Replies[index];
         if (claim.HasStaged && (reply.MediaUrl is not null
@@ -366,7 +399,18 @@ public sealed partial class ConversationTurn(
             await quota.ObservedAsync(message.BotUserId, answered.Last, cancellationToken);
             await quota.AcceptedAsync(message.BotUserId, cancellationToken);
             sentId ??= await IdOfAcceptedAsync(message, token, reply, index, sendBegan, cancellationToken);
-            await claim.SaveAsync(t => t.Sent(index), sentId is null ? null : new SentReply(message.BotUserId, sentId, time.GetUtcNow()), cancellationToken);
+            var sent = sentId is null ? null : new SentReply(message.BotUserId, sentId, time.GetUtcNow());
+            if (deferFinish && !claim.HasStaged && claim.Turn.Sent(index).IsFinished)
+            {
+                // Stored with the conversation's save, in one round trip (TurnFinishing); a stop before it is a send in
+                // flight, looked up on X by the retry, as a stop right before this write would be.
+                claim.Stage(t => t.Sent(index), sent);
+            }
+            else
+            {
+                await claim.SaveAsync(t => t.Sent(index), sent, cancellationToken);
+            }
+
             rateLimits.Sent(message.BotUserId);
             await access.AcceptedAsync(message.BotUserId, channel.ErrorsNameRevocation, cancellationToken);
             if (access.AuthenticationWorks(message.BotUserId))

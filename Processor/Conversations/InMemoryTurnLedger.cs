@@ -33,8 +33,13 @@ public sealed class InMemoryTurnLedger(TimeProvider time) : ITurnLedger
 
         return Task.FromResult<TurnClaim?>(new TurnClaim(
             entry.Turn,
-            async (from, to, sent, cancellationToken) =>
+            async (from, to, sent, rider, cancellationToken) =>
             {
+                if (rider is not null)
+                {
+                    throw new NotSupportedException($"The in-memory ledger writes no {rider.GetType().Name}.");
+                }
+
                 await SaveAsync(to, sent, cancellationToken);
                 if (to.IsFinished)
                 {

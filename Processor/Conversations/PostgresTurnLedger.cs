@@ -104,7 +104,7 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
     {
         private bool _unlocked;
 
-        public async Task SaveAsync(TurnRecord from, TurnRecord to, SentReply? sent, CancellationToken cancellationToken)
+        public async Task SaveAsync(TurnRecord from, TurnRecord to, SentReply? sent, TurnWriteRider? rider, CancellationToken cancellationToken)
         {
             // One batch, one implicit transaction: the turn moves on and its DM is recorded, or neither. The unlock
             // runs only when both did (a failed statement ends the batch); it is not transactional, and need not be.
@@ -128,6 +128,17 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
                         new() { Value = sent.SentAt.UtcDateTime },
                     },
                 });
+            }
+
+            switch (rider)
+            {
+                case null:
+                    break;
+                case PostgresTurnWriteRider statement:
+                    batch.BatchCommands.Add(statement.Command);
+                    break;
+                default:
+                    throw new NotSupportedException($"The PostgreSQL ledger writes no {rider.GetType().Name}.");
             }
 
             var unlock = to.IsFinished;
@@ -268,4 +279,10 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
         command.Parameters.Add(new NpgsqlParameter { Value = Finished });
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
+}
+
+/// <summary>A statement that rides with a turn's write on the session that holds the turn; its row count is read after.</summary>
+public sealed class PostgresTurnWriteRider(NpgsqlBatchCommand command) : TurnWriteRider
+{
+    public NpgsqlBatchCommand Command { get; } = command;
 }

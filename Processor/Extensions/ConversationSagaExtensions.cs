@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
+using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Processor.Options;
 using TwitterBot.ServiceDefaults;
@@ -20,6 +21,7 @@ public static class ConversationSagaExtensions
         builder.Services.AddSingleton<PostgresConversationSagaStore>();
         builder.Services.AddSingleton<IndexedSagaDictionary<ConversationState>>();
         builder.Services.AddHostedService<ConversationSagaMaintenance>();
+        builder.Services.AddScoped<TurnFinishing>();
         builder.Services.AddScoped<TakeTurnActivity>();
         builder.Services.AddScoped<RecallEarlierTurnsActivity>();
         builder.Services.AddScoped<RecognizeEchoActivity>();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TwitterBot.Conventions.Ids;
+using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.Conversations.Saga;
 using TwitterBot.Processor.Options;
 using TwitterBot.Processor.Replies;
@@ -55,6 +56,67 @@ public static class ConversationSagaRepository_Specs
                 Assert.That(await rig.Database.ScalarAsync<int>($"SELECT version FROM conversations WHERE correlation_id = '{Conversation}'"),
                     Is.EqualTo(events.Count), "one insert and an update per later turn: none lost to a racing save");
                 Assert.That(rig.Gateway.AskedTexts.Order(), Is.EqualTo(events.Select(id => $"message {id}").Order()), "each text asked once");
+            });
+        }
+    }
+
+    public class When_a_conversation_is_saved_with_its_turns_last_write
+    {
+        [Test]
+        public async Task Should_store_both_in_one_round_trip_and_free_the_turn()
+        {
+            await using var stores = await ConversationStores.StartAsync(StoreKind.Postgres);
+            var store = await StoreAsync(stores.Source!, TimeProvider.System);
+            var messageId = Guid.NewGuid();
+            var claim = await stores.Turns.ClaimTurnAsync(messageId, ConversationKeys.For(TestCredentials.BotUserId, Sender), "1960000000000000101", CancellationToken.None);
+            await claim!.SaveAsync(t => t.Answered(new PlannedAnswer([new PlannedReply("Hi!")])).Sending(0, new ManualTime().GetUtcNow()), CancellationToken.None);
+            claim.Stage(t => t.Sent(0), new SentReply(TestCredentials.BotUserId, "1970000000000000101", new ManualTime().GetUtcNow()));
+            var conversation = NewConversation(Conversation);
+            conversation.Suid = "saved with the turn";
+
+            bool saved;
+            await using (claim)
+            {
+                saved = await store.TryWriteFinishingAsync(conversation, insert: true, claim, CancellationToken.None);
+            }
+
+            await using var after = await stores.Turns.ClaimTurnAsync(messageId, ConversationKeys.For(TestCredentials.BotUserId, Sender), "1960000000000000101", CancellationToken.None);
+            var loaded = await store.LoadAsync(Conversation, CancellationToken.None);
+            Assert.Multiple(async () =>
+            {
+                Assert.That(saved, Is.True);
+                Assert.That((loaded?.Suid, loaded?.Version), Is.EqualTo(("saved with the turn", (int?)1)));
+                Assert.That(after?.Turn.State, Is.EqualTo(TurnState.Completed), "the turn's last write went with it, and freed the turn");
+                Assert.That(await stores.Turns.RecordedSendsAsync(TestCredentials.BotUserId, ["1970000000000000101"], CancellationToken.None), Is.Not.Empty);
+            });
+        }
+
+        [Test]
+        public async Task Should_refuse_a_stale_conversation_but_keep_the_turn_finished()
+        {
+            await using var stores = await ConversationStores.StartAsync(StoreKind.Postgres);
+            var store = await StoreAsync(stores.Source!, TimeProvider.System);
+            Assert.That(await store.TryInsertAsync(NewConversation(Conversation), CancellationToken.None), Is.True);
+            var stale = (await store.LoadAsync(Conversation, CancellationToken.None))!;
+            var other = (await store.LoadAsync(Conversation, CancellationToken.None))!;
+            Assert.That(await store.TryUpdateAsync(other, CancellationToken.None), Is.True);
+            var messageId = Guid.NewGuid();
+            var claim = await stores.Turns.ClaimTurnAsync(messageId, ConversationKeys.For(TestCredentials.BotUserId, Sender), "1960000000000000102", CancellationToken.None);
+            await claim!.SaveAsync(t => t.Answered(new PlannedAnswer([new PlannedReply("Hi!")])).Sending(0, new ManualTime().GetUtcNow()), CancellationToken.None);
+            claim.Stage(t => t.Sent(0));
+
+            bool saved;
+            await using (claim)
+            {
+                saved = await store.TryWriteFinishingAsync(stale, insert: false, claim, CancellationToken.None);
+            }
+
+            await using var after = await stores.Turns.ClaimTurnAsync(messageId, ConversationKeys.For(TestCredentials.BotUserId, Sender), "1960000000000000102", CancellationToken.None);
+            Assert.Multiple(() =>
+            {
+                Assert.That(saved, Is.False, "saved by another consume since it was loaded: retried, and the retry finds the turn over");
+                Assert.That(stale.Version, Is.EqualTo(1));
+                Assert.That(after?.Turn.State, Is.EqualTo(TurnState.Completed));
             });
         }
     }

@@ -177,6 +177,30 @@ public static class TurnLedger_Specs
         }
 
         [Test]
+        public async Task Should_hold_a_turn_whose_last_write_waits_and_store_it_with_its_dm_when_the_consume_ends()
+        {
+            var messageId = Guid.NewGuid();
+            var finishing = new TurnFinishing();
+            var claim = await Ledger.ClaimTurnAsync(messageId, ConversationKey, "1930000000000000029", CancellationToken.None);
+            await claim!.SaveAsync(t => t.Answered(new PlannedAnswer([new PlannedReply("Hi!")])).Sending(0, Began), CancellationToken.None);
+            claim.Stage(t => t.Sent(0), new SentReply(Bot, "1940000000000000029", Began));
+            finishing.Hold(claim);
+
+            var whileHeld = await Ledger.ClaimTurnAsync(messageId, ConversationKey, "1930000000000000029", CancellationToken.None);
+            await finishing.DisposeAsync();
+            await using var after = await Ledger.ClaimTurnAsync(messageId, ConversationKey, "1930000000000000029", CancellationToken.None);
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(whileHeld, Is.Null, "held until the consume ends");
+                Assert.That(after?.Turn.State, Is.EqualTo(TurnState.Completed));
+                Assert.That(after?.Turn.ReplyInFlight, Is.Null);
+                Assert.That(await Ledger.RecordedSendsAsync(Bot, ["1940000000000000029"], CancellationToken.None), Is.EquivalentTo(new[] { "1940000000000000029" }));
+                Assert.That(finishing.Take(), Is.Null, "nothing held any more");
+            });
+        }
+
+        [Test]
         public async Task Should_not_store_a_transition_the_turn_refuses()
         {
             var messageId = Guid.NewGuid();

@@ -20,6 +20,9 @@ public sealed class ConversationStores : IAsyncDisposable
 
     private readonly NpgsqlDataSource? _source;
 
+    /// <summary>The PostgreSQL stores' data source; null in memory.</summary>
+    public NpgsqlDataSource? Source => _source;
+
     private ConversationStores(ITurnLedger turns, IBotThrottles throttles, PostgresDatabase? database, NpgsqlDataSource? source)
     {
         Turns = turns;

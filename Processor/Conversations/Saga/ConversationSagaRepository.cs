@@ -14,14 +14,15 @@ public sealed class ConversationSagaRepositoryContextFactory(
     IOptions<ProcessorOptions> options,
     IServiceProvider services,
     IndexedSagaDictionary<ConversationState> inMemory,
-    ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> factory)
+    ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> factory,
+    TurnFinishing finishing)
     : ISagaRepositoryContextFactory<ConversationState>, ILoadSagaRepositoryContextFactory<ConversationState>
 {
     private readonly Lazy<ISagaRepositoryContextFactory<ConversationState>> _chosen = new(() =>
         options.Value.Store.Kind == ConversationStoreOptions.InMemory
             ? new InMemorySagaRepositoryContextFactory<ConversationState>(
                 inMemory, new InMemorySagaConsumeContextFactory<ConversationState>())
-            : new PostgresConversationSagaRepositoryContextFactory(services.GetRequiredService<PostgresConversationSagaStore>(), factory));
+            : new PostgresConversationSagaRepositoryContextFactory(services.GetRequiredService<PostgresConversationSagaStore>(), factory, finishing));
 
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<ConversationState, T>> next) where T : class =>
         _chosen.Value.Send(context, next);

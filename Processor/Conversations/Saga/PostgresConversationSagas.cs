@@ -70,44 +70,67 @@ public sealed class PostgresConversationSagaStore(NpgsqlDataSource source, TimeP
     }
 
     /// <summary>Inserts a new conversation at version 1; false when one with its id exists already (another consume won the race).</summary>
-    public async Task<bool> TryInsertAsync(ConversationState state, CancellationToken cancellationToken)
-    {
-        var version = state.Version;
-        state.Version = 1;
-        await using var command = source.CreateCommand("""
-            INSERT INTO conversations (correlation_id, version, state, updated_at, last_activity_at)
-            VALUES ($1, 1, $2, $3, $4)
-            ON CONFLICT (correlation_id) DO NOTHING
-            """);
-        AddState(command, state);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
-        {
-            return true;
-        }
-
-        state.Version = version;
-        return false;
-    }
+    public Task<bool> TryInsertAsync(ConversationState state, CancellationToken cancellationToken) =>
+        TryWriteAsync(state, insert: true, null, cancellationToken);
 
     /// <summary>Saves the conversation over the version it was loaded at; false when another consume saved it since.</summary>
-    public async Task<bool> TryUpdateAsync(ConversationState state, CancellationToken cancellationToken)
+    public Task<bool> TryUpdateAsync(ConversationState state, CancellationToken cancellationToken) =>
+        TryWriteAsync(state, insert: false, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="TryInsertAsync"/> (<paramref name="insert"/>) or <see cref="TryUpdateAsync"/>, in the same round trip as
+    /// the last write of the turn <paramref name="finishing"/> holds, on its session (and released by it).
+    /// </summary>
+    public Task<bool> TryWriteFinishingAsync(ConversationState state, bool insert, TurnClaim finishing, CancellationToken cancellationToken) =>
+        TryWriteAsync(state, insert, finishing, cancellationToken);
+
+    private async Task<bool> TryWriteAsync(ConversationState state, bool insert, TurnClaim? finishing, CancellationToken cancellationToken)
     {
+        var write = insert ? Insert(state) : Update(state);
         var loaded = state.Version;
-        state.Version = loaded + 1;
-        await using var command = source.CreateCommand("""
-            UPDATE conversations SET version = $5, state = $2, updated_at = $3, last_activity_at = $4
-            WHERE correlation_id = $1 AND version = $6
-            """);
-        AddState(command, state);
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = loaded + 1 });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = loaded });
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 1)
+        state.Version = insert ? 1 : loaded + 1;
+        write.Parameters[1].Value = JsonSerializer.Serialize(state, ConversationStateJsonContext.Default.ConversationState);
+        if (finishing is null)
+        {
+            await using var batch = source.CreateBatch();
+            batch.BatchCommands.Add(write);
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+        else
+        {
+            await finishing.FlushAsync(new PostgresTurnWriteRider(write), cancellationToken);
+        }
+
+        if (write.RecordsAffected == 1)
         {
             return true;
         }
 
         state.Version = loaded;
         return false;
+    }
+
+    private NpgsqlBatchCommand Insert(ConversationState state)
+    {
+        var command = new NpgsqlBatchCommand("""
+            INSERT INTO conversations (correlation_id, version, state, updated_at, last_activity_at)
+            VALUES ($1, 1, $2, $3, $4)
+            ON CONFLICT (correlation_id) DO NOTHING
+            """);
+        AddState(command, state);
+        return command;
+    }
+
+    private NpgsqlBatchCommand Update(ConversationState state)
+    {
+        var command = new NpgsqlBatchCommand("""
+            UPDATE conversations SET version = $5, state = $2, updated_at = $3, last_activity_at = $4
+            WHERE correlation_id = $1 AND version = $6
+            """);
+        AddState(command, state);
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = state.Version + 1 });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = state.Version });
+        return command;
     }
 
     /// <summary>Deletes a finalized conversation at the version it was loaded at; false when another consume saved it since.</summary>
@@ -127,14 +150,11 @@ public sealed class PostgresConversationSagaStore(NpgsqlDataSource source, TimeP
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private void AddState(NpgsqlCommand command, ConversationState state)
+    // The state's JSON ($2) is serialized when written, after its version is set.
+    private void AddState(NpgsqlBatchCommand command, ConversationState state)
     {
         command.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = state.CorrelationId });
-        command.Parameters.Add(new NpgsqlParameter<string>
-        {
-            TypedValue = JsonSerializer.Serialize(state, ConversationStateJsonContext.Default.ConversationState),
-            NpgsqlDbType = NpgsqlDbType.Jsonb,
-        });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = time.GetUtcNow() });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)state.LastActivityAt ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
     }
@@ -147,11 +167,12 @@ public sealed class PostgresConversationSagaStore(NpgsqlDataSource source, TimeP
 /// </summary>
 public sealed class PostgresConversationSagaRepositoryContextFactory(
     PostgresConversationSagaStore store,
-    ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> factory)
+    ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> factory,
+    TurnFinishing? finishing = null)
     : ISagaRepositoryContextFactory<ConversationState>, ILoadSagaRepositoryContextFactory<ConversationState>
 {
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<ConversationState, T>> next) where T : class =>
-        next.Send(new Context<T>(store, context, factory));
+        next.Send(new Context<T>(store, context, factory, finishing));
 
     public Task SendQuery<T>(ConsumeContext<T> context, ISagaQuery<ConversationState> query, IPipe<SagaRepositoryQueryContext<ConversationState, T>> next)
         where T : class =>
@@ -169,16 +190,19 @@ public sealed class PostgresConversationSagaRepositoryContextFactory(
         private readonly PostgresConversationSagaStore _store;
         private readonly ConsumeContext<T> _consumeContext;
         private readonly ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> _factory;
+        private readonly TurnFinishing? _finishing;
 
         public Context(
             PostgresConversationSagaStore store,
             ConsumeContext<T> consumeContext,
-            ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> factory)
+            ISagaConsumeContextFactory<PostgresConversationSagaStore, ConversationState> factory,
+            TurnFinishing? finishing)
             : base(consumeContext)
         {
             _store = store;
             _consumeContext = consumeContext;
             _factory = factory;
+            _finishing = finishing;
         }
 
         public Task<SagaConsumeContext<ConversationState, TMessage>> CreateSagaConsumeContext<TMessage>(
@@ -215,7 +239,7 @@ public sealed class PostgresConversationSagaRepositoryContextFactory(
 
         public async Task Save(SagaConsumeContext<ConversationState> context)
         {
-            if (!await _store.TryInsertAsync(context.Saga, CancellationToken))
+            if (!await WriteAsync(context.Saga, insert: true))
             {
                 throw Stale(context.Saga, "was created by another consume meanwhile");
             }
@@ -223,7 +247,7 @@ public sealed class PostgresConversationSagaRepositoryContextFactory(
 
         public async Task Update(SagaConsumeContext<ConversationState> context)
         {
-            if (!await _store.TryUpdateAsync(context.Saga, CancellationToken))
+            if (!await WriteAsync(context.Saga, insert: false))
             {
                 throw Stale(context.Saga, $"changed since it was loaded at version {context.Saga.Version}");
             }
@@ -238,6 +262,20 @@ public sealed class PostgresConversationSagaRepositoryContextFactory(
         }
 
         public Task Discard(SagaConsumeContext<ConversationState> context) => Task.CompletedTask;
+
+        /// <summary>The conversation, with the last write of the turn this consume took when it waits for it (one round trip).</summary>
+        private async Task<bool> WriteAsync(ConversationState state, bool insert)
+        {
+            if (_finishing?.Take() is not { } turn)
+            {
+                return insert ? await _store.TryInsertAsync(state, CancellationToken) : await _store.TryUpdateAsync(state, CancellationToken);
+            }
+
+            await using (turn)
+            {
+                return await _store.TryWriteFinishingAsync(state, insert, turn, CancellationToken);
+            }
+        }
 
         public Task Undo(SagaConsumeContext<ConversationState> context) => Task.CompletedTask;
 

@@ -11,10 +11,11 @@ namespace TwitterBot.Processor.Conversations.Saga;
 /// <see cref="ConversationTurn"/>, which owns the clients and the turn ledger, and hands its answer back. A turn
 /// held for a human is only recorded in the ledger, as answered with nothing, so that it is never answered later.
 /// </summary>
-public sealed class TakeTurnActivity(ConversationTurn turn, ITurnLedger turns) : IStateMachineActivity<ConversationState, DirectMessageReceived>
+public sealed class TakeTurnActivity(ConversationTurn turn, ITurnLedger turns, TurnFinishing finishing) : IStateMachineActivity<ConversationState, DirectMessageReceived>
 {
     public async Task Execute(BehaviorContext<ConversationState, DirectMessageReceived> context, IBehavior<ConversationState, DirectMessageReceived> next)
     {
+        await finishing.SettleAsync();
         var plan = context.GetPayload<TurnPlan>();
         var messageId = context.MessageId ?? throw new InvalidOperationException("DirectMessageReceived arrived without a MessageId.");
         TurnTaken taken;
@@ -25,7 +26,7 @@ public sealed class TakeTurnActivity(ConversationTurn turn, ITurnLedger turns) :
         else
         {
             var message = plan.Picked is { } picked ? GatewayRequests.Picking(context.Message, picked) : context.Message;
-            taken = new TurnTaken(await turn.TakeAsync(message, messageId, plan.SendStart, context, context.CancellationToken));
+            taken = new TurnTaken(await turn.TakeAsync(message, messageId, plan.SendStart, context, context.CancellationToken, finishing));
         }
 
         context.AddOrUpdatePayload(() => taken, _ => taken);
