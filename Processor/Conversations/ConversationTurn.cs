@@ -25,6 +25,7 @@ public sealed partial class ConversationTurn(
     ITurnLedger turns,
     RateLimits rateLimits,
     SendingQuota quota,
+    ConsumptionGate gate,
     BotAccess access,
     BotAccounts bots,
     GatewayClient gateway,
@@ -277,11 +278,20 @@ public sealed partial class ConversationTurn(
         }
 
         var outgoing = await channel.PrepareAsync(To(message, token), reply, message.EventId, cancellationToken);
-        var waitsUntil = time.GetUtcNow() + options.Value.Replies.MaxRateLimitWait;
+        // On a partition the gate controls, the app's suspension is not waited out in place: the partition stops.
+        var partition = gate.PartitionOf(events);
+        var waitsUntil = time.GetUtcNow() + (partition is null ? options.Value.Replies.MaxRateLimitWait : TimeSpan.Zero);
         while (true)
         {
-            await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
-            await quota.WaitUntilMaySendAsync(waitsUntil, cancellationToken);
+            try
+            {
+                await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
+                await quota.WaitUntilMaySendAsync(waitsUntil, cancellationToken);
+            }
+            catch (Exception held) when (partition is not null && held is RateLimitedException or SendingSuspendedException)
+            {
+                throw await HoldAsync(partition, message.BotUserId, held, cancellationToken);
+            }
             if (time.GetUtcNow() - message.CreatedAt > options.Value.Replies.MaxAge)
             {
                 // Held back so long (a suspension, a spent window) that the answer would arrive too late to help.
@@ -415,6 +425,19 @@ public sealed partial class ConversationTurn(
         await claim.SaveAsync(t => t.Finished(TurnState.Rejected, reason), cancellationToken);
     }
 
+    /// <summary>Stops consuming (every partition for the app's hold, this one for one bot's window) and gives the message back.</summary>
+    private async Task<Exception> HoldAsync(Uri partition, string botUserId, Exception held, CancellationToken cancellationToken)
+    {
+        if (held is RateLimitedException limited)
+        {
+            var appWide = await rateLimits.AppResetOfAsync(cancellationToken) >= limited.ResetsAt;
+            return await gate.HoldAsync(partition, appWide, appWide ? "the app's window on X is spent" : $"bot {botUserId}'s window on X is spent", limited.ResetsAt, cancellationToken);
+        }
+
+        var suspension = await quota.SuspensionAsync(cancellationToken);
+        return await gate.HoldAsync(partition, appWide: true, suspension?.Reason ?? "X refuses the app's sends for money", null, cancellationToken);
+    }
+
     private async Task WaitForRateLimitAsync(string botUserId, CancellationToken cancellationToken)
     {
         if (await rateLimits.ResetOfAsync(botUserId, cancellationToken) is not { } resetsAt)
@@ -492,4 +515,7 @@ public sealed partial class ConversationTurn(
 
 /// <summary>X's rate limit resets later than a conversation may wait in place: the message is retried later.</summary>
 public sealed class RateLimitedException(string botUserId, DateTimeOffset resetsAt)
-    : Exception($"Bot {botUserId} is rate-limited by X until {resetsAt:O}.");
+    : Exception($"Bot {botUserId} is rate-limited by X until {resetsAt:O}.")
+{
+    public DateTimeOffset ResetsAt { get; } = resetsAt;
+}

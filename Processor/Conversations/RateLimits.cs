@@ -41,6 +41,13 @@ public sealed class RateLimits(IBotThrottles store, TimeProvider time)
         return resetsAt > now ? resetsAt : null;
     }
 
+    /// <summary>Until when the app's own window holds every bot back, if it does.</summary>
+    public async Task<DateTimeOffset?> AppResetOfAsync(CancellationToken cancellationToken)
+    {
+        var app = await _known.GetAsync(AppKey, store.GetRateLimitResetAsync, cancellationToken);
+        return app > time.GetUtcNow() ? app : null;
+    }
+
     /// <summary>
     /// X's headers on an answer (success or 429) say a window of <paramref name="key"/> (a bot, or <see cref="AppKey"/>)
     /// has nothing left until <paramref name="xResetsAt"/>: nothing is sent for it until then, so no call is wasted on a

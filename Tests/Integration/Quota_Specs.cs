@@ -1,6 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using TwitterBot.Contracts;
+using TwitterBot.Processor.Quota;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
@@ -74,6 +77,92 @@ public static class Quota_Specs
                 Assert.That(processor.Logs.Messages(LogLevel.Error).Count(m => m.Contains("top up the app's credits", StringComparison.Ordinal)), Is.EqualTo(1), "one error log, not one per message or probe");
                 Assert.That(processor.Logs.Lines.Count(l => l.Level >= LogLevel.Error && l.Category.StartsWith("TwitterBot.", StringComparison.Ordinal)), Is.EqualTo(1),
                     "no other error of the Processor's own (the host's start-up health probe is not one)");
+                Assert.That(await rig.DeadLettersAsync(), Is.Zero);
+            });
+        }
+    }
+
+    /// <summary>Asks until <paramref name="condition"/> holds (bounded: a Processor that never gets there fails the spec).</summary>
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        return true;
+    }
+
+    public class When_the_app_stays_out_of_money_for_hours
+    {
+        [Test]
+        public async Task Should_hold_the_burst_in_RabbitMQ_stop_consuming_then_answer_each_DM_once_in_order()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            var clock = new ManualTime();
+            var probeInterval = TimeSpan.FromMinutes(5);
+            rig.Settings["Processor:Replies:OutOfCreditsProbeInterval"] = probeInterval.ToString();
+            rig.X.PaidSendsLeft = 2;
+            var refusals = System.Threading.Channels.Channel.CreateUnbounded<int>();
+            rig.X.QuotaRefused = (_, count) => refusals.Writer.TryWrite(count);
+            var processor = await rig.StartProcessorAsync(clock);
+            var gate = processor.Services.GetRequiredService<ConsumptionGate>();
+            using var patience = new CancellationTokenSource(Patience);
+
+            for (var i = 1; i <= 5; i++)
+            {
+                await rig.PostAsync($"186000000000004000{i}", $"message {i}");
+            }
+
+            // Credits run out at the third DM; then three probes an hour apart (by the Processor's clock), each refused.
+            await refusals.Reader.ReadAsync(patience.Token);
+            var heldAtFirst = await EventuallyAsync(async () => gate.Held().Count == TestSettings.ConversationPartitions
+                && await rig.Broker.CountReadyMessagesAsync(TestSettings.PartitionQueues) == 3);
+            for (var hour = 1; hour <= 3; hour++)
+            {
+                clock.Advance(TimeSpan.FromHours(1));
+                await refusals.Reader.ReadAsync(patience.Token);
+            }
+
+            var heldAfterHours = await EventuallyAsync(async () => gate.Held().Count == TestSettings.ConversationPartitions
+                && await rig.Broker.CountReadyMessagesAsync(TestSettings.PartitionQueues) == 3);
+            var health = await processor.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+            var waiting = new List<PeekedMessage>();
+            foreach (var partition in TestSettings.PartitionQueues)
+            {
+                waiting.AddRange(await rig.Broker.PeekAsync(partition));
+            }
+
+            var deadLettersWhileHeld = await rig.DeadLettersAsync();
+            var attemptsWhileHeld = rig.X.Attempts.Count;
+
+            rig.X.PaidSendsLeft = null; // the operator tops up
+            clock.Advance(probeInterval);
+            var sent = await rig.X.WaitForDirectMessagesAsync(5, Patience);
+            var resumed = await EventuallyAsync(() => Task.FromResult(gate.Held().Count == 0));
+            var afterTopUp = await ReadinessBecomesAsync(processor, HttpStatusCode.OK);
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(heldAtFirst, Is.True, "every partition stopped, the three unanswered DMs back in RabbitMQ");
+                Assert.That(heldAfterHours, Is.True, "after three hours, still in RabbitMQ and not consumed");
+                Assert.That(deadLettersWhileHeld, Is.Zero, "nothing in _error while held");
+                Assert.That(attemptsWhileHeld, Is.EqualTo(2 + 4), "two sent, then the refusal and one probe an hour: no other call to X");
+                Assert.That(waiting.Max(m => m.DeliveryCount), Is.LessThanOrEqualTo(5),
+                    "the DM in flight given back once per refusal at most: no retries, far from the queue's delivery limit");
+                Assert.That(health.Entries["x-quota"].Status, Is.EqualTo(HealthStatus.Degraded));
+                Assert.That(health.Entries["x-quota"].Description, Does.Contain("402"), "readiness says why");
+                Assert.That(health.Entries["conversation-partitions"].Status, Is.EqualTo(HealthStatus.Degraded));
+                Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(Enumerable.Range(1, 5).Select(i => $"You said: message {i}")), "each DM answered once, in order");
+                Assert.That(resumed, Is.True, "every partition consumed again");
+                Assert.That(afterTopUp, Is.EqualTo(HttpStatusCode.OK));
+                Assert.That(processor.Logs.Messages(LogLevel.Error).Count(m => m.Contains("top up the app's credits", StringComparison.Ordinal)), Is.EqualTo(1));
                 Assert.That(await rig.DeadLettersAsync(), Is.Zero);
             });
         }
