@@ -194,6 +194,47 @@ public static class Quota_Specs
         }
     }
 
+    public class When_a_bots_window_is_spent_for_hours
+    {
+        [Test]
+        public async Task Should_stop_only_the_partition_that_met_it_until_the_reset_with_nothing_dead_lettered()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            var clock = new ManualTime();
+            rig.X.Clock = clock;
+            rig.X.UserWindow = new FakeQuotaWindow(2, TimeSpan.FromHours(3));
+            var processor = await rig.StartProcessorAsync(clock);
+            var gate = processor.Services.GetRequiredService<ConsumptionGate>();
+
+            for (var i = 1; i <= 4; i++)
+            {
+                await rig.PostAsync($"186000000000005000{i}", $"message {i}");
+            }
+
+            await rig.X.WaitForDirectMessagesAsync(2, Patience);
+            var held = await EventuallyAsync(async () => gate.Held().Count == 1 && await rig.Broker.CountReadyMessagesAsync(TestSettings.PartitionQueues) == 2);
+            var holds = gate.Held();
+            var app = gate.HeldApp;
+            var deadLettersWhileHeld = await rig.DeadLettersAsync();
+
+            clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromSeconds(2));
+            var sent = await rig.X.WaitForDirectMessagesAsync(4, Patience);
+            var resumed = await EventuallyAsync(() => Task.FromResult(gate.Held().Count == 0));
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(held, Is.True, "the partition that met the spent window stopped, its two DMs back in RabbitMQ");
+                Assert.That(holds.Select(h => h.Reason), Is.All.Contains("window on X is spent"));
+                Assert.That(app, Is.Null, "one bot's window does not hold the app (the other partitions, the other bots)");
+                Assert.That(deadLettersWhileHeld, Is.Zero);
+                Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(Enumerable.Range(1, 4).Select(i => $"You said: message {i}")), "answered once each, in order, after the reset");
+                Assert.That(rig.X.Attempts, Has.Count.EqualTo(4), "no call met the spent window");
+                Assert.That(resumed, Is.True);
+                Assert.That(await rig.DeadLettersAsync(), Is.Zero);
+            });
+        }
+    }
+
     public class When_a_reply_could_only_go_out_after_MaxAge
     {
         [Test]
