@@ -300,6 +300,9 @@ public sealed partial class ConversationTurn(
                 return false;
             }
 
+            // Held until X's last answer leaves room for this send beside this replica's others in flight; released after its answer is read.
+            using var lease = await rateLimits.TakeSendAsync(message.BotUserId, cancellationToken);
+
             // Marked only now, right before X is asked: a stop during the pause, the upload or a wait leaves
             // nothing to look up, and the time marked bounds the lookup to DMs sent after it.
             var sendBegan = time.GetUtcNow();
