@@ -20,7 +20,9 @@ namespace TwitterBot.Processor.Quota;
 /// </list>
 /// The message that met the hold is given back to its queue, in its place, neither retried nor dead-lettered
 /// (<see cref="ReturnHeldBackFilter"/>). RabbitMQ counts that return as one delivery of the quorum queue's
-/// <c>x-delivery-limit</c>: one per hold and per message in flight (and one per failed probe), not one per retry.
+/// <c>x-delivery-limit</c>: one per hold and per message in flight, not one per retry. A refused probe's message
+/// waits in place for the next probes (<see cref="ProbeInPlace"/>), so that it costs one delivery per
+/// <c>MaxRateLimitWait</c> of suspension, not one per probe.
 /// <see cref="ConsumptionResumer"/> starts the partitions again.
 /// </summary>
 public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : IReceiveEndpointObserver
@@ -38,6 +40,7 @@ public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : I
     private readonly Dictionary<Uri, Partition> _partitions = [];
     private AppHold? _appHold;
     private int _nextProbe;
+    private int _probesInPlace;
 
     /// <summary>Why every partition is stopped, and until when (null: until the suspension ends).</summary>
     public sealed record AppHold(string Reason, DateTimeOffset? Until);
@@ -160,6 +163,30 @@ public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : I
     }
 
     /// <summary>
+    /// A consume took the probe and, refused, waits in place for the next one (up to
+    /// <c>Processor:Replies:MaxRateLimitWait</c>) rather than give its message back each time (each return costs a
+    /// delivery): no other partition is started for a probe meanwhile. Dispose when the consume leaves.
+    /// </summary>
+    public IDisposable ProbeInPlace()
+    {
+        Interlocked.Increment(ref _probesInPlace);
+        return new InPlace(this);
+    }
+
+    private sealed class InPlace(ConsumptionGate gate) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                Interlocked.Decrement(ref gate._probesInPlace);
+            }
+        }
+    }
+
+    /// <summary>
     /// The store's probe is due while the app is held: the next partition in turn starts (the one started for the
     /// last probe stops), so that its first message takes the probe. A partition with nothing queued takes none,
     /// and the next look, the probe still due, moves on to the next.
@@ -169,7 +196,7 @@ public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : I
         lock (_lock)
         {
             var candidates = _partitions.Values.Where(p => p.Hold is null).ToList();
-            if (_appHold is null || candidates.Count == 0)
+            if (_appHold is null || candidates.Count == 0 || Volatile.Read(ref _probesInPlace) > 0)
             {
                 return Task.CompletedTask;
             }
