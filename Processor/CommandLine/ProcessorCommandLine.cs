@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using TwitterBot.Processor.DeadLetters;
 using TwitterBot.Processor.Extensions;
+using TwitterBot.Processor.Quota;
 using TwitterBot.Processor.XAccount;
 
 namespace TwitterBot.Processor.CommandLine;
@@ -84,6 +85,7 @@ public static class ProcessorCommandLine
             builder.AddApiClients();
             builder.AddXAccountClients();
             builder.AddDeadLetterQueues();
+            builder.AddQuotaReport();
             return builder.Build();
         }
 

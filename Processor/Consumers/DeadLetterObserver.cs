@@ -12,7 +12,12 @@ public sealed class DeadLetterObserver(ProcessorTelemetry telemetry) : IConsumeO
 
     public Task ConsumeFault<T>(ConsumeContext<T> context, Exception exception) where T : class
     {
-        telemetry.DeadLettered(typeof(T).Name);
+        if (!Quota.ConsumptionPausedException.IsCause(exception))
+        {
+            // Held back, given back to its queue: not dead-lettered (see ConsumptionGate).
+            telemetry.DeadLettered(typeof(T).Name);
+        }
+
         return Task.CompletedTask;
     }
 }

@@ -25,6 +25,7 @@ public sealed partial class ConversationTurn(
     ITurnLedger turns,
     RateLimits rateLimits,
     SendingQuota quota,
+    ConsumptionGate gate,
     BotAccess access,
     BotAccounts bots,
     GatewayClient gateway,
@@ -310,11 +311,24 @@ public sealed partial class ConversationTurn(
         }
 
         var outgoing = await channel.PrepareAsync(To(message, token), reply, message.EventId, cancellationToken);
-        var waitsUntil = time.GetUtcNow() + options.Value.Replies.MaxRateLimitWait;
+        // On a partition the gate controls, the app's suspension is not waited out in place: the partition stops.
+        var partition = gate.PartitionOf(events);
+        var waitsUntil = time.GetUtcNow() + (partition is null ? options.Value.Replies.MaxRateLimitWait : TimeSpan.Zero);
+        using var probing = new ProbeScope();
         while (true)
         {
-            await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
-            await quota.WaitUntilMaySendAsync(waitsUntil, cancellationToken);
+            try
+            {
+                await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
+                if (await quota.WaitUntilMaySendAsync(waitsUntil, cancellationToken) && partition is not null)
+                {
+                    probing.Hold ??= gate.ProbeInPlace();
+                }
+            }
+            catch (Exception held) when (partition is not null && held is RateLimitedException or SendingSuspendedException)
+            {
+                throw await HoldAsync(partition, message.BotUserId, held, cancellationToken);
+            }
             if (time.GetUtcNow() - message.CreatedAt > options.Value.Replies.MaxAge)
             {
                 // Held back so long (a suspension, a spent window) that the answer would arrive too late to help.
@@ -322,6 +336,9 @@ public sealed partial class ConversationTurn(
                 await RejectAsync(message, claim, index, TooOldStatus, null, TooOldReason, events, cancellationToken);
                 return false;
             }
+
+            // Held until X's last answer leaves room for this send beside this replica's others in flight; released after its answer is read.
+            using var lease = await rateLimits.TakeSendAsync(message.BotUserId, cancellationToken);
 
             // Marked only now, right before X is asked: a stop during the pause, the upload or a wait leaves
             // nothing to look up, and the time marked bounds the lookup to DMs sent after it.
@@ -339,6 +356,12 @@ public sealed partial class ConversationTurn(
                 await claim.SaveAsync(t => t.NotSent(index), cancellationToken);
                 telemetry.DirectMessage("out_of_credits");
                 await quota.OutOfCreditsAsync(failure, cancellationToken);
+                if (probing.Hold is not null)
+                {
+                    // A refused probe waits in place for the next one: giving the message back each time would cost a delivery each.
+                    waitsUntil = time.GetUtcNow() + options.Value.Replies.MaxRateLimitWait;
+                }
+
                 continue;
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.RateLimited)
@@ -459,6 +482,19 @@ public sealed partial class ConversationTurn(
         await claim.SaveAsync(t => t.Finished(TurnState.Rejected, reason), cancellationToken);
     }
 
+    /// <summary>Stops consuming (every partition for the app's hold, this one for one bot's window) and gives the message back.</summary>
+    private async Task<Exception> HoldAsync(Uri partition, string botUserId, Exception held, CancellationToken cancellationToken)
+    {
+        if (held is RateLimitedException limited)
+        {
+            var appWide = await rateLimits.AppResetOfAsync(cancellationToken) >= limited.ResetsAt;
+            return await gate.HoldAsync(partition, appWide, appWide ? "the app's window on X is spent" : $"bot {botUserId}'s window on X is spent", limited.ResetsAt, cancellationToken);
+        }
+
+        var suspension = await quota.SuspensionAsync(cancellationToken);
+        return await gate.HoldAsync(partition, appWide: true, suspension?.Reason ?? "X refuses the app's sends for money", null, cancellationToken);
+    }
+
     private async Task WaitForRateLimitAsync(string botUserId, CancellationToken cancellationToken)
     {
         if (await rateLimits.ResetOfAsync(botUserId, cancellationToken) is not { } resetsAt)
@@ -534,6 +570,17 @@ public sealed partial class ConversationTurn(
     private partial void LogBestEffortFailed(string what, string reason);
 }
 
+/// <summary>While set, this consume is the probe waiting in place (see <see cref="ConsumptionGate.ProbeInPlace"/>).</summary>
+internal sealed class ProbeScope : IDisposable
+{
+    public IDisposable? Hold { get; set; }
+
+    public void Dispose() => Hold?.Dispose();
+}
+
 /// <summary>X's rate limit resets later than a conversation may wait in place: the message is retried later.</summary>
 public sealed class RateLimitedException(string botUserId, DateTimeOffset resetsAt)
-    : Exception($"Bot {botUserId} is rate-limited by X until {resetsAt:O}.");
+    : Exception($"Bot {botUserId} is rate-limited by X until {resetsAt:O}.")
+{
+    public DateTimeOffset ResetsAt { get; } = resetsAt;
+}

@@ -41,6 +41,13 @@ public sealed class RateLimits(IBotThrottles store, TimeProvider time)
         return resetsAt > now ? resetsAt : null;
     }
 
+    /// <summary>Until when the app's own window holds every bot back, if it does.</summary>
+    public async Task<DateTimeOffset?> AppResetOfAsync(CancellationToken cancellationToken)
+    {
+        var app = await _known.GetAsync(AppKey, store.GetRateLimitResetAsync, cancellationToken);
+        return app > time.GetUtcNow() ? app : null;
+    }
+
     /// <summary>
     /// X's headers on an answer (success or 429) say a window of <paramref name="key"/> (a bot, or <see cref="AppKey"/>)
     /// has nothing left until <paramref name="xResetsAt"/>: nothing is sent for it until then, so no call is wasted on a
@@ -81,6 +88,116 @@ public sealed class RateLimits(IBotThrottles store, TimeProvider time)
         await store.SetRateLimitResetAsync(botUserId, resetsAt, cancellationToken);
         _known.Set(botUserId, resetsAt);
         return resetsAt;
+    }
+
+    /// <summary>
+    /// What X said was left in one window (of a bot, or of the app) on its last answer, and this replica's sends
+    /// to it still unanswered: a send starts only while fewer are in flight than were left, so that concurrent
+    /// partitions do not spend calls on a window their own unanswered sends are about to empty.
+    /// </summary>
+    private sealed class Budget
+    {
+        public long Remaining { get; set; }
+
+        public DateTimeOffset ResetsAt { get; set; }
+
+        public int InFlight { get; set; }
+
+        public TaskCompletionSource Changed { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly ConcurrentDictionary<(string Key, string Window), Budget> _budgets = new();
+
+    /// <summary>X's answer to a send of <paramref name="key"/> (a bot, or <see cref="AppKey"/>) left <paramref name="remaining"/> in a window.</summary>
+    public void Left(string key, string window, long remaining, DateTimeOffset xResetsAt)
+    {
+        var budget = _budgets.GetOrAdd((key, window), _ => new Budget());
+        var resetsAt = xResetsAt + ResetResolution;
+        lock (budget)
+        {
+            // Answers may arrive out of order: within one window, the least left is the latest.
+            budget.Remaining = budget.ResetsAt == resetsAt ? Math.Min(budget.Remaining, remaining) : remaining;
+            budget.ResetsAt = resetsAt;
+            Signal(budget);
+        }
+    }
+
+    /// <summary>
+    /// Waits until a send of the bot may start without overrunning what X last said was left (counting this
+    /// replica's sends in flight), and counts it in flight until the lease is disposed (after its answer was read).
+    /// </summary>
+    public async Task<IDisposable> TakeSendAsync(string botUserId, CancellationToken cancellationToken)
+    {
+        var budgets = _budgets.IsEmpty ? [] : _budgets.Where(b => b.Key.Key == botUserId || b.Key.Key == AppKey).Select(b => b.Value).ToList();
+        while (true)
+        {
+            Task? changed = null;
+            var wait = TimeSpan.Zero;
+            var now = time.GetUtcNow();
+            foreach (var budget in budgets)
+            {
+                lock (budget)
+                {
+                    if (budget.ResetsAt > now && budget.InFlight >= budget.Remaining)
+                    {
+                        changed = budget.Changed.Task;
+                        wait = budget.ResetsAt - now;
+                        break;
+                    }
+                }
+            }
+
+            if (changed is null)
+            {
+                foreach (var budget in budgets)
+                {
+                    lock (budget)
+                    {
+                        budget.InFlight++;
+                    }
+                }
+
+                return new SendLease(budgets);
+            }
+
+            try
+            {
+                await changed.WaitAsync(wait, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // The window reset meanwhile.
+            }
+        }
+    }
+
+    private static void Signal(Budget budget)
+    {
+        var changed = budget.Changed;
+        budget.Changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+
+    private sealed class SendLease(List<Budget> budgets) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            {
+                return;
+            }
+
+            foreach (var budget in budgets)
+            {
+                lock (budget)
+                {
+                    budget.InFlight--;
+                    Signal(budget);
+                }
+            }
+        }
     }
 
     /// <summary>A DM of the bot went through: the next 429 starts the default backoff over.</summary>

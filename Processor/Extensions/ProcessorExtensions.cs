@@ -94,6 +94,9 @@ public static class ProcessorExtensions
         builder.Services.AddSingleton<RateLimits>();
         builder.Services.AddSingleton<TwitterBot.Processor.Quota.SendingQuota>();
         builder.Services.AddHealthChecks().AddCheck<TwitterBot.Processor.Quota.QuotaHealthCheck>("x-quota", tags: [HealthEndpointExtensions.ReadyTag]);
+        builder.Services.AddSingleton<TwitterBot.Processor.Quota.ConsumptionGate>();
+        builder.Services.AddHostedService<TwitterBot.Processor.Quota.ConsumptionResumer>();
+        builder.Services.AddHealthChecks().AddCheck<TwitterBot.Processor.Quota.ConsumptionGateHealthCheck>("conversation-partitions", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddSingleton<BotAccess>();
         builder.Services.AddSingleton<ProcessorTelemetry>();
         return builder;

@@ -117,6 +117,7 @@ public sealed partial class SendingQuota(
         foreach (var window in quota.Windows)
         {
             telemetry.QuotaObserved(botUserId, window.Name, window.Remaining);
+            rateLimits.Left(window.Name == XQuota.App24HourWindow ? RateLimits.AppKey : botUserId, window.Name, window.Remaining, window.ResetsAt);
             if (window.IsSpent)
             {
                 spent = true;

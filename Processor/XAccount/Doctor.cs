@@ -20,7 +20,8 @@ public sealed record DoctorCheck(string Name, CheckOutcome Outcome, string Detai
 /// <summary>
 /// Checks the whole chain an incoming DM travels, each link on its own: X accepts our credentials and lets
 /// the app send DMs, the webhook is registered and valid, every bot is subscribed, the Ingress answers X's
-/// CRC at the public URL, and the gateway and the broker are reachable. Reads only; changes nothing.
+/// CRC at the public URL, and the gateway and the broker are reachable; and the app's suspension and each bot's
+/// last known quota, from the shared store. Reads only; changes nothing.
 /// </summary>
 public sealed class Doctor(
     XAccountActivityClient x,
@@ -29,7 +30,8 @@ public sealed class Doctor(
     IOptions<TwitterBotOptions> options,
     IOptions<XChatOptions> xchat,
     IOptions<GatewayOptions> gatewayOptions,
-    IOptions<RabbitMqOptions> rabbit)
+    IOptions<RabbitMqOptions> rabbit,
+    Quota.QuotaReport? quota = null)
 {
     public async Task<IReadOnlyList<DoctorCheck>> ExamineAsync(CancellationToken cancellationToken)
     {
@@ -41,6 +43,11 @@ public sealed class Doctor(
         foreach (var bot in options.Value.Bots)
         {
             await CheckBotAsync(checks, bot, webhook, activity, cancellationToken);
+        }
+
+        if (quota is not null)
+        {
+            checks.AddRange(await quota.ChecksAsync(cancellationToken));
         }
 
         checks.Add(await CheckIngressAsync(cancellationToken));

@@ -1,6 +1,9 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using TwitterBot.Contracts;
+using TwitterBot.Processor.Quota;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Integration;
@@ -79,6 +82,90 @@ public static class Quota_Specs
         }
     }
 
+    /// <summary>Asks until <paramref name="condition"/> holds (bounded: a Processor that never gets there fails the spec).</summary>
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (!await condition())
+        {
+            if (deadline.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        return true;
+    }
+
+    public class When_the_app_stays_out_of_money_for_hours
+    {
+        [Test]
+        public async Task Should_hold_the_burst_in_RabbitMQ_stop_consuming_then_answer_each_DM_once_in_order()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            var clock = new ManualTime();
+            var probeInterval = TimeSpan.FromMinutes(5);
+            rig.Settings["Processor:Replies:OutOfCreditsProbeInterval"] = probeInterval.ToString();
+            rig.X.PaidSendsLeft = 2;
+            var refusals = System.Threading.Channels.Channel.CreateUnbounded<int>();
+            rig.X.QuotaRefused = (_, count) => refusals.Writer.TryWrite(count);
+            var processor = await rig.StartProcessorAsync(clock);
+            var gate = processor.Services.GetRequiredService<ConsumptionGate>();
+            var consumes = processor.CountConsumed<DirectMessageReceived>();
+            using var patience = new CancellationTokenSource(Patience);
+
+            for (var i = 1; i <= 5; i++)
+            {
+                await rig.PostAsync($"186000000000004000{i}", $"message {i}");
+            }
+
+            // Credits run out at the third DM: it goes back to its queue, every partition stops.
+            await refusals.Reader.ReadAsync(patience.Token);
+            var heldAtFirst = await EventuallyAsync(async () => gate.Held().Count == TestSettings.ConversationPartitions
+                && await rig.Broker.CountReadyMessagesAsync(TestSettings.PartitionQueues) == 3);
+
+            // Three hours by the Processor's clock: a probe each hour, each refused. The first probe's message stays
+            // in place for the next probes (up to MaxRateLimitWait) instead of being given back each time.
+            for (var hour = 1; hour <= 3; hour++)
+            {
+                clock.Advance(TimeSpan.FromHours(1));
+                await refusals.Reader.ReadAsync(patience.Token);
+            }
+
+            var heldAfterHours = await EventuallyAsync(async () => gate.Held().Count == TestSettings.ConversationPartitions - 1
+                && await rig.Broker.CountReadyMessagesAsync(TestSettings.PartitionQueues) == 2);
+            var health = await processor.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+            var deadLettersWhileHeld = await rig.DeadLettersAsync();
+            var attemptsWhileHeld = rig.X.Attempts.Count;
+            var givenBackWhileHeld = consumes.Faulted;
+
+            rig.X.PaidSendsLeft = null; // the operator tops up
+            clock.Advance(probeInterval);
+            var sent = await rig.X.WaitForDirectMessagesAsync(5, Patience);
+            var resumed = await EventuallyAsync(() => Task.FromResult(gate.Held().Count == 0));
+            var afterTopUp = await ReadinessBecomesAsync(processor, HttpStatusCode.OK);
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(heldAtFirst, Is.True, "every partition stopped, the three unanswered DMs back in RabbitMQ");
+                Assert.That(heldAfterHours, Is.True, "after three hours the other DMs still wait in RabbitMQ, one partition holding the probe's message");
+                Assert.That(givenBackWhileHeld, Is.EqualTo(1), "given back once (one delivery), not once per probe, and never retried");
+                Assert.That(deadLettersWhileHeld, Is.Zero, "nothing in _error while held");
+                Assert.That(attemptsWhileHeld, Is.EqualTo(2 + 4), "two sent, then the refusal and one probe an hour: no other call to X");
+                Assert.That(health.Entries["x-quota"].Status, Is.EqualTo(HealthStatus.Degraded));
+                Assert.That(health.Entries["x-quota"].Description, Does.Contain("402"), "readiness says why");
+                Assert.That(health.Entries["conversation-partitions"].Status, Is.EqualTo(HealthStatus.Degraded));
+                Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(Enumerable.Range(1, 5).Select(i => $"You said: message {i}")), "each DM answered once, in order");
+                Assert.That(resumed, Is.True, "every partition consumed again");
+                Assert.That(afterTopUp, Is.EqualTo(HttpStatusCode.OK));
+                Assert.That(processor.Logs.Messages(LogLevel.Error).Count(m => m.Contains("top up the app's credits", StringComparison.Ordinal)), Is.EqualTo(1));
+                Assert.That(await rig.DeadLettersAsync(), Is.Zero);
+            });
+        }
+    }
+
     public class When_a_bots_window_is_spent
     {
         [Test]
@@ -100,6 +187,47 @@ public static class Quota_Specs
                 Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(Enumerable.Range(1, 5).Select(i => $"You said: message {i}")));
                 Assert.That(rig.X.QuotaRefusals, Is.Empty, "the answer that left nothing was read: no call met a spent window");
                 Assert.That(rig.X.Attempts, Has.Count.EqualTo(5), "zero wasted calls");
+                Assert.That(await rig.DeadLettersAsync(), Is.Zero);
+            });
+        }
+    }
+
+    public class When_a_bots_window_is_spent_for_hours
+    {
+        [Test]
+        public async Task Should_stop_only_the_partition_that_met_it_until_the_reset_with_nothing_dead_lettered()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            var clock = new ManualTime();
+            rig.X.Clock = clock;
+            rig.X.UserWindow = new FakeQuotaWindow(2, TimeSpan.FromHours(3));
+            var processor = await rig.StartProcessorAsync(clock);
+            var gate = processor.Services.GetRequiredService<ConsumptionGate>();
+
+            for (var i = 1; i <= 4; i++)
+            {
+                await rig.PostAsync($"186000000000005000{i}", $"message {i}");
+            }
+
+            await rig.X.WaitForDirectMessagesAsync(2, Patience);
+            var held = await EventuallyAsync(async () => gate.Held().Count == 1 && await rig.Broker.CountReadyMessagesAsync(TestSettings.PartitionQueues) == 2);
+            var holds = gate.Held();
+            var app = gate.HeldApp;
+            var deadLettersWhileHeld = await rig.DeadLettersAsync();
+
+            clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromSeconds(2));
+            var sent = await rig.X.WaitForDirectMessagesAsync(4, Patience);
+            var resumed = await EventuallyAsync(() => Task.FromResult(gate.Held().Count == 0));
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(held, Is.True, "the partition that met the spent window stopped, its two DMs back in RabbitMQ");
+                Assert.That(holds.Select(h => h.Reason), Is.All.Contains("window on X is spent"));
+                Assert.That(app, Is.Null, "one bot's window does not hold the app (the other partitions, the other bots)");
+                Assert.That(deadLettersWhileHeld, Is.Zero);
+                Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(Enumerable.Range(1, 4).Select(i => $"You said: message {i}")), "answered once each, in order, after the reset");
+                Assert.That(rig.X.Attempts, Has.Count.EqualTo(4), "no call met the spent window");
+                Assert.That(resumed, Is.True);
                 Assert.That(await rig.DeadLettersAsync(), Is.Zero);
             });
         }

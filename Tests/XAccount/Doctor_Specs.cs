@@ -1,3 +1,6 @@
+using Npgsql;
+using TwitterBot.Processor.Clients.X;
+using TwitterBot.Processor.Conversations;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.XAccount;
@@ -15,9 +18,11 @@ public static class Doctor_Specs
             await using var broker = await RabbitMqVirtualHost.CreateAsync();
             await using var gateway = new FakeGateway();
             await gateway.StartAsync();
+            await using var store = await PostgresDatabase.CreateAsync(); // its own: doctor reads the quota there
             var settings = rig.Settings("enterprise");
             settings["Gateway:Url"] = gateway.BaseAddress.ToString();
             settings["Messaging:Rabbit:VirtualHost"] = broker.Name;
+            settings["Processor:Store:ConnectionString"] = store.ConnectionString;
             await AccountRig.RunAsync(settings, "reconcile");
 
             var (exitCode, output) = await AccountRig.RunAsync(settings, "doctor");
@@ -76,6 +81,46 @@ public static class Doctor_Specs
         }
     }
 
+    public class When_X_has_refused_the_app_and_reported_quota
+    {
+        [Test]
+        public async Task Should_show_the_suspension_with_its_fix_and_each_bots_last_known_windows()
+        {
+            await using var rig = await AccountRig.StartAsync();
+            await using var store = await PostgresDatabase.CreateAsync();
+            await using var source = NpgsqlDataSource.Create(store.ConnectionString);
+            await new PostgresConversationStorage(source, Microsoft.Extensions.Options.Options.Create(new ServiceDefaults.RabbitMqOptions())).EnsureSchemaAsync(CancellationToken.None);
+            var throttles = new PostgresBotThrottles(source);
+            var now = DateTimeOffset.UtcNow;
+            var later = DateTimeOffset.FromUnixTimeSeconds(now.AddMinutes(10).ToUnixTimeSeconds());
+            await throttles.SuspendAsync("X answered 402: the app is out of credits", now, now.AddMinutes(5), CancellationToken.None);
+            await throttles.RecordQuotaAsync(TestCredentials.BotUserId, [new XQuotaWindow(XQuota.UserWindow, 15, 0, later), new XQuotaWindow(XQuota.App24HourWindow, 1440, 1200, later)], now, CancellationToken.None);
+            await throttles.RecordQuotaAsync(TestCredentials.SecondBotUserId, [new XQuotaWindow(XQuota.UserWindow, 15, 9, later)], now, CancellationToken.None);
+            var settings = rig.Settings("enterprise");
+            settings["Processor:Store:ConnectionString"] = store.ConnectionString;
+
+            var (exitCode, output) = await AccountRig.RunAsync(settings, "doctor");
+
+            Assert.That(exitCode, Is.EqualTo(1), output);
+            Assert.That(output, Does.Contain("[FAIL] App sending: X answered 402: the app is out of credits").And.Contain("fix: Top up the app's credits")
+                .And.Contain($"[warn] Bot {TestCredentials.BotUserId} quota: app_24h 1200 of 1440 left, resets {later:O}; endpoint 0 of 15 left, resets {later:O}")
+                .And.Contain($"[ ok ] Bot {TestCredentials.SecondBotUserId} quota: endpoint 9 of 15 left"));
+        }
+
+        [Test]
+        public async Task Should_say_nothing_is_recorded_on_a_store_no_Processor_has_used()
+        {
+            await using var rig = await AccountRig.StartAsync();
+            await using var store = await PostgresDatabase.CreateAsync();
+            var settings = rig.Settings("enterprise");
+            settings["Processor:Store:ConnectionString"] = store.ConnectionString;
+
+            var (_, output) = await AccountRig.RunAsync(settings, "doctor");
+
+            Assert.That(output, Does.Contain("[ ok ] Quota: Nothing recorded yet").And.Not.Contain("App sending"));
+        }
+    }
+
     public class When_the_X_Activity_API_is_in_use
     {
         [Test]
@@ -85,9 +130,11 @@ public static class Doctor_Specs
             await using var broker = await RabbitMqVirtualHost.CreateAsync();
             await using var gateway = new FakeGateway();
             await gateway.StartAsync();
+            await using var store = await PostgresDatabase.CreateAsync();
             var settings = ActivitySubscriptions_Specs.XaaSettings(rig);
             settings["Gateway:Url"] = gateway.BaseAddress.ToString();
             settings["Messaging:Rabbit:VirtualHost"] = broker.Name;
+            settings["Processor:Store:ConnectionString"] = store.ConnectionString;
             await AccountRig.RunAsync(settings, "reconcile");
 
             var (exitCode, output) = await AccountRig.RunAsync(settings, "doctor");

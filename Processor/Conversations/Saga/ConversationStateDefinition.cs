@@ -26,6 +26,9 @@ public sealed class ConversationStateDefinition : SagaDefinition<ConversationSta
         endpoint.PrefetchCount = 1;
         endpoint.ConcurrentMessageLimit = 1;
         DurableQueues.Configure(endpoint, partition);
+        // Stopped while X will not take a send for long, its message given back, not retried (see ConsumptionGate).
+        endpoint.ConnectReceiveEndpointObserver(context.GetRequiredService<Quota.ConsumptionGate>());
+        Quota.ReturnHeldBackFilter.Configure(endpoint);
         endpoint.ConfigureSaga<ConversationState>(context);
     }
 
@@ -36,7 +39,8 @@ public sealed class ConversationStateDefinition : SagaDefinition<ConversationSta
     {
         // On the endpoint, outside the saga repository, so that every attempt loads the conversation again.
         // Transient failures only: permanent refusals end the turn, rate limits and an app out of credits are
-        // waited out in place (up to Processor:Replies:MaxRateLimitWait), then retried here. A send
+        // waited out in place up to Processor:Replies:MaxRateLimitWait; longer ones stop the partition and give the
+        // message back to its queue (ConsumptionPausedException, neither retried nor dead-lettered). A send
         // whose outcome is unknown, and a lookup X cannot answer yet, are retried: the retry asks X again.
         // Retries re-enter the stored turn, so nothing done before the failure is done twice. While the
         // gateway is down its circuit fails calls at once, and the partition holds its one message here
