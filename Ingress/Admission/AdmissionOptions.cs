@@ -10,10 +10,10 @@ namespace TwitterBot.Ingress.Admission;
 public sealed class AdmissionOptions
 {
     /// <summary>POSTs handled at once: body read, signature, parse, publish and confirm.</summary>
-    public int MaxConcurrentRequests { get; set; } = 128;
+    public int MaxConcurrentRequests { get; set; } = 512;
 
     /// <summary>POSTs that may wait for a free slot; beyond this, 503 at once.</summary>
-    public int QueueLimit { get; set; } = 256;
+    public int QueueLimit { get; set; } = 512;
 
     /// <summary>The longest a POST waits for a slot before it is answered 503.</summary>
     public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromMilliseconds(250);
@@ -23,7 +23,7 @@ public sealed class AdmissionOptions
     /// that the broker still owes a confirm. At this many, the broker is behind: new POSTs get 503 at once
     /// rather than adding publishes it cannot confirm in time.
     /// </summary>
-    public int MaxOverduePublishes { get; set; } = 256;
+    public int MaxOverduePublishes { get; set; } = 512;
 
     /// <summary>Sent as <c>Retry-After</c> (whole seconds) with every 503.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
