@@ -73,7 +73,9 @@ public static class OverloadRun
             crcIdle = await CrcAsync(crcClient, ingress.BaseAddress, idle.Token);
         }
 
+        var capacityCpu = CpuClock.Of(ingress.Id);
         var capacity = await CapacityAsync(client, webhook, profile.CapacityHold, 80_000_000);
+        capacityCpu = CpuClock.Of(ingress.Id) - capacityCpu;
         var capacityQueued = await infrastructure.ReadyAsync(partitions);
         await infrastructure.PurgeAsync(partitions);
         log.WriteLine($"Capacity: {capacity.PerSecond:F0} accepted/s ({capacity.Accepted} in {capacity.Elapsed.TotalSeconds:F1} s, {capacity.Refused} refused), queued {capacityQueued}");
@@ -96,7 +98,7 @@ public static class OverloadRun
         log.WriteLine($"Capacity after: {after.PerSecond:F0} accepted/s, queued {afterQueued}");
         var rss = ingress.PeakRssMib();
 
-        var result = new OverloadResult(profile, capacity, after, capacityQueued + afterQueued, rate, run, queued, crcIdle, crcLatencies, cpu.Ingress / run.Elapsed, cpu.Rabbit / run.Elapsed, cpu.Generator / run.Elapsed, rss);
+        var result = new OverloadResult(profile, capacity, capacityCpu / capacity.Elapsed, after, capacityQueued + afterQueued, rate, run, queued, crcIdle, crcLatencies, cpu.Ingress / run.Elapsed, cpu.Rabbit / run.Elapsed, cpu.Generator / run.Elapsed, rss);
         var section = result.Section();
         log.WriteLine(section);
         await WriteSectionAsync(profile.Output, section);
@@ -261,6 +263,7 @@ public static class OverloadRun
     private sealed record OverloadResult(
         OverloadProfile Profile,
         (double PerSecond, int Accepted, int Refused, TimeSpan Elapsed) Capacity,
+        double CapacityIngressCpu,
         (double PerSecond, int Accepted, int Refused, TimeSpan Elapsed) CapacityAfter,
         long CapacityQueued,
         int Rate,
@@ -318,6 +321,7 @@ public static class OverloadRun
                 | CRC meanwhile, p50 / p99 / max ({Crc.Count} challenges) | {Ms(Percentiles.Of(Crc, 50))} / {Ms(crcP99)} / {Ms(Crc.DefaultIfEmpty().Max())} ms | p99 ≤ 50 ms: {Verdict(crcP99 <= 50)} |
                 | CRC idle on the same machine just before, p50 / p99 ({CrcIdle.Count} challenges) | {Ms(Percentiles.Of(CrcIdle, 50))} / {Ms(Percentiles.Of(CrcIdle, 99))} ms | |
                 | CPU during the overload: Ingress / RabbitMQ / load generator (200% = the machine) | {IngressCpu:P0} / {RabbitCpu:P0} / {GeneratorCpu:P0} | |
+                | the Ingress's CPU during the first capacity run, and per answer: capacity run / overload | {CapacityIngressCpu:P0}; {CapacityIngressCpu * Capacity.Elapsed.TotalMicroseconds / Math.Max(1, Capacity.Accepted + Capacity.Refused):F0} / {IngressCpu * Run.Elapsed.TotalMicroseconds / Math.Max(1, Run.Statuses.Length - unanswered):F0} µs | |
                 | Ingress peak RSS | {IngressRssMib:F0} MiB | |
                 """);
             return md.ToString();
