@@ -12,6 +12,7 @@ builder.AddMessaging();
 
 var app = builder.BuildValidated();
 
+app.UseWebhookAdmission();
 app.MapWebhookEndpoints();
 app.MapDefaultHealthEndpoints();
 

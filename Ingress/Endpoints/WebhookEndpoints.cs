@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TwitterBot.Conventions.Webhooks;
+using TwitterBot.Ingress.Admission;
 using TwitterBot.Ingress.Webhooks;
 
 namespace TwitterBot.Ingress.Endpoints;
@@ -17,6 +18,7 @@ public static class WebhookEndpoints
             .WithName("AnswerCrcChallenge");
 
         webhooks.MapPost("/", ReceiveEvents)
+            .WithMetadata(AdmissionControlled.Metadata)
             .AddEndpointFilter<WebhookBodyFilter>()
             .AddEndpointFilter<WebhookSignatureFilter>()
             .WithName("ReceiveEvents");
@@ -33,15 +35,21 @@ public static class WebhookEndpoints
     public static Ok<CrcResponse> AnswerCrcChallenge([FromQuery(Name = "crc_token")] string? crcToken, WebhookSigner signer) =>
         TypedResults.Ok(new CrcResponse(signer.CrcResponseToken(crcToken!)));
 
-    /// <summary>200 only once every message is confirmed by RabbitMQ; 503 tells X to retry.</summary>
+    /// <summary>200 only once every message is confirmed by RabbitMQ; 503 (with <c>Retry-After</c>) tells X to retry.</summary>
     public static async Task<Results<Ok, ProblemHttpResult>> ReceiveEvents(
-        RawWebhookBody body, WebhookReceiver receiver, HttpContext context, CancellationToken cancellationToken) =>
-        await receiver.ReceiveAsync(body.Bytes, context.TraceIdentifier, cancellationToken) switch
+        RawWebhookBody body, WebhookReceiver receiver, WebhookAdmission admission, HttpContext context, CancellationToken cancellationToken)
+    {
+        switch (await receiver.ReceiveAsync(body.Bytes, context.TraceIdentifier, cancellationToken))
         {
-            WebhookOutcome.Accepted => TypedResults.Ok(),
-            WebhookOutcome.Malformed => TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not a valid X webhook event."),
-            _ => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The event could not be stored; retry later."),
-        };
+            case WebhookOutcome.Accepted:
+                return TypedResults.Ok();
+            case WebhookOutcome.Malformed:
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not a valid X webhook event.");
+            default:
+                AdmissionMiddleware.SetRetryAfter(context.Response, admission.RetryAfterSeconds);
+                return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The event could not be stored; retry later.");
+        }
+    }
 }
 
 public sealed record CrcResponse([property: JsonPropertyName("response_token")] string ResponseToken);

@@ -5,6 +5,7 @@ using TwitterBot.Contracts;
 using TwitterBot.Conventions.Accounts;
 using TwitterBot.Conventions.Queues;
 using TwitterBot.Conventions.Webhooks;
+using TwitterBot.Ingress.Admission;
 using TwitterBot.Ingress.Webhooks;
 using TwitterBot.ServiceDefaults;
 
@@ -30,9 +31,17 @@ public static class IngressExtensions
         builder.Services.AddSingleton<ConfirmedPublisher>();
         builder.Services.AddSingleton<IngressMetrics>();
         builder.Services.AddSingleton<WebhookReceiver>();
+        builder.Services.AddSingleton<WebhookAdmission>();
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, Endpoints.IngressJsonContext.Default));
         return builder;
     }
+
+    /// <summary>
+    /// Webhook POSTs past <c>Ingress:Admission</c>'s bounds are answered 503 at once; after routing, so that
+    /// only endpoints marked <see cref="AdmissionControlled"/> are limited.
+    /// </summary>
+    public static IApplicationBuilder UseWebhookAdmission(this IApplicationBuilder app) =>
+        app.UseMiddleware<AdmissionMiddleware>();
 
     /// <summary>
     /// MassTransit on RabbitMQ, publish-only, with publisher confirms (the transport's default). The queues
@@ -65,5 +74,6 @@ public sealed class WebhookReceiverOptionsValidator : AbstractValidator<WebhookR
             .WithMessage("must leave room inside X's 3 s answer budget: between 00:00:00.1 and 00:00:02.8.");
         RuleFor(o => o.MaxBodyBytes).InclusiveBetween(4 * 1024, 64 * 1024 * 1024)
             .WithMessage("must be between 4096 and 67108864 bytes.");
+        RuleFor(o => o.Admission).NotNull().SetValidator(new AdmissionOptionsValidator());
     }
 }

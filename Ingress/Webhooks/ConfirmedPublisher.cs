@@ -29,6 +29,13 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
     public static readonly TimeSpan PresumedLostAfter = TimeSpan.FromSeconds(10);
 
     private readonly ConcurrentDictionary<Guid, PendingPublish> _unsettled = new();
+    private int _overdue;
+
+    /// <summary>
+    /// Publishes whose POST was answered 503 and that the broker has not yet settled, counted until they
+    /// settle or are presumed lost: how far behind the broker is. Admission stops taking POSTs at a bound.
+    /// </summary>
+    public int Overdue => Volatile.Read(ref _overdue);
 
     /// <returns>True when the broker confirmed every message within <paramref name="budget"/>.</returns>
     public async Task<bool> PublishAllAsync(IReadOnlyList<OutgoingMessage> messages, TimeSpan budget, CancellationToken cancellationToken)
@@ -91,6 +98,7 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
         }
 
         _unsettled[messageId] = pending;
+        CountOverdue(pending);
         _ = pending.Confirmation.ContinueWith(
             async settled =>
             {
@@ -107,6 +115,24 @@ public sealed class ConfirmedPublisher(IBus bus, TimeProvider time)
             },
             CancellationToken.None,
             TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>A timer only for an overdue publish: rare while the broker keeps up, and bounded by admission when not.</summary>
+    private void CountOverdue(PendingPublish pending)
+    {
+        var left = PresumedLostAfter - (time.GetUtcNow() - pending.StartedAt);
+        if (pending.Confirmation.IsCompleted || left <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _overdue);
+        _ = pending.Confirmation.WaitAsync(left, time).ContinueWith(
+            static (_, publisher) => Interlocked.Decrement(ref ((ConfirmedPublisher)publisher!)._overdue),
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
 }

@@ -48,12 +48,14 @@ public sealed partial class WebhookReceiver(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             LogPublishFailed(requestId, translation.Messages.Count, exception);
+            metrics.Unavailable("publish_failed");
             return WebhookOutcome.BrokerUnavailable;
         }
 
         if (!confirmed)
         {
             LogPublishTimedOut(requestId, translation.Messages.Count, options.Value.PublishTimeout);
+            metrics.Unavailable("publish_timeout");
             return WebhookOutcome.BrokerUnavailable;
         }
 
@@ -146,4 +148,7 @@ public sealed class WebhookReceiverOptions
 
     /// <summary>The largest webhook body accepted; larger ones are answered 413.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>The bounds past which a POST is answered 503 at once (<c>Ingress:Admission</c>).</summary>
+    public Admission.AdmissionOptions Admission { get; set; } = new();
 }

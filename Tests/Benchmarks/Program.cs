@@ -1,9 +1,12 @@
 using TwitterBot.Benchmarks;
 
+// Verbs for the side benchmarks; the default run, or the overload profile (--profile overload), otherwise.
 return args switch
 {
     ["xchat", ..] => XChatCost.Run(args, Console.Out),
     ["quota", ..] => await QuotaBenchmark.RunAsync(BenchmarkProfile.FromArguments(args).ProcessorDirectory, Console.Out),
+    _ when args.SkipWhile(a => a != "--profile").Skip(1).FirstOrDefault() == OverloadProfile.Name
+        => await OverloadRun.RunAsync(OverloadProfile.FromArguments(args), Console.Out),
     _ => await BenchmarkRun.RunAsync(BenchmarkProfile.FromArguments(args), Console.Out),
 };
 
