@@ -221,7 +221,7 @@ public sealed partial class ConversationTurn(
         IReadOnlyList<string> candidates;
         try
         {
-            candidates = await channel.FindSentAsync(To(message, token), reply, since, cancellationToken);
+            candidates = await channel.FindSentAsync(To(message, token, index), reply, since, cancellationToken);
         }
         catch (ReplyLookupUndecidedException failure)
         {
@@ -246,7 +246,7 @@ public sealed partial class ConversationTurn(
     {
         try
         {
-            var candidates = await channel.FindSentAsync(To(message, token), reply, since, cancellationToken);
+            var candidates = await channel.FindSentAsync(To(message, token, index), reply, since, cancellationToken);
             var recorded = await turns.RecordedSendsAsync(message.BotUserId, candidates, cancellationToken);
             if (candidates.LastOrDefault(id => !recorded.Contains(id)) is { } found)
             {
@@ -276,7 +276,7 @@ public sealed partial class ConversationTurn(
             await claim.FlushAsync(cancellationToken);
         }
 
-        var outgoing = await channel.PrepareAsync(To(message, token), reply, message.EventId, cancellationToken);
+        var outgoing = await channel.PrepareAsync(To(message, token, index), reply, message.EventId, cancellationToken);
         var waitsUntil = time.GetUtcNow() + options.Value.Replies.MaxRateLimitWait;
         while (true)
         {
@@ -298,7 +298,7 @@ public sealed partial class ConversationTurn(
             using var answered = XQuotaCapture.Open();
             try
             {
-                sentId = await channel.SendAsync(To(message, token), outgoing, cancellationToken);
+                sentId = await channel.SendAsync(To(message, token, index), outgoing, cancellationToken);
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.OutOfCredits)
             {
@@ -387,6 +387,8 @@ public sealed partial class ConversationTurn(
     };
 
     private static ReplyAddress To(DirectMessageReceived message, XUserToken token) => new(token, message.BotUserId, message.SenderId);
+
+    private static ReplyAddress To(DirectMessageReceived message, XUserToken token, int index) => To(message, token) with { ReplyIndex = index };
 
     public const string TooOldReason = "too old";
 

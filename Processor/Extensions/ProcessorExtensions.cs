@@ -87,6 +87,7 @@ public static class ProcessorExtensions
         builder.Services.AddSingleton(StoreOfKind<IBotThrottles, InMemoryBotThrottles, PostgresBotThrottles>);
         builder.Services.AddSingleton<ConversationKeySealer>();
         builder.Services.AddSingleton(StoreOfKind<IXChatConversationKeys, InMemoryXChatConversationKeys, PostgresXChatConversationKeys>);
+        builder.Services.AddXChatConversations();
         builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddHostedService<ConversationStoreMaintenance>();
         builder.Services.AddHostedService<BotTokensFirstSeen>();
