@@ -1,6 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using TwitterBot.Contracts;
+using TwitterBot.Processor.Conversations;
 using TwitterBot.Processor.XChat.Protocol;
 using TwitterBot.Simulators;
 using TwitterBot.Tests.Support;
@@ -108,6 +111,7 @@ public static class XChatConversation_Specs
             user.ChangeKey();
             using var forger = XChatKeyPair.Generate("1");
             var processor = await rig.StartProcessorAsync();
+            using var metrics = new MeasuredMetrics(processor.Services.GetRequiredService<IMeterFactory>(), ProcessorTelemetry.Name);
             var consumed = processor.CountConsumed<EncryptedChatEventReceived>();
             await PostAsync(rig, user.Delivery(Uuid(), user.Seal("genuine"), attachKeyChange: true));
             await rig.X.WaitForChatRepliesAsync(1, Patience);
@@ -122,6 +126,8 @@ public static class XChatConversation_Specs
             Assert.That(replies.Select(r => r.Text), Is.EqualTo(new[] { "You said: genuine", "You said: still there?" }));
             Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "genuine", "still there?" }), "the forged message never reached the gateway");
             Assert.That(consumed.Faulted, Is.Zero, "refused for good: consumed, not retried into _error");
+            Assert.That(metrics.Totals, Does.ContainKey("twitterbot.processor.xchat.events{kind=rejected,outcome=invalid_signature}").WithValue(1L)
+                .And.ContainKey("twitterbot.processor.xchat.events{kind=message,outcome=opened}").WithValue(2L));
             Assert.That(await rig.DeadLettersAsync(), Is.Zero);
         }
     }
