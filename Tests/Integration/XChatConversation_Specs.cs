@@ -186,4 +186,31 @@ public static class XChatConversation_Specs
             Assert.That(rig.X.ChatReplies.Select(r => r.Text), Is.EqualTo(new[] { "You said: hello once" }));
         }
     }
+    public class When_a_user_sends_a_burst_through_two_replicas
+    {
+        [Test]
+        public async Task Should_ask_the_gateway_and_reply_in_the_order_the_user_wrote()
+        {
+            var (rig, botKeys) = await StartAsync();
+            await using var _ = rig;
+            using var __ = botKeys;
+            using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
+            user.ChangeKey();
+            var failures = 1;
+            rig.Gateway.Override = request => Interlocked.Decrement(ref failures) >= 0 ? Microsoft.AspNetCore.Http.Results.StatusCode(503) : null;
+            await rig.StartProcessorAsync();
+            await rig.StartProcessorAsync();
+
+            for (var i = 1; i <= 5; i++)
+            {
+                await PostAsync(rig, user.Delivery(Uuid(), user.Seal($"message {i}"), attachKeyChange: i == 1));
+            }
+
+            var replies = await rig.X.WaitForChatRepliesAsync(5, Patience);
+            Assert.That(replies.Select(r => r.Text), Is.EqualTo(Enumerable.Range(1, 5).Select(i => $"You said: message {i}")));
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "message 1", "message 1", "message 2", "message 3", "message 4", "message 5" }),
+                "the failed first message was retried before the next one was asked about");
+            Assert.That(await rig.DeadLettersAsync(), Is.Zero);
+        }
+    }
 }

@@ -280,7 +280,8 @@ public sealed partial class FakeXApi
             }
 
             // X dedupes on the client's message id: a retry is answered like the first send, never stored twice.
-            if (conversation.TrySubmit(messageId, assembled, eventId, sender, at))
+            var (added, stored) = conversation.TrySubmit(messageId, assembled, eventId, sender, at);
+            if (added)
             {
                 ChatSubmissions.Enqueue(submission);
                 var reply = new FakeChatReply(conversation.Id, sender, messageId, opened.ConversationKeyVersion, opened.Text ?? string.Empty);
@@ -288,8 +289,8 @@ public sealed partial class FakeXApi
                 _chatReplies.Writer.TryWrite(reply);
             }
 
-            // X answers its own event for the message, as its recipients get it.
-            return Results.Json(new { data = new { encoded_message_event = assembled } }, statusCode: 201);
+            // X answers its own event for the message, as its recipients get it (a deduped retry: the one stored).
+            return Results.Json(new { data = new { encoded_message_event = stored.EncodedEvent } }, statusCode: 201);
         });
 
         app.MapPost("/2/chat/conversations/{id}/typing", (string id, HttpRequest request) =>
@@ -374,18 +375,19 @@ internal sealed class FakeChatConversation(string id)
         return added;
     }
 
-    /// <summary>Stores the bot's message unless one with <paramref name="messageId"/> is there already.</summary>
-    public bool TrySubmit(string messageId, string encoded, string eventId, string senderId, DateTimeOffset at)
+    /// <summary>Stores the bot's message unless one with <paramref name="messageId"/> is there already; returns the one stored.</summary>
+    public (bool Added, FakeChatEvent Event) TrySubmit(string messageId, string encoded, string eventId, string senderId, DateTimeOffset at)
     {
         lock (_events)
         {
-            if (_events.Any(e => e.MessageId == messageId))
+            if (_events.FirstOrDefault(e => e.MessageId == messageId) is { } known)
             {
-                return false;
+                return (false, known);
             }
 
-            _events.Add(new FakeChatEvent(eventId, senderId, encoded, at, IsKeyChange: false, messageId));
-            return true;
+            var added = new FakeChatEvent(eventId, senderId, encoded, at, IsKeyChange: false, messageId);
+            _events.Add(added);
+            return (true, added);
         }
     }
 
