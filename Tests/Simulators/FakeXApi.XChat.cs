@@ -44,6 +44,9 @@ public sealed partial class FakeXApi
     private readonly Channel<FakeChatReply> _chatReplies = Channel.CreateUnbounded<FakeChatReply>();
     private readonly List<FakeChatReply> _chatRepliesRead = [];
 
+    /// <summary>The bot's messages that verified, as they arrive, for a reader that shows them live (not with <see cref="WaitForChatRepliesAsync"/>).</summary>
+    public ChannelReader<FakeChatReply> ChatAccepted => _chatReplies.Reader;
+
     /// <summary>Waits until <paramref name="count"/> of the bot's messages verified and decrypted (bounded, so a broken pipeline fails).</summary>
     public async Task<IReadOnlyList<FakeChatReply>> WaitForChatRepliesAsync(int count, TimeSpan within)
     {
