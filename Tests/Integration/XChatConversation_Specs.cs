@@ -213,4 +213,29 @@ public static class XChatConversation_Specs
             Assert.That(await rig.DeadLettersAsync(), Is.Zero);
         }
     }
+    public class When_a_group_message_arrives
+    {
+        [Test]
+        public async Task Should_count_it_and_not_answer_it()
+        {
+            var (rig, botKeys) = await StartAsync();
+            await using var _ = rig;
+            using var __ = botKeys;
+            using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
+            user.ChangeKey();
+            var processor = await rig.StartProcessorAsync();
+            using var metrics = new MeasuredMetrics(processor.Services.GetRequiredService<IMeterFactory>(), ProcessorTelemetry.Name);
+            var consumed = processor.CountConsumed<EncryptedChatEventReceived>();
+
+            await PostAsync(rig, XChatDeliveries.ChatReceived(TestCredentials.BotUserId, Uuid(), "g1900000000000000001", User, user.Seal("hello group")));
+            await PostAsync(rig, user.Delivery(Uuid(), user.Seal("hello alone"), attachKeyChange: true));
+
+            var replies = await rig.X.WaitForChatRepliesAsync(1, Patience);
+            await consumed.WaitForAsync(2, Patience);
+            Assert.That(replies.Single().Text, Is.EqualTo("You said: hello alone"));
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "hello alone" }), "the group message never reached the gateway");
+            Assert.That(metrics.Totals, Does.ContainKey("twitterbot.processor.xchat.events{kind=ignored,outcome=group}").WithValue(1L));
+            Assert.That(consumed.Faulted, Is.Zero);
+        }
+    }
 }
