@@ -8,6 +8,9 @@
 #
 # --xaa runs it the way an account opened today is set up: TwitterBot:Api:Version 2 with
 # TwitterBot:Api:Subscriptions ActivityApi (the X Activity API's /2/activity/subscriptions and its deliveries).
+# --xchat is --xaa with XChat on: the simulated user is an XChat user (own keys, a conversation key), its
+# messages reach the bot encrypted (chat.received) and the bot's replies go out sealed and signed; the bot's
+# XChat keys and the at-rest key are generated for this run only.
 #
 # Environment: SANDBOX_INGRESS_PORT, SANDBOX_PROCESSOR_PORT, SANDBOX_X_PORT, SANDBOX_GATEWAY_PORT move the
 # ports; SANDBOX_LOG_DIR the logs; SANDBOX_CONFIGURATION (Debug) picks the build, SANDBOX_BUILD=0 reuses it
@@ -17,7 +20,13 @@ cd "$(dirname "$0")/.."
 case "${1:-}" in
   "") ;;
   --xaa) export TwitterBot__Api__Version=2 TwitterBot__Api__Subscriptions=ActivityApi ;;
-  *) echo "usage: build/run.sh [--xaa]" >&2; exit 2 ;;
+  --xchat)
+    export TwitterBot__Api__Version=2 TwitterBot__Api__Subscriptions=ActivityApi TwitterBot__XChat__Enabled=true
+    export TwitterBot__XChat__ConversationKeysSecret="$(head -c 32 /dev/urandom | base64 -w0)"
+    export TwitterBot__XChat__Bots__0__UserId="${TwitterBot__Bots__0__UserId:-4337869213}"
+    export TwitterBot__XChat__Bots__0__PrivateKeysSecret="$(head -c 64 /dev/urandom | base64 -w0)"
+    export TwitterBot__XChat__Bots__0__KeyVersion=1 ;;
+  *) echo "usage: build/run.sh [--xaa | --xchat]" >&2; exit 2 ;;
 esac
 source build/lib/servers.sh
 source build/lib/ports.sh

@@ -4,8 +4,8 @@ using TwitterBot.Processor.Replies;
 namespace TwitterBot.Processor.Channels;
 
 /// <summary>
-/// Where a conversation's replies go out: X's DMs through API v1.1 or v2 today, XChat next. One is chosen at
-/// registration (<c>TwitterBot:Api:Version</c>); each owns its client, how a reply is rendered within its limits, and
+/// Where a conversation's replies go out: X's DMs through API v1.1 or v2 (one chosen at
+/// registration, <c>TwitterBot:Api:Version</c>), or XChat for a turn that came in over XChat; each owns its client, how a reply is rendered within its limits, and
 /// how a reply whose send was lost is found again. The turn decides when; the channel only does the I/O.
 /// </summary>
 public interface IReplyChannel
@@ -44,7 +44,11 @@ public interface IReplyChannel
 }
 
 /// <summary>One conversation on a channel: the bot account (and the token it acts with) and the user.</summary>
-public sealed record ReplyAddress(XUserToken Bot, string BotUserId, string UserId);
+public sealed record ReplyAddress(XUserToken Bot, string BotUserId, string UserId)
+{
+    /// <summary>Which reply of the turn a send or lookup is about (XChat derives the reply's message id from it).</summary>
+    public int ReplyIndex { get; init; }
+}
 
 /// <summary>A reply ready to go out.</summary>
 /// <param name="Text">The reply's text, or its text with the link when the media could not be attached.</param>

@@ -37,7 +37,7 @@ public static class ProcessorCommandLine
         using var services = new LazyServices(configuration);
         var runner = new VerbRunner(() => services.Provider, args.FirstOrDefault() ?? "");
         var root = new RootCommand("TwitterBot Processor. Without a verb (host arguments such as --urls or --environment allowed) it starts the service.");
-        foreach (var command in DeadLetterCommands.Create(runner).Concat(XAccountCommands.Create(runner)))
+        foreach (var command in DeadLetterCommands.Create(runner).Concat(XAccountCommands.Create(runner)).Concat(XChat.XChatCommands.Create(runner)))
         {
             root.Subcommands.Add(command);
         }

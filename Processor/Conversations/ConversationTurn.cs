@@ -253,7 +253,7 @@ public sealed partial class ConversationTurn(
         IReadOnlyList<string> candidates;
         try
         {
-            candidates = await channel.FindSentAsync(To(message, token), reply, since, cancellationToken);
+            candidates = await channel.FindSentAsync(To(message, token, index), reply, since, cancellationToken);
         }
         catch (ReplyLookupUndecidedException failure)
         {
@@ -278,7 +278,7 @@ public sealed partial class ConversationTurn(
     {
         try
         {
-            var candidates = await channel.FindSentAsync(To(message, token), reply, since, cancellationToken);
+            var candidates = await channel.FindSentAsync(To(message, token, index), reply, since, cancellationToken);
             var recorded = await turns.RecordedSendsAsync(message.BotUserId, candidates, cancellationToken);
             if (candidates.LastOrDefault(id => !recorded.Contains(id)) is { } found)
             {
@@ -310,7 +310,7 @@ public sealed partial class ConversationTurn(
             await claim.FlushAsync(cancellationToken);
         }
 
-        var outgoing = await channel.PrepareAsync(To(message, token), reply, message.EventId, cancellationToken);
+        var outgoing = await channel.PrepareAsync(To(message, token, index), reply, message.EventId, cancellationToken);
         // On a partition the gate controls, the app's suspension is not waited out in place: the partition stops.
         var partition = gate.PartitionOf(events);
         var waitsUntil = time.GetUtcNow() + (partition is null ? options.Value.Replies.MaxRateLimitWait : TimeSpan.Zero);
@@ -348,7 +348,7 @@ public sealed partial class ConversationTurn(
             using var answered = XQuotaCapture.Open();
             try
             {
-                sentId = await channel.SendAsync(To(message, token), outgoing, cancellationToken);
+                sentId = await channel.SendAsync(To(message, token, index), outgoing, cancellationToken);
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.OutOfCredits)
             {
@@ -454,6 +454,8 @@ public sealed partial class ConversationTurn(
     };
 
     private static ReplyAddress To(DirectMessageReceived message, XUserToken token) => new(token, message.BotUserId, message.SenderId);
+
+    private static ReplyAddress To(DirectMessageReceived message, XUserToken token, int index) => To(message, token) with { ReplyIndex = index };
 
     public const string TooOldReason = "too old";
 

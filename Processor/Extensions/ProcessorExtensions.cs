@@ -51,6 +51,7 @@ public static class ProcessorExtensions
             .AddHttpMessageHandler<OAuth1SigningHandler>();
         builder.Services.AddTransient<XMediaUploadClient>();
         builder.Services.AddXChatClient();
+        builder.Services.AddTransient<XChatKeysCheck>();
         builder.AddReplyChannel();
         // The download's own deadline (Processor:Replies:MediaDownloadTimeout) covers the body too, which HttpClient.Timeout does not.
         builder.Services.AddHttpClient<MediaDownloadClient>(http => http.Timeout = Timeout.InfiniteTimeSpan)
@@ -87,6 +88,7 @@ public static class ProcessorExtensions
         builder.Services.AddSingleton(StoreOfKind<IBotThrottles, InMemoryBotThrottles, PostgresBotThrottles>);
         builder.Services.AddSingleton<ConversationKeySealer>();
         builder.Services.AddSingleton(StoreOfKind<IXChatConversationKeys, InMemoryXChatConversationKeys, PostgresXChatConversationKeys>);
+        builder.Services.AddXChatConversations();
         builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
         builder.Services.AddHostedService<ConversationStoreMaintenance>();
         builder.Services.AddHostedService<BotTokensFirstSeen>();

@@ -29,6 +29,7 @@ public sealed class Doctor(
     HttpClient gateway,
     IOptions<TwitterBotOptions> options,
     IOptions<XChatOptions> xchat,
+    XChat.XChatKeysCheck xchatKeys,
     IOptions<GatewayOptions> gatewayOptions,
     IOptions<RabbitMqOptions> rabbit,
     Quota.QuotaReport? quota = null)
@@ -134,6 +135,11 @@ public sealed class Doctor(
         {
             checks.Add(new($"{name} credentials", CheckOutcome.Failed, "X refused the bot's tokens.", XAdvice.For(failure)));
             return;
+        }
+
+        if (await xchatKeys.CheckAsync(bot.UserId!, token, cancellationToken) is { } keys)
+        {
+            checks.Add(keys);
         }
 
         if (webhook is null)

@@ -5,13 +5,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Extensions;
+using XChatKeyPair = TwitterBot.Processor.XChat.Protocol.XChatKeyPair;
+using XChatProtocol = TwitterBot.Processor.XChat.Protocol.XChatProtocol;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Processor;
 
 /// <summary>
 /// The XChat client as the Processor's DI builds it (Refit's generated client, OAuth 1.0a-signed as the bot) against the
-/// X simulator's chat routes over real HTTP. The blobs are opaque base64 here: no cipher is involved.
+/// X simulator's chat routes over real HTTP. The blobs are opaque base64 here, except a sent message: the simulator
+/// takes only what verifies and decrypts, so the bot's message is sealed with the project's protocol.
 /// </summary>
 [Category("Integration")]
 public static class XChatClient_Specs
@@ -134,7 +137,12 @@ public static class XChatClient_Specs
             var (x, host, client) = await StartAsync();
             await using var _ = x;
             using var __ = host;
-            var message = new XChatSendMessageRequest("a1b2c3", Blob("create event"), Blob("signature"));
+            using var botKeys = XChatKeyPair.Generate("1");
+            x.RegisterPublicKey(TestCredentials.BotUserId, FakePublicKey.Of(botKeys, TestCredentials.BotUserId));
+            using var person = new FakeChatUser(x, Person, TestCredentials.BotUserId);
+            person.ChangeKey();
+            var sealedMessage = XChatProtocol.SealMessage(botKeys, TestCredentials.BotUserId, person.CurrentKey!, "hello", "a1b2c3");
+            var message = new XChatSendMessageRequest("a1b2c3", sealedMessage.EncodedMessageCreateEvent, sealedMessage.EncodedMessageEventSignature);
 
             var first = await client.SendMessageAsync(Conversation, message, Bot, CancellationToken.None);
             var retry = await client.SendMessageAsync(Conversation, message, Bot, CancellationToken.None);
@@ -142,7 +150,8 @@ public static class XChatClient_Specs
 
             Assert.That(first, Is.Not.Null.And.EqualTo(retry));
             Assert.That(x.ChatSubmissions.Select(s => (s.ConversationId, s.SenderId, s.MessageId, s.EncodedMessageCreateEvent, s.EncodedMessageEventSignature)),
-                Is.EqualTo(new[] { (Conversation, TestCredentials.BotUserId, "a1b2c3", Blob("create event"), (string?)Blob("signature")) }));
+                Is.EqualTo(new[] { (Conversation, TestCredentials.BotUserId, "a1b2c3", sealedMessage.EncodedMessageCreateEvent, (string?)sealedMessage.EncodedMessageEventSignature) }));
+            Assert.That(x.ChatReplies.Select(r => r.Text), Is.EqualTo(new[] { "hello" }));
             Assert.That(x.ChatEvents(Conversation).Count(e => e.MessageId == "a1b2c3"), Is.EqualTo(1));
             Assert.That(x.ChatTyping, Is.EqualTo(new[] { Conversation }));
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TwitterBot.Processor.XChat.Protocol;
 using TwitterBot.Simulators;
 
 namespace TwitterBot.Sandbox;
@@ -7,6 +8,8 @@ namespace TwitterBot.Sandbox;
 /// Plays X and the chatbot platform for the real Ingress and Processor: X's API (which the Processor
 /// reconciles its webhook with and replies through) and the demo bot's gateway; then lets a person chat
 /// as a simulated X user. Each line typed becomes a signed webhook delivery; each DM the bot sends is shown.
+/// In XChat mode the user is an XChat user: each line is sealed and signed (<c>chat.received</c>), and each reply is
+/// shown once the simulated X has verified and decrypted it.
 /// </summary>
 public static class SandboxChat
 {
@@ -43,6 +46,12 @@ public static class SandboxChat
         x.EchoTo = body => sender.DeliverAsync("echo", body, stopping);
         await output.WriteLineAsync($"X simulator on {settings.XUrl}, demo gateway on {settings.GatewayUrl}. Waiting for the Processor to register the webhook …");
         await WaitForSubscriptionAsync(x, settings, output, stopping);
+
+        if (settings.XChatBotKeys is { } botKeys)
+        {
+            await ChatOverXChatAsync(settings, botKeys, x, sender, input, output, stopping);
+            return;
+        }
 
         IReadOnlyList<string> options = [];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -90,6 +99,54 @@ public static class SandboxChat
         for (var shown = -1; shown != x.Attempts.Count;)
         {
             shown = x.Attempts.Count;
+            await Task.Delay(TimeSpan.FromSeconds(3), stopping);
+        }
+
+        await stop.CancelAsync();
+        await replies.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private static async Task ChatOverXChatAsync(
+        SandboxSettings settings, string botKeys, FakeXApi x, XWebhookSender sender, TextReader input, TextWriter output, CancellationToken stopping)
+    {
+        var bot = settings.App.Bot.UserId;
+        using (var keys = XChatKeyPair.Import(botKeys, settings.XChatKeyVersion))
+        {
+            x.RegisterPublicKey(bot, FakePublicKey.Of(keys, bot));
+        }
+
+        using var user = new FakeChatUser(x, You.UserId, bot);
+        user.ChangeKey();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var replies = Task.Run(async () =>
+        {
+            await foreach (var reply in x.ChatAccepted.ReadAllAsync(stop.Token))
+            {
+                await output.WriteLineAsync($"bot> {reply.Text}  [XChat: verified, key {reply.ConversationKeyVersion}]");
+            }
+        }, stop.Token);
+
+        await output.WriteLineAsync($"Chat as @sandbox_user over XChat, conversation {user.ConversationId} (type a number to pick an option, Ctrl-D or Ctrl-C to stop). Try: menu");
+        var first = true;
+        while (await ReadLineAsync(input, stopping) is { } line)
+        {
+            if (line.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var uuid = Guid.NewGuid().ToString();
+            if (!await sender.DeliverAsync(uuid, user.Delivery(uuid, user.Seal(line), attachKeyChange: first), stopping))
+            {
+                await output.WriteLineAsync($"(the Ingress at {settings.WebhookUrl} did not accept the message; X would give up here: {sender.Attempts.Last().Failure ?? sender.Attempts.Last().Status.ToString()})");
+            }
+
+            first = false;
+        }
+
+        for (var shown = -1; shown != x.ChatReplies.Count;)
+        {
+            shown = x.ChatReplies.Count;
             await Task.Delay(TimeSpan.FromSeconds(3), stopping);
         }
 

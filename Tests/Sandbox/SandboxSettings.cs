@@ -7,8 +7,12 @@ namespace TwitterBot.Sandbox;
 /// overridable with the same environment variables (<c>TwitterBot__Auth__ConsumerSecret</c>, …).
 /// </summary>
 /// <param name="ActivityApi">X Activity API mode (<c>build/run.sh --xaa</c>): subscriptions and deliveries as the X Activity API's.</param>
-public sealed record SandboxSettings(SimulatedApp App, string XUrl, string GatewayUrl, Uri WebhookUrl, bool ActivityApi = false)
+/// <param name="XChatBotKeys">XChat mode (<c>build/run.sh --xchat</c>): the bot's private keys blob, whose public half the simulated X serves.</param>
+public sealed record SandboxSettings(SimulatedApp App, string XUrl, string GatewayUrl, Uri WebhookUrl, bool ActivityApi = false, string? XChatBotKeys = null)
 {
+    /// <summary>The bot's XChat key version (<c>TwitterBot__XChat__Bots__0__KeyVersion</c>).</summary>
+    public string XChatKeyVersion { get; init; } = "1";
+
     public static SandboxSettings FromEnvironment()
     {
         static string Get(string key, string fallback) => Environment.GetEnvironmentVariable(key) is { Length: > 0 } value ? value : fallback;
@@ -28,6 +32,10 @@ public sealed record SandboxSettings(SimulatedApp App, string XUrl, string Gatew
             Get("SANDBOX_X_URL", "http://127.0.0.1:5760"),
             Get("SANDBOX_GATEWAY_URL", "http://127.0.0.1:5761"),
             new Uri(Get("TwitterBot__Api__WebhookUrl", "http://127.0.0.1:5756/webhooks")),
-            string.Equals(Get("TwitterBot__Api__Subscriptions", ""), "ActivityApi", StringComparison.OrdinalIgnoreCase));
+            string.Equals(Get("TwitterBot__Api__Subscriptions", ""), "ActivityApi", StringComparison.OrdinalIgnoreCase),
+            string.Equals(Get("TwitterBot__XChat__Enabled", ""), "true", StringComparison.OrdinalIgnoreCase) ? Get("TwitterBot__XChat__Bots__0__PrivateKeysSecret", "") is { Length: > 0 } blob ? blob : null : null)
+        {
+            XChatKeyVersion = Get("TwitterBot__XChat__Bots__0__KeyVersion", "1"),
+        };
     }
 }

@@ -2,16 +2,21 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using TwitterBot.Processor.XChat.Protocol;
 
 namespace TwitterBot.Simulators;
 
 /// <summary>
 /// X's XChat routes (X's OpenAPI, docs.x.com x-api/chat/* and x-api/users/get-user-public-keys): public keys per
 /// user, conversations with their events (messages and key changes), sending and typing, and the <c>chat.received</c>
-/// webhook (<see cref="DeliverChatAsync"/>). Every event is an opaque base64 blob put there by a simulated user or sent
-/// by the bot: the simulator holds no cipher of its own. What the bot sends is taken by <see cref="AcceptBotMessage"/>.
+/// webhook (<see cref="DeliverChatAsync"/>). Events are put there by simulated users (<see cref="FakeChatUser"/>, who
+/// hold their own keys) or sent by the bot. What the bot sends is checked by <see cref="AcceptBotMessage"/> as the
+/// recipient's client would: assembled into the event X delivers, verified with the bot's served keys and decrypted
+/// with the conversation key the simulated users hold. The simulator's cipher is the project's own protocol code
+/// (<c>Processor/XChat/Protocol</c>), so X's published vectors (Tests/XChat) are what keep both sides honest.
 /// </summary>
 public sealed partial class FakeXApi
 {
@@ -29,6 +34,30 @@ public sealed partial class FakeXApi
 
     /// <summary>Typing indicators sent to XChat conversations: the conversation id as the bot addressed it.</summary>
     public ConcurrentQueue<string> ChatTyping { get; } = new();
+
+    /// <summary>The conversation keys simulated users hold, by canonical conversation id (<c>a:b</c>) and key version.</summary>
+    public ConcurrentDictionary<(string ConversationId, string KeyVersion), XChatConversationKey> ChatKeys { get; } = new();
+
+    /// <summary>The bot's messages that verified and decrypted, in arrival order (each message id once).</summary>
+    public ConcurrentQueue<FakeChatReply> ChatReplies { get; } = new();
+
+    private readonly Channel<FakeChatReply> _chatReplies = Channel.CreateUnbounded<FakeChatReply>();
+    private readonly List<FakeChatReply> _chatRepliesRead = [];
+
+    /// <summary>The bot's messages that verified, as they arrive, for a reader that shows them live (not with <see cref="WaitForChatRepliesAsync"/>).</summary>
+    public ChannelReader<FakeChatReply> ChatAccepted => _chatReplies.Reader;
+
+    /// <summary>Waits until <paramref name="count"/> of the bot's messages verified and decrypted (bounded, so a broken pipeline fails).</summary>
+    public async Task<IReadOnlyList<FakeChatReply>> WaitForChatRepliesAsync(int count, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        while (_chatRepliesRead.Count < count)
+        {
+            _chatRepliesRead.Add(await _chatReplies.Reader.ReadAsync(timeout.Token));
+        }
+
+        return [.. _chatRepliesRead];
+    }
 
     /// <summary>The canonical id of a one-to-one conversation in URLs: the two user ids, smaller first, joined by <c>-</c>.</summary>
     public static string OneToOneConversationId(string userId, string otherUserId)
@@ -81,11 +110,40 @@ public sealed partial class FakeXApi
     }
 
     /// <summary>
-    /// Whether X takes a message the bot sent. For now every well-formed submission is taken: checking the bot's
-    /// signature (and decrypting, as the recipient's client would) is plugged in here once the XChat protocol exists
-    /// in <c>Processor/XChat/Protocol</c>; a refused message is answered 400 and recorded in <see cref="RefusedChatSubmissions"/>.
+    /// Whether a message the bot sent opens as its recipient's client would open it: assembled into the event X would
+    /// deliver (<see cref="XChatProtocol.AssembleMessageEvent"/>), verified with the sender's served keys and decrypted
+    /// with a key a simulated user holds (<see cref="ChatKeys"/>). A refused message is answered 400 and recorded in
+    /// <see cref="RefusedChatSubmissions"/>.
     /// </summary>
-    private static bool AcceptBotMessage(FakeChatSubmission submission) => submission.EncodedMessageCreateEvent.Length > 0;
+    /// <returns>The assembled event and the opened message; null when it does not verify or decrypt.</returns>
+    public (string EncodedEvent, XChatOpenedMessage Opened)? AcceptBotMessage(FakeChatSubmission submission, string sequenceId, DateTimeOffset at)
+    {
+        try
+        {
+            var encoded = XChatProtocol.AssembleMessageEvent(
+                submission.MessageId, submission.SenderId, submission.ConversationId, submission.EncodedMessageCreateEvent,
+                submission.EncodedMessageEventSignature ?? string.Empty, sequenceId, at.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture));
+            if (XChatEvents.Decode(encoded) is not XChatMessageEvent message)
+            {
+                return null;
+            }
+
+            var opened = XChatProtocol.OpenMessage(
+                message, (conversation, version) => ChatKeys.TryGetValue((conversation, version), out var key) ? key : null, ServedKeys(submission.SenderId));
+            return (encoded, opened);
+        }
+        catch (XChatProtocolException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The key sets X serves for <paramref name="userId"/>, as the protocol reads them.</summary>
+    public IReadOnlyList<XChatUserPublicKeys> ServedKeys(string userId) =>
+        PublicKeys.TryGetValue(userId, out var registered)
+            ? Locked(registered, list => list.Where(k => k.IdentityPublicKeySignature is not null)
+                .Select(k => XChatUserPublicKeys.FromServed(userId, k.Version, k.PublicKey, k.SigningPublicKey, k.IdentityPublicKeySignature!)).ToList())
+            : [];
 
     private void MapXChat(WebApplication app)
     {
@@ -216,20 +274,26 @@ public sealed partial class FakeXApi
             var conversation = Conversation(Canonical(id, sender));
             var submission = new FakeChatSubmission(
                 conversation.Id, sender, messageId, encoded, body["encoded_message_event_signature"]?.GetValue<string>(), body["conversation_token"]?.GetValue<string>());
-            if (!AcceptBotMessage(submission))
+            var eventId = NextChatId();
+            var at = Now;
+            if (AcceptBotMessage(submission, eventId, at) is not var (assembled, opened))
             {
                 RefusedChatSubmissions.Enqueue(submission);
                 return Problem(400, "Invalid Request", "The message event does not verify.");
             }
 
             // X dedupes on the client's message id: a retry is answered like the first send, never stored twice.
-            if (conversation.TrySubmit(messageId, encoded, NextChatId(), sender, Now))
+            var (added, stored) = conversation.TrySubmit(messageId, assembled, eventId, sender, at);
+            if (added)
             {
                 ChatSubmissions.Enqueue(submission);
+                var reply = new FakeChatReply(conversation.Id, sender, messageId, opened.ConversationKeyVersion, opened.Text ?? string.Empty);
+                ChatReplies.Enqueue(reply);
+                _chatReplies.Writer.TryWrite(reply);
             }
 
-            // X answers its own Thrift event for the message; the simulator, holding no Thrift, returns what was sent.
-            return Results.Json(new { data = new { encoded_message_event = encoded } }, statusCode: 201);
+            // X answers its own event for the message, as its recipients get it (a deduped retry: the one stored).
+            return Results.Json(new { data = new { encoded_message_event = stored.EncodedEvent } }, statusCode: 201);
         });
 
         app.MapPost("/2/chat/conversations/{id}/typing", (string id, HttpRequest request) =>
@@ -274,8 +338,19 @@ public sealed partial class FakeXApi
     private string NextChatId() => (1_990_000_000_000_000_000 + Interlocked.Increment(ref _nextChatSequence)).ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>One user's XChat public key as X serves it (base64 strings, opaque here).</summary>
-public sealed record FakePublicKey(string Version, string PublicKey, string SigningPublicKey, string? IdentityPublicKeySignature);
+/// <summary>One user's XChat public key as X serves it (base64 strings).</summary>
+public sealed record FakePublicKey(string Version, string PublicKey, string SigningPublicKey, string? IdentityPublicKeySignature)
+{
+    /// <summary>What X serves for <paramref name="userId"/> once it registered <paramref name="keys"/>.</summary>
+    public static FakePublicKey Of(XChatKeyPair keys, string userId)
+    {
+        var served = keys.ToServedKeys(userId);
+        return new FakePublicKey(served.KeyVersion, served.IdentityPublicKey.ServedBase64, served.SigningPublicKey.ServedBase64, served.IdentityPublicKeySignatureBase64);
+    }
+}
+
+/// <summary>A message the bot sent that verified and decrypted: the text as its recipient reads it.</summary>
+public sealed record FakeChatReply(string ConversationId, string SenderId, string MessageId, string ConversationKeyVersion, string Text);
 
 /// <summary>An event of a conversation: a message or a key change, as base64.</summary>
 public sealed record FakeChatEvent(string Id, string SenderId, string EncodedEvent, DateTimeOffset At, bool IsKeyChange, string? MessageId = null);
@@ -303,18 +378,19 @@ internal sealed class FakeChatConversation(string id)
         return added;
     }
 
-    /// <summary>Stores the bot's message unless one with <paramref name="messageId"/> is there already.</summary>
-    public bool TrySubmit(string messageId, string encoded, string eventId, string senderId, DateTimeOffset at)
+    /// <summary>Stores the bot's message unless one with <paramref name="messageId"/> is there already; returns the one stored.</summary>
+    public (bool Added, FakeChatEvent Event) TrySubmit(string messageId, string encoded, string eventId, string senderId, DateTimeOffset at)
     {
         lock (_events)
         {
-            if (_events.Any(e => e.MessageId == messageId))
+            if (_events.FirstOrDefault(e => e.MessageId == messageId) is { } known)
             {
-                return false;
+                return (false, known);
             }
 
-            _events.Add(new FakeChatEvent(eventId, senderId, encoded, at, IsKeyChange: false, messageId));
-            return true;
+            var added = new FakeChatEvent(eventId, senderId, encoded, at, IsKeyChange: false, messageId);
+            _events.Add(added);
+            return (true, added);
         }
     }
 

@@ -45,6 +45,7 @@ public sealed partial class ConversationStateMachine : MassTransitStateMachine<C
         InstanceState(state => state.CurrentState);
         Event(() => DirectMessageReceived, e => e.CorrelateById(context => IdOf(context.Message)));
         Event(() => DirectMessageSentByAccount, e => e.CorrelateById(context => IdOf(context.Message)));
+        Event(() => ChatEventReceived, e => e.CorrelateById(context => IdOf(context.Message)));
 
         Initially(
             When(DirectMessageReceived)
@@ -55,13 +56,20 @@ public sealed partial class ConversationStateMachine : MassTransitStateMachine<C
             When(DirectMessageSentByAccount)
                 .Then(context => (context.Saga.BotUserId, context.Saga.UserId) = (context.Message.BotUserId, context.Message.UserId))
                 .Echo(this)
+                .TransitionTo(Active),
+            When(ChatEventReceived)
+                .Then(context => (context.Saga.BotUserId, context.Saga.UserId) =
+                    (context.Message.BotUserId, ConversationKeys.ChatPeer(context.Message.BotUserId, context.Message.ConversationId) ?? context.Message.SenderId))
+                .Activity(activity => activity.OfType<TakeChatTurnActivity>())
                 .TransitionTo(Active));
 
         During(Active,
             When(DirectMessageReceived)
                 .TakeTurn(this),
             When(DirectMessageSentByAccount)
-                .Echo(this));
+                .Echo(this),
+            When(ChatEventReceived)
+                .Activity(activity => activity.OfType<TakeChatTurnActivity>()));
     }
 
     public State Active { get; private set; } = null!;
@@ -70,6 +78,11 @@ public sealed partial class ConversationStateMachine : MassTransitStateMachine<C
 
     /// <summary>The account sent a DM: the bot's own send, or a person at the brand answering from the X app.</summary>
     public Event<DirectMessageSentByAccount> DirectMessageSentByAccount { get; private set; } = null!;
+
+    /// <summary>An XChat event (<c>chat.received</c>), opened and answered by <see cref="TakeChatTurnActivity"/> with the same turn as a DM.</summary>
+    public Event<EncryptedChatEventReceived> ChatEventReceived { get; private set; } = null!;
+
+    public static Guid IdOf(EncryptedChatEventReceived message) => ConversationIds.For(ConversationKeys.ForChat(message.BotUserId, message.ConversationId));
 
     public static Guid IdOf(DirectMessageReceived message) => ConversationIds.For(ConversationKeys.For(message.BotUserId, message.SenderId));
 
@@ -156,7 +169,10 @@ public sealed partial class ConversationStateMachine : MassTransitStateMachine<C
         return HandOverOutcome.Began;
     }
 
-    internal void Decide(BehaviorContext<ConversationState, DirectMessageReceived> context)
+    internal void Decide(BehaviorContext<ConversationState, DirectMessageReceived> context) => Decide(context, _numberedOptions);
+
+    /// <param name="numberedOptions">The turn's channel lists options as numbers (X DM v2, XChat).</param>
+    internal void Decide(BehaviorContext<ConversationState, DirectMessageReceived> context, bool numberedOptions)
     {
         var now = _time.GetUtcNow();
         var state = context.Saga;
@@ -170,7 +186,7 @@ public sealed partial class ConversationStateMachine : MassTransitStateMachine<C
         {
             plan = Plan(state, now, Sessions) with
             {
-                Picked = _numberedOptions && message.QuickReplyMetadata is null ? NumberedOptions.Picked(message.Text, state.OptionsOffered) : null,
+                Picked = numberedOptions && message.QuickReplyMetadata is null ? NumberedOptions.Picked(message.Text, state.OptionsOffered) : null,
             };
             if (state.HumanSpokeLast)
             {
@@ -181,7 +197,9 @@ public sealed partial class ConversationStateMachine : MassTransitStateMachine<C
         context.AddOrUpdatePayload(() => plan, _ => plan);
     }
 
-    internal void Record(BehaviorContext<ConversationState, DirectMessageReceived> context)
+    internal void Record(BehaviorContext<ConversationState, DirectMessageReceived> context) => Record(context, _numberedOptions);
+
+    internal void Record(BehaviorContext<ConversationState, DirectMessageReceived> context, bool numberedOptions)
     {
         var taken = context.GetPayload<TurnTaken>();
         var message = context.Message;
@@ -196,7 +214,7 @@ public sealed partial class ConversationStateMachine : MassTransitStateMachine<C
             LogGatewayHandedOver(message.BotUserId, message.SenderId, message.EventId);
         }
 
-        Record(context.Saga, context.GetPayload<TurnPlan>(), taken, Sessions, _conversations.Value, _numberedOptions);
+        Record(context.Saga, context.GetPayload<TurnPlan>(), taken, Sessions, _conversations.Value, numberedOptions);
     }
 
     /// <summary>After <see cref="RecognizeEchoActivity"/>: a person's DM hands the conversation over; the bot's own is bookkeeping.</summary>

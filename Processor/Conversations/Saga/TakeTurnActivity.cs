@@ -15,6 +15,13 @@ public sealed class TakeTurnActivity(ConversationTurn turn, ITurnLedger turns, T
 {
     public async Task Execute(BehaviorContext<ConversationState, DirectMessageReceived> context, IBehavior<ConversationState, DirectMessageReceived> next)
     {
+        await TakeAsync(context);
+        await next.Execute(context);
+    }
+
+    /// <summary>Takes the planned turn and leaves its <see cref="TurnTaken"/> in the context (also for an XChat turn, see <see cref="TakeChatTurnActivity"/>).</summary>
+    public async Task TakeAsync(BehaviorContext<ConversationState, DirectMessageReceived> context)
+    {
         await finishing.SettleAsync();
         var plan = context.GetPayload<TurnPlan>();
         var messageId = context.MessageId ?? throw new InvalidOperationException("DirectMessageReceived arrived without a MessageId.");
@@ -30,7 +37,6 @@ public sealed class TakeTurnActivity(ConversationTurn turn, ITurnLedger turns, T
         }
 
         context.AddOrUpdatePayload(() => taken, _ => taken);
-        await next.Execute(context);
     }
 
     /// <summary>
