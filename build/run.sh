@@ -6,27 +6,40 @@
 # reconciliation; then you chat as a simulated X user in this terminal. Service logs go to .sandbox/*.log.
 # Ctrl-C (or Ctrl-D at the prompt) stops everything it started.
 #
-# --xaa runs it the way an account opened today is set up: TwitterBot:Api:Version 2 with
-# TwitterBot:Api:Subscriptions ActivityApi (the X Activity API's /2/activity/subscriptions and its deliveries).
-# --xchat is --xaa with XChat on: the simulated user is an XChat user (own keys, a conversation key), its
-# messages reach the bot encrypted (chat.received) and the bot's replies go out sealed and signed; the bot's
-# XChat keys and the at-rest key are generated for this run only.
+# By default the bot talks XChat, as most X users' DMs now travel: TwitterBot:Api:Version 2 with
+# TwitterBot:Api:Subscriptions ActivityApi (the X Activity API) and XChat on. The simulated user is an XChat
+# user (own keys, a conversation key), its messages reach the bot encrypted (chat.received) and the bot's
+# replies go out sealed and signed; the bot's XChat keys and the at-rest key are generated for this run only.
+# --xaa is the same X Activity API account with legacy DMs only (dm.received, no XChat).
+# --legacy is the Account Activity API over X API v1.1 with legacy DMs: an account opened before 2026.
+# --xchat is accepted and changes nothing (the default). SANDBOX_MODE (xchat, xaa or legacy) picks the mode
+# when no flag is given.
 #
 # Environment: SANDBOX_INGRESS_PORT, SANDBOX_PROCESSOR_PORT, SANDBOX_X_PORT, SANDBOX_GATEWAY_PORT move the
 # ports; SANDBOX_LOG_DIR the logs; SANDBOX_CONFIGURATION (Debug) picks the build, SANDBOX_BUILD=0 reuses it
 # as it is; SANDBOX_STOP_TIMEOUT (10 s) is how long the services get to stop before they are killed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+usage() { echo "usage: build/run.sh [--xchat (default) | --xaa | --legacy]"; }
+mode="${SANDBOX_MODE:-xchat}"
 case "${1:-}" in
   "") ;;
-  --xaa) export TwitterBot__Api__Version=2 TwitterBot__Api__Subscriptions=ActivityApi ;;
-  --xchat)
+  --xchat) mode=xchat ;;
+  --xaa) mode=xaa ;;
+  --legacy) mode=legacy ;;
+  -h | --help) usage; exit 0 ;;
+  *) usage >&2; exit 2 ;;
+esac
+case "$mode" in
+  legacy) ;;
+  xaa) export TwitterBot__Api__Version=2 TwitterBot__Api__Subscriptions=ActivityApi ;;
+  xchat)
     export TwitterBot__Api__Version=2 TwitterBot__Api__Subscriptions=ActivityApi TwitterBot__XChat__Enabled=true
     export TwitterBot__XChat__ConversationKeysSecret="$(head -c 32 /dev/urandom | base64 -w0)"
     export TwitterBot__XChat__Bots__0__UserId="${TwitterBot__Bots__0__UserId:-4337869213}"
     export TwitterBot__XChat__Bots__0__PrivateKeysSecret="$(head -c 64 /dev/urandom | base64 -w0)"
     export TwitterBot__XChat__Bots__0__KeyVersion=1 ;;
-  *) echo "usage: build/run.sh [--xaa | --xchat]" >&2; exit 2 ;;
+  *) echo "error: SANDBOX_MODE is '${mode}'; it is xchat, xaa or legacy" >&2; usage >&2; exit 2 ;;
 esac
 source build/lib/servers.sh
 source build/lib/ports.sh

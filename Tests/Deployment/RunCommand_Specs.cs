@@ -8,7 +8,9 @@ namespace TwitterBot.Tests.Deployment;
 /// <c>build/run.sh</c> as a newcomer meets it: a taken port fails it at once, naming the port and its holder;
 /// everything listens on loopback; Ctrl-C stops everything it started. On free ports (the script's
 /// <c>SANDBOX_*_PORT</c> variables), so a developer's own sandbox on 5756–5761 may keep running. They run the
-/// script (one of them the whole sandbox), hence one at a time.
+/// script (one of them the whole sandbox), hence one at a time. The whole sandbox runs twice: as the README's command
+/// runs it (XChat), and in legacy mode (<c>--legacy</c>, given as <c>SANDBOX_MODE=legacy</c>, the script's equivalent of
+/// the flag, since <see cref="RunCommand"/> passes no arguments).
 /// </summary>
 public static class RunCommand_Specs
 {
@@ -47,7 +49,9 @@ public static class RunCommand_Specs
 
     [Category("Sandbox")]
     [NonParallelizable]
-    public class When_it_runs_and_Ctrl_C_is_pressed
+    [TestFixture("")]
+    [TestFixture("legacy")]
+    public class When_it_runs_and_Ctrl_C_is_pressed(string mode)
     {
         private RabbitMqVirtualHost? _broker;
         private PostgresDatabase? _database;
@@ -61,12 +65,18 @@ public static class RunCommand_Specs
             _broker = await RabbitMqVirtualHost.CreateAsync();
             _database = await PostgresDatabase.CreateAsync();
             _logs = Directory.CreateTempSubdirectory("sandbox-").FullName;
-            _run = RunCommand.Start(SandboxPorts.Free(), _logs, new Dictionary<string, string?>(StringComparer.Ordinal)
+            var settings = new Dictionary<string, string?>(StringComparer.Ordinal)
             {
                 ["Messaging:Rabbit:Hosts:0"] = RabbitMqVirtualHost.AmqpNode,
                 ["Messaging:Rabbit:VirtualHost"] = _broker.Name,
                 ["Processor:Store:ConnectionString"] = _database.ConnectionString,
-            });
+            };
+            if (mode.Length > 0)
+            {
+                settings["SANDBOX_MODE"] = mode;
+            }
+
+            _run = RunCommand.Start(SandboxPorts.Free(), _logs, settings);
 
             // The chat prompt: the services are up, the Processor has registered its webhook with the simulator.
             var chatting = await _run.WaitForOutputAsync("Chat as @sandbox_user", TimeSpan.FromMinutes(3));
@@ -111,6 +121,21 @@ public static class RunCommand_Specs
             if (_logs.Length > 0)
             {
                 Directory.Delete(_logs, recursive: true);
+            }
+        }
+
+        [Test, Order(0)]
+        public void Should_chat_over_XChat_by_default_and_over_legacy_DMs_in_legacy_mode()
+        {
+            if (mode == "legacy")
+            {
+                Assert.That(_run.Output, Does.Contain("registered through X's CRC challenge, bot").And.Contain("subscribed.")
+                    .And.Not.Contain("over XChat").And.Not.Contain("chat.received"), "the Account Activity API's webhook and subscription, legacy DMs");
+            }
+            else
+            {
+                Assert.That(_run.Output, Does.Contain("X Activity API: webhook").And.Contain("chat.received (")
+                    .And.Contain("Chat as @sandbox_user over XChat, conversation "), "the Processor subscribed the bot to XChat and the user is an XChat user");
             }
         }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using TwitterBot.Benchmarks;
+using TwitterBot.Processor.XChat.Protocol;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Faults;
@@ -29,6 +31,9 @@ public sealed class FaultRig : IAsyncDisposable
     private readonly List<ServiceProcess> _processors = [];
     /// <summary>Accepted DMs by X event id: a DM delivered again (duplicate, Replay) is still one DM.</summary>
     private readonly ConcurrentDictionary<string, (string UserId, int Index, string Text)> _accepted = new();
+    /// <summary>The simulated XChat users of an XChat burst, by user index, each with its own keys and conversation key.</summary>
+    private readonly ConcurrentDictionary<int, FakeChatUser> _chatUsers = new();
+    private XChatKeyPair? _botKeys;
 
     private FaultRig(RabbitMqVirtualHost broker, PostgresDatabase store, TcpRelay relay, FakeGateway gateway, FakeXApi x, int ingressPort)
     {
@@ -70,7 +75,8 @@ public sealed class FaultRig : IAsyncDisposable
 
     public int Accepted => _accepted.Count;
 
-    public static async Task<FaultRig> StartAsync(int processors = 1)
+    /// <param name="xchat">The bot speaks XChat: its key pair registered with the simulated X and configured as its secret.</param>
+    public static async Task<FaultRig> StartAsync(int processors = 1, bool xchat = false)
     {
         var broker = await RabbitMqVirtualHost.CreateAsync();
         var store = await PostgresDatabase.CreateAsync();
@@ -79,6 +85,11 @@ public sealed class FaultRig : IAsyncDisposable
         var x = new FakeXApi();
         await x.StartAsync();
         var rig = new FaultRig(broker, store, new TcpRelay(RabbitMqVirtualHost.AmqpNode), gateway, x, ServiceProcess.FreePort());
+        if (xchat)
+        {
+            rig.SpeakXChat();
+        }
+
         await rig.StartIngressAsync();
         for (var i = 0; i < processors; i++)
         {
@@ -86,6 +97,17 @@ public sealed class FaultRig : IAsyncDisposable
         }
 
         return rig;
+    }
+
+    private void SpeakXChat()
+    {
+        _botKeys = XChatKeyPair.Generate("1");
+        X.RegisterPublicKey(TestCredentials.BotUserId, FakePublicKey.Of(_botKeys, TestCredentials.BotUserId));
+        Settings["TwitterBot:XChat:Enabled"] = "true";
+        Settings["TwitterBot:XChat:ConversationKeysSecret"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        Settings["TwitterBot:XChat:Bots:0:UserId"] = TestCredentials.BotUserId;
+        Settings["TwitterBot:XChat:Bots:0:PrivateKeysSecret"] = _botKeys.ExportBlob();
+        Settings["TwitterBot:XChat:Bots:0:KeyVersion"] = _botKeys.KeyVersion;
     }
 
     public async Task StartIngressAsync()
@@ -135,6 +157,27 @@ public sealed class FaultRig : IAsyncDisposable
             }
         }));
 
+    /// <summary>
+    /// The XChat burst: every user (an XChat user with its own key pair, creating its own conversation key) writes
+    /// its messages one after another, each sealed and signed, delivered as <c>chat.received</c> through the signed,
+    /// retrying webhook sender; the first carries the key change, as X attaches it to the first message under a key.
+    /// </summary>
+    public Task SendChatBurstAsync() =>
+        Task.WhenAll(Enumerable.Range(0, Profile.Users).Select(async user =>
+        {
+            var chatUser = _chatUsers.GetOrAdd(user, u => new FakeChatUser(X, UserId(u), TestCredentials.BotUserId));
+            chatUser.ChangeKey();
+            for (var index = 0; index < Profile.MessagesPerUser; index++)
+            {
+                var eventUuid = Guid.NewGuid().ToString();
+                var body = chatUser.Delivery(eventUuid, chatUser.Seal(Text(user, index)), attachKeyChange: index == 0);
+                if (await Sender.DeliverAsync(eventUuid, body))
+                {
+                    _accepted[eventUuid] = (UserId(user), index, Text(user, index));
+                }
+            }
+        }));
+
     /// <summary>X delivers every accepted DM again, as a Replay after an outage does.</summary>
     public Task ReplayAsync() => SendBurstAsync();
 
@@ -169,6 +212,40 @@ public sealed class FaultRig : IAsyncDisposable
         return account;
     }
 
+    /// <summary>
+    /// Waits until the XChat burst is answered (or patience runs out), then takes the account from what the simulated
+    /// X verified (the bot's signature, with the keys X serves for it) and decrypted (with each user's conversation key).
+    /// </summary>
+    public async Task<FaultAccount> ChatAccountAsync(string scenario)
+    {
+        var accepted = _accepted.Values.ToList();
+        try
+        {
+            await X.WaitForChatRepliesAsync(accepted.Count, Patience);
+        }
+        catch (OperationCanceledException)
+        {
+            // The account below says what is missing.
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1)); // anything sent twice would arrive now
+        var recipients = _chatUsers.Values.ToDictionary(u => u.ConversationId, u => u.UserId);
+        var sent = X.ChatReplies.Select(r => (RecipientId: recipients.GetValueOrDefault(r.ConversationId, r.ConversationId), r.Text)).ToList();
+        var account = new FaultAccount(
+            scenario,
+            Accepted: accepted.Count,
+            Expected: accepted.Count,
+            Answered: accepted.Count(a => sent.Count(s => s.RecipientId == a.UserId && s.Text == $"You said: {a.Text}") == 1),
+            Duplicates: sent.GroupBy(s => s).Sum(g => g.Count() - 1),
+            OutOfOrder: sent.GroupBy(s => s.RecipientId).Count(g => !g.Select(s => s.Text).SequenceEqual(g.Select(s => s.Text).Order(NaturalOrder.Instance))),
+            DeadLetters: await DeadLettersAsync(),
+            Deliveries: Sender.Attempts.Count,
+            RefusedByX: X.RefusedChatSubmissions.Count,
+            What: "XChat messages");
+        TestContext.Out.WriteLine(account);
+        return account;
+    }
+
     private async Task<long> DeadLettersAsync()
     {
         long total = 0;
@@ -194,6 +271,12 @@ public sealed class FaultRig : IAsyncDisposable
 
         Sender.Dispose();
         await X.DisposeAsync();
+        foreach (var chatUser in _chatUsers.Values)
+        {
+            chatUser.Dispose();
+        }
+
+        _botKeys?.Dispose();
         await Gateway.DisposeAsync();
         await Relay.DisposeAsync();
         await Broker.DisposeAsync();
@@ -217,9 +300,9 @@ public sealed class FaultRig : IAsyncDisposable
 
 /// <summary>What became of a burst: the numbers a scenario is judged by.</summary>
 public sealed record FaultAccount(
-    string Scenario, int Accepted, int Expected, int Answered, int Duplicates, int OutOfOrder, long DeadLetters, int Deliveries, int RefusedByX)
+    string Scenario, int Accepted, int Expected, int Answered, int Duplicates, int OutOfOrder, long DeadLetters, int Deliveries, int RefusedByX, string What = "DMs")
 {
     public override string ToString() =>
-        $"{Scenario}: {Accepted} DMs accepted by the Ingress ({Deliveries} webhook deliveries incl. X's retries), {Answered}/{Expected} answered exactly once, "
+        $"{Scenario}: {Accepted} {What} accepted by the Ingress ({Deliveries} webhook deliveries incl. X's retries), {Answered}/{Expected} answered exactly once, "
         + $"{Duplicates} duplicate replies, {OutOfOrder} conversations out of order, {DeadLetters} dead letters, {RefusedByX} sends refused by X";
 }

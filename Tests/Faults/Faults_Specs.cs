@@ -76,6 +76,32 @@ public static class Faults_Specs
         }
     }
 
+    public class When_the_Processor_is_killed_in_the_middle_of_an_XChat_burst
+    {
+        /// <summary>
+        /// Each simulated XChat user holds its own key pair and conversation key and seals and signs its messages; the
+        /// simulated X takes a reply only when it verifies with the bot's served keys and decrypts with the user's key.
+        /// </summary>
+        [Test]
+        public async Task Should_answer_every_message_once_sealed_and_in_order_after_it_is_restarted()
+        {
+            await using var rig = await FaultRig.StartAsync(xchat: true);
+
+            var burst = rig.SendChatBurstAsync();
+            await MidBurstAsync(rig);
+            await rig.Processors[0].KillAsync();
+            await rig.StartProcessorAsync();
+            await burst;
+
+            var account = await rig.ChatAccountAsync("Processor SIGKILLed mid-XChat-burst and restarted");
+            AssertNothingLost(rig, account);
+            Assert.That(account.RefusedByX, Is.Zero, "every reply verified and decrypted by the simulated X");
+            Assert.That(rig.X.ChatSubmissions.Select(s => s.MessageId).Distinct().Count(), Is.EqualTo(account.Accepted),
+                "one message id per reply: a retried send reused its id");
+            Assert.That(rig.X.Sent, Is.Empty, "nothing went out as a legacy DM");
+        }
+    }
+
     public class When_the_Ingress_restarts_in_the_middle_of_a_burst
     {
         [Test]

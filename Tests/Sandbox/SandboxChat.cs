@@ -166,7 +166,9 @@ public static class SandboxChat
         var since = DateTimeOffset.UtcNow;
         if (settings.ActivityApi)
         {
-            while (!x.ActivitySubscriptions.Values.Any(s => s.UserId == settings.App.Bot.UserId && s.EventType == "dm.received" && s.WebhookId is not null))
+            // XChat mode: chat.received too, so that the line below shows the bot subscribed to XChat.
+            string[] needed = settings.XChatBotKeys is null ? ["dm.received"] : ["dm.received", "chat.received"];
+            while (!needed.All(type => x.ActivitySubscriptions.Values.Any(s => s.UserId == settings.App.Bot.UserId && s.EventType == type && s.WebhookId is not null)))
             {
                 if (DateTimeOffset.UtcNow - since > TimeSpan.FromMinutes(2))
                 {

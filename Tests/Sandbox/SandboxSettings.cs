@@ -6,8 +6,8 @@ namespace TwitterBot.Sandbox;
 /// Where the simulators listen and which credentials they accept: the services' Development configuration,
 /// overridable with the same environment variables (<c>TwitterBot__Auth__ConsumerSecret</c>, …).
 /// </summary>
-/// <param name="ActivityApi">X Activity API mode (<c>build/run.sh --xaa</c>): subscriptions and deliveries as the X Activity API's.</param>
-/// <param name="XChatBotKeys">XChat mode (<c>build/run.sh --xchat</c>): the bot's private keys blob, whose public half the simulated X serves.</param>
+/// <param name="ActivityApi">X Activity API mode (<c>build/run.sh</c>, and <c>--xaa</c>; not <c>--legacy</c>): subscriptions and deliveries as the X Activity API's.</param>
+/// <param name="XChatBotKeys">XChat mode (<c>build/run.sh</c>'s default; not <c>--xaa</c> or <c>--legacy</c>): the bot's private keys blob, whose public half the simulated X serves.</param>
 public sealed record SandboxSettings(SimulatedApp App, string XUrl, string GatewayUrl, Uri WebhookUrl, bool ActivityApi = false, string? XChatBotKeys = null)
 {
     /// <summary>The bot's XChat key version (<c>TwitterBot__XChat__Bots__0__KeyVersion</c>).</summary>
