@@ -12,7 +12,11 @@ namespace TwitterBot.Benchmarks;
 /// A gateway and an X that answer at once, so that the Processor is what is measured. X records when each
 /// DM send started to arrive, by recipient. (Unlike the specs' fake X, this one does not verify OAuth.)
 /// </summary>
-public sealed class FastFakes : IAsyncDisposable
+/// <param name="sendDirectMessage">
+/// Answers a DM send instead (the request, its parsed body, the Stopwatch timestamp it arrived at), for an X with
+/// rules of its own; <see cref="DeliveredAt"/> is then not kept.
+/// </param>
+public sealed class FastFakes(Func<HttpContext, JsonNode, long, IResult>? sendDirectMessage = null) : IAsyncDisposable
 {
     private static readonly byte[] GatewayAnswer = """{"current_state":{"id":"1","name":"say:echo"},"responses":[{"text":"Thanks, noted.","quick_replies":[],"attachments":[]}]}"""u8.ToArray();
 
@@ -34,10 +38,15 @@ public sealed class FastFakes : IAsyncDisposable
             context.Response.ContentType = "application/json";
             await context.Response.Body.WriteAsync(GatewayAnswer);
         });
-        _app.MapPost("/1.1/direct_messages/events/new.json", async (HttpRequest request) =>
+        _app.MapPost("/1.1/direct_messages/events/new.json", async (HttpContext context) =>
         {
             var at = Stopwatch.GetTimestamp();
-            var body = (await JsonNode.ParseAsync(request.Body))!;
+            var body = (await JsonNode.ParseAsync(context.Request.Body))!;
+            if (sendDirectMessage is not null)
+            {
+                return sendDirectMessage(context, body, at);
+            }
+
             DeliveredAt.TryAdd(body["event"]!["message_create"]!["target"]!["recipient_id"]!.GetValue<string>(), at);
             return Results.Json(new { @event = new { id = "1", type = "message_create" } });
         });

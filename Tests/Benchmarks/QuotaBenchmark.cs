@@ -158,17 +158,25 @@ public static class QuotaBenchmark
     }
 
     /// <summary>The gateway (answers at once) and an X whose DM sends are limited by one fixed window.</summary>
-    private sealed class WindowedFakes(int limit, TimeSpan period) : IAsyncDisposable
+    private sealed class WindowedFakes : IAsyncDisposable
     {
-        private static readonly byte[] GatewayAnswer = """{"current_state":{"id":"1","name":"say:echo"},"responses":[{"text":"Thanks, noted.","quick_replies":[],"attachments":[]}]}"""u8.ToArray();
         private readonly Lock _lock = new();
         private readonly List<(DateTimeOffset ResetsAt, int Accepted)> _windows = [];
-        private WebApplication? _app;
+        private readonly int _limit;
+        private readonly TimeSpan _period;
+        private readonly FastFakes _host;
         private int _calls;
         private int _refused;
         private long _sent;
 
-        public Uri BaseAddress { get; private set; } = null!;
+        public WindowedFakes(int limit, TimeSpan period)
+        {
+            _limit = limit;
+            _period = period;
+            _host = new FastFakes(Send);
+        }
+
+        public Uri BaseAddress => _host.BaseAddress;
 
         public System.Collections.Concurrent.ConcurrentBag<(string Recipient, long At)> Delivered { get; } = [];
 
@@ -184,65 +192,45 @@ public static class QuotaBenchmark
             }
         }
 
-        public async Task StartAsync()
+        public Task StartAsync() => _host.StartAsync();
+
+        public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+        private IResult Send(HttpContext context, JsonNode body, long at)
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Logging.ClearProviders();
-            _app = builder.Build();
-            _app.MapPost("/gateway", async (HttpContext context) =>
+            Interlocked.Increment(ref _calls);
+            var now = DateTimeOffset.UtcNow;
+            int remaining;
+            DateTimeOffset resetsAt;
+            lock (_lock)
             {
-                context.Response.ContentType = "application/json";
-                await context.Response.Body.WriteAsync(GatewayAnswer);
-            });
-            _app.MapPost("/1.1/direct_messages/events/new.json", async (HttpContext context) =>
-            {
-                var at = Stopwatch.GetTimestamp();
-                var body = (await JsonNode.ParseAsync(context.Request.Body))!;
-                Interlocked.Increment(ref _calls);
-                var now = DateTimeOffset.UtcNow;
-                int remaining;
-                DateTimeOffset resetsAt;
-                lock (_lock)
+                if (_windows.Count == 0 || _windows[^1].ResetsAt <= now)
                 {
-                    if (_windows.Count == 0 || _windows[^1].ResetsAt <= now)
-                    {
-                        _windows.Add((DateTimeOffset.FromUnixTimeSeconds((now + period).ToUnixTimeSeconds()), 0));
-                    }
-
-                    var (reset, accepted) = _windows[^1];
-                    resetsAt = reset;
-                    if (accepted < limit)
-                    {
-                        _windows[^1] = (reset, accepted + 1);
-                    }
-
-                    remaining = limit - accepted - 1;
+                    _windows.Add((DateTimeOffset.FromUnixTimeSeconds((now + _period).ToUnixTimeSeconds()), 0));
                 }
 
-                context.Response.Headers["x-rate-limit-limit"] = limit.ToString(CultureInfo.InvariantCulture);
-                context.Response.Headers["x-rate-limit-remaining"] = Math.Max(0, remaining).ToString(CultureInfo.InvariantCulture);
-                context.Response.Headers["x-rate-limit-reset"] = resetsAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-                if (remaining < 0)
+                var (reset, accepted) = _windows[^1];
+                resetsAt = reset;
+                if (accepted < _limit)
                 {
-                    Interlocked.Increment(ref _refused);
-                    return Results.Json(new { errors = new[] { new { code = 88, message = "Rate limit exceeded" } } }, statusCode: StatusCodes.Status429TooManyRequests);
+                    _windows[^1] = (reset, accepted + 1);
                 }
 
-                Delivered.Add((body["event"]!["message_create"]!["target"]!["recipient_id"]!.GetValue<string>(), at));
-                var id = (1_990_000_000_000_000_000L + Interlocked.Increment(ref _sent)).ToString(CultureInfo.InvariantCulture);
-                return Results.Json(new { @event = new { id, type = "message_create" } });
-            });
-            await _app.StartAsync();
-            BaseAddress = new Uri(_app.Urls.Single() + "/");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_app is not null)
-            {
-                await _app.DisposeAsync();
+                remaining = _limit - accepted - 1;
             }
+
+            context.Response.Headers["x-rate-limit-limit"] = _limit.ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers["x-rate-limit-remaining"] = Math.Max(0, remaining).ToString(CultureInfo.InvariantCulture);
+            context.Response.Headers["x-rate-limit-reset"] = resetsAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            if (remaining < 0)
+            {
+                Interlocked.Increment(ref _refused);
+                return Results.Json(new { errors = new[] { new { code = 88, message = "Rate limit exceeded" } } }, statusCode: StatusCodes.Status429TooManyRequests);
+            }
+
+            Delivered.Add((body["event"]!["message_create"]!["target"]!["recipient_id"]!.GetValue<string>(), at));
+            var id = (1_990_000_000_000_000_000L + Interlocked.Increment(ref _sent)).ToString(CultureInfo.InvariantCulture);
+            return Results.Json(new { @event = new { id, type = "message_create" } });
         }
     }
 }

@@ -21,6 +21,12 @@ internal enum ThriftType : byte
     List = 15,
 }
 
+/// <summary>Reads the field <paramref name="id"/> of <paramref name="type"/> into <paramref name="target"/>; false: not one it knows.</summary>
+internal delegate bool FieldReader<in T>(ref ThriftReader reader, ThriftType type, short id, T target);
+
+/// <summary>Reads one struct.</summary>
+internal delegate T StructReader<out T>(ref ThriftReader reader);
+
 /// <summary>
 /// A bounded reader of Thrift's binary protocol (TBinaryProtocol, no message header) over one buffer.
 /// Every length is checked against what is left and against a cap, nesting is capped, strings are strict
@@ -59,6 +65,42 @@ internal ref struct ThriftReader
     }
 
     public void LeaveStruct() => depth--;
+
+    /// <summary>
+    /// Reads a struct's fields into <paramref name="target"/>: <paramref name="field"/> reads the ones it knows (true),
+    /// every other field is skipped.
+    /// </summary>
+    public T ReadStruct<T>(T target, FieldReader<T> field)
+    {
+        EnterStruct();
+        while (true)
+        {
+            var (type, id) = ReadFieldBegin();
+            if (type == ThriftType.Stop)
+                break;
+            if (!field(ref this, type, id, target))
+                Skip(type);
+        }
+
+        LeaveStruct();
+        return target;
+    }
+
+    /// <summary>Reads a list whose struct elements <paramref name="element"/> reads into <paramref name="into"/> (others skipped).</summary>
+    public void ReadStructList<T>(List<T> into, StructReader<T> element)
+    {
+        EnterStruct();
+        var (elementType, count) = ReadListBegin();
+        for (var i = 0; i < count; i++)
+        {
+            if (elementType == ThriftType.Struct)
+                into.Add(element(ref this));
+            else
+                Skip(elementType);
+        }
+
+        LeaveStruct();
+    }
 
     /// <summary>Reads a field header; <see cref="ThriftType.Stop"/> ends the struct.</summary>
     public (ThriftType Type, short Id) ReadFieldBegin()

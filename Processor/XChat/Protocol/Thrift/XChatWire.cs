@@ -106,277 +106,153 @@ internal static class XChatWire
     public static WireContents ReadContents(ReadOnlySpan<byte> bytes)
     {
         var reader = new ThriftReader(bytes);
-        var contents = new WireContents();
         // MessageEntryHolder { 1: MessageEntryContents contents }
-        reader.EnterStruct();
-        while (true)
+        var contents = reader.ReadStruct(new WireContents(), static (ref ThriftReader r, ThriftType type, short id, WireContents c) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
-            if (id == 1 && type == ThriftType.Struct)
-                ReadEntryContents(ref reader, contents);
-            else
-                reader.Skip(type);
-        }
-        reader.LeaveStruct();
+            if (id != 1 || type != ThriftType.Struct)
+                return false;
+            ReadEntryContents(ref r, c);
+            return true;
+        });
         if (!reader.AtEnd)
             throw new XChatProtocolException(XChatRejection.Malformed, "The contents have trailing bytes.");
         return contents;
     }
 
-    private static WireMessageEvent ReadMessageEvent(ref ThriftReader reader)
-    {
-        var message = new WireMessageEvent();
-        reader.EnterStruct();
-        while (true)
+    private static WireMessageEvent ReadMessageEvent(ref ThriftReader reader) =>
+        reader.ReadStruct(new WireMessageEvent(), static (ref ThriftReader r, ThriftType type, short id, WireMessageEvent message) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
             switch (id)
             {
-                case 1 when type == ThriftType.String: message.SequenceId = reader.ReadString(MaxIdBytes); break;
-                case 2 when type == ThriftType.String: message.MessageId = reader.ReadString(MaxIdBytes); break;
-                case 3 when type == ThriftType.String: message.SenderId = reader.ReadString(MaxIdBytes); break;
-                case 4 when type == ThriftType.String: message.ConversationId = reader.ReadString(MaxIdBytes); break;
-                case 5 when type == ThriftType.String: message.ConversationToken = reader.ReadString(MaxKeyStringBytes); break;
-                case 6 when type == ThriftType.String: message.CreatedAtMsec = reader.ReadString(MaxIdBytes); break;
-                case 7 when type == ThriftType.Struct: message.Detail = ReadDetail(ref reader); break;
-                case 9 when type == ThriftType.Struct: message.Signature = ReadSignature(ref reader); break;
-                default: reader.Skip(type); break;
+                case 1 when type == ThriftType.String: message.SequenceId = r.ReadString(MaxIdBytes); return true;
+                case 2 when type == ThriftType.String: message.MessageId = r.ReadString(MaxIdBytes); return true;
+                case 3 when type == ThriftType.String: message.SenderId = r.ReadString(MaxIdBytes); return true;
+                case 4 when type == ThriftType.String: message.ConversationId = r.ReadString(MaxIdBytes); return true;
+                case 5 when type == ThriftType.String: message.ConversationToken = r.ReadString(MaxKeyStringBytes); return true;
+                case 6 when type == ThriftType.String: message.CreatedAtMsec = r.ReadString(MaxIdBytes); return true;
+                case 7 when type == ThriftType.Struct: message.Detail = ReadDetail(ref r); return true;
+                case 9 when type == ThriftType.Struct: message.Signature = ReadSignature(ref r); return true;
+                default: return false;
             }
-        }
-        reader.LeaveStruct();
-        return message;
-    }
+        });
 
-    private static WireDetail ReadDetail(ref ThriftReader reader)
-    {
-        var detail = new WireDetail();
-        reader.EnterStruct();
-        while (true)
+    private static WireDetail ReadDetail(ref ThriftReader reader) =>
+        reader.ReadStruct(new WireDetail(), static (ref ThriftReader r, ThriftType type, short id, WireDetail detail) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
             if (detail.Variant != 0)
                 throw new XChatProtocolException(XChatRejection.Malformed, "The event detail sets more than one variant.");
             detail.Variant = id;
             switch (id)
             {
-                case 1 when type == ThriftType.Struct: detail.MessageCreate = ReadMessageCreate(ref reader); break;
-                case 3 when type == ThriftType.Struct: detail.KeyChange = ReadKeyChange(ref reader); break;
-                case 5 when type == ThriftType.Struct: detail.Failure = ReadFailure(ref reader); break;
-                default: reader.Skip(type); break;
+                case 1 when type == ThriftType.Struct: detail.MessageCreate = ReadMessageCreate(ref r); return true;
+                case 3 when type == ThriftType.Struct: detail.KeyChange = ReadKeyChange(ref r); return true;
+                case 5 when type == ThriftType.Struct: detail.Failure = ReadFailure(ref r); return true;
+                default: return false;
             }
-        }
-        reader.LeaveStruct();
-        return detail;
-    }
+        });
 
-    private static WireMessageCreate ReadMessageCreate(ref ThriftReader reader)
-    {
-        var create = new WireMessageCreate();
-        reader.EnterStruct();
-        while (true)
+    private static WireMessageCreate ReadMessageCreate(ref ThriftReader reader) =>
+        reader.ReadStruct(new WireMessageCreate(), static (ref ThriftReader r, ThriftType type, short id, WireMessageCreate create) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
             switch (id)
             {
-                case 100 when type == ThriftType.String: create.Contents = reader.ReadBinary(MaxEventBytes); break;
-                case 101 when type == ThriftType.String: create.ConversationKeyVersion = reader.ReadString(MaxIdBytes); break;
-                case 102 when type == ThriftType.Bool: create.ShouldNotify = reader.ReadBool(); break;
-                case 103 when type == ThriftType.I64: create.TtlMsec = reader.ReadI64(); break;
-                default: reader.Skip(type); break;
+                case 100 when type == ThriftType.String: create.Contents = r.ReadBinary(MaxEventBytes); return true;
+                case 101 when type == ThriftType.String: create.ConversationKeyVersion = r.ReadString(MaxIdBytes); return true;
+                case 102 when type == ThriftType.Bool: create.ShouldNotify = r.ReadBool(); return true;
+                case 103 when type == ThriftType.I64: create.TtlMsec = r.ReadI64(); return true;
+                default: return false;
             }
-        }
-        reader.LeaveStruct();
-        return create;
-    }
+        });
 
-    private static WireKeyChange ReadKeyChange(ref ThriftReader reader)
-    {
-        var change = new WireKeyChange();
-        reader.EnterStruct();
-        while (true)
+    private static WireKeyChange ReadKeyChange(ref ThriftReader reader) =>
+        reader.ReadStruct(new WireKeyChange(), static (ref ThriftReader r, ThriftType type, short id, WireKeyChange change) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
             switch (id)
             {
-                case 1 when type == ThriftType.String:
-                    change.ConversationKeyVersion = reader.ReadString(MaxIdBytes);
-                    break;
-                case 2 when type == ThriftType.List:
-                    {
-                        reader.EnterStruct();
-                        var (elementType, count) = reader.ReadListBegin();
-                        for (var i = 0; i < count; i++)
-                        {
-                            if (elementType == ThriftType.Struct)
-                                change.ParticipantKeys.Add(ReadParticipantKey(ref reader));
-                            else
-                                reader.Skip(elementType);
-                        }
-                        reader.LeaveStruct();
-                        break;
-                    }
-                case 5 when type == ThriftType.Bool:
-                    change.ForKeyRotation = reader.ReadBool();
-                    break;
-                default:
-                    reader.Skip(type);
-                    break;
+                case 1 when type == ThriftType.String: change.ConversationKeyVersion = r.ReadString(MaxIdBytes); return true;
+                case 2 when type == ThriftType.List: r.ReadStructList(change.ParticipantKeys, ReadParticipantKey); return true;
+                case 5 when type == ThriftType.Bool: change.ForKeyRotation = r.ReadBool(); return true;
+                default: return false;
             }
-        }
-        reader.LeaveStruct();
-        return change;
-    }
+        });
 
-    private static WireParticipantKey ReadParticipantKey(ref ThriftReader reader)
-    {
-        var key = new WireParticipantKey();
-        reader.EnterStruct();
-        while (true)
+    private static WireParticipantKey ReadParticipantKey(ref ThriftReader reader) =>
+        reader.ReadStruct(new WireParticipantKey(), static (ref ThriftReader r, ThriftType type, short id, WireParticipantKey key) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
             switch (id)
             {
-                case 1 when type == ThriftType.String: key.UserId = reader.ReadString(MaxIdBytes); break;
-                case 2 when type == ThriftType.String: key.EncryptedConversationKey = reader.ReadString(MaxKeyStringBytes); break;
-                case 3 when type == ThriftType.String: key.PublicKeyVersion = reader.ReadString(MaxIdBytes); break;
-                default: reader.Skip(type); break;
+                case 1 when type == ThriftType.String: key.UserId = r.ReadString(MaxIdBytes); return true;
+                case 2 when type == ThriftType.String: key.EncryptedConversationKey = r.ReadString(MaxKeyStringBytes); return true;
+                case 3 when type == ThriftType.String: key.PublicKeyVersion = r.ReadString(MaxIdBytes); return true;
+                default: return false;
             }
-        }
-        reader.LeaveStruct();
-        return key;
-    }
+        });
 
-    private static WireSignature ReadSignature(ref ThriftReader reader)
-    {
-        var signature = new WireSignature();
-        reader.EnterStruct();
-        while (true)
+    private static WireSignature ReadSignature(ref ThriftReader reader) =>
+        reader.ReadStruct(new WireSignature(), static (ref ThriftReader r, ThriftType type, short id, WireSignature signature) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
             switch (id)
             {
-                case 1 when type == ThriftType.String: signature.Signature = reader.ReadString(MaxIdBytes); break;
-                case 2 when type == ThriftType.String: signature.PublicKeyVersion = reader.ReadString(MaxIdBytes); break;
-                case 3 when type == ThriftType.String: signature.SignatureVersion = reader.ReadString(MaxIdBytes); break;
+                case 1 when type == ThriftType.String: signature.Signature = r.ReadString(MaxIdBytes); return true;
+                case 2 when type == ThriftType.String: signature.PublicKeyVersion = r.ReadString(MaxIdBytes); return true;
+                case 3 when type == ThriftType.String: signature.SignatureVersion = r.ReadString(MaxIdBytes); return true;
                 // 4 and 5 carry signing keys inside the event: never trusted, so never read.
-                default: reader.Skip(type); break;
+                default: return false;
             }
-        }
-        reader.LeaveStruct();
-        return signature;
-    }
+        });
 
-    private static WireFailure ReadFailure(ref ThriftReader reader)
-    {
-        var failure = new WireFailure();
-        reader.EnterStruct();
-        while (true)
+    private static WireFailure ReadFailure(ref ThriftReader reader) =>
+        reader.ReadStruct(new WireFailure(), static (ref ThriftReader r, ThriftType type, short id, WireFailure failure) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
             switch (id)
             {
-                case 1 when type == ThriftType.I32: failure.FailureType = reader.ReadI32(); break;
-                case 2 when type == ThriftType.I32: failure.RateLimitTier = reader.ReadI32(); break;
-                default: reader.Skip(type); break;
+                case 1 when type == ThriftType.I32: failure.FailureType = r.ReadI32(); return true;
+                case 2 when type == ThriftType.I32: failure.RateLimitTier = r.ReadI32(); return true;
+                default: return false;
             }
-        }
-        reader.LeaveStruct();
-        return failure;
-    }
+        });
 
-    private static void ReadEntryContents(ref ThriftReader reader, WireContents contents)
-    {
-        reader.EnterStruct();
-        while (true)
+    private static void ReadEntryContents(ref ThriftReader reader, WireContents contents) =>
+        reader.ReadStruct(contents, static (ref ThriftReader r, ThriftType type, short id, WireContents c) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
-            if (contents.Variant != 0)
+            if (c.Variant != 0)
                 throw new XChatProtocolException(XChatRejection.Malformed, "The contents set more than one variant.");
-            contents.Variant = id;
-            if (id == 1 && type == ThriftType.Struct)
-                ReadMessageContents(ref reader, contents);
-            else
-                reader.Skip(type);
-        }
-        reader.LeaveStruct();
-    }
+            c.Variant = id;
+            if (id != 1 || type != ThriftType.Struct)
+                return false;
+            ReadMessageContents(ref r, c);
+            return true;
+        });
 
-    private static void ReadMessageContents(ref ThriftReader reader, WireContents contents)
-    {
-        reader.EnterStruct();
-        while (true)
+    private static void ReadMessageContents(ref ThriftReader reader, WireContents contents) =>
+        reader.ReadStruct(contents, static (ref ThriftReader r, ThriftType type, short id, WireContents c) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
             switch (id)
             {
-                case 1 when type == ThriftType.String: contents.Text = reader.ReadString(MaxTextBytes); break;
-                case 2 when type == ThriftType.List: contents.EntityCount = CountList(ref reader); break;
-                case 3 when type == ThriftType.List: contents.AttachmentCount = CountList(ref reader); break;
-                case 4 when type == ThriftType.Struct: contents.Preview = ReadPreview(ref reader); break;
-                default: reader.Skip(type); break;
+                case 1 when type == ThriftType.String: c.Text = r.ReadString(MaxTextBytes); return true;
+                case 2 when type == ThriftType.List: c.EntityCount = CountList(ref r); return true;
+                case 3 when type == ThriftType.List: c.AttachmentCount = CountList(ref r); return true;
+                case 4 when type == ThriftType.Struct: c.Preview = ReadPreview(ref r); return true;
+                default: return false;
             }
-        }
-        reader.LeaveStruct();
-    }
+        });
 
-    private static WirePreview ReadPreview(ref ThriftReader reader)
-    {
-        var preview = new WirePreview();
-        reader.EnterStruct();
-        while (true)
+    private static WirePreview ReadPreview(ref ThriftReader reader) =>
+        reader.ReadStruct(new WirePreview(), static (ref ThriftReader r, ThriftType type, short id, WirePreview preview) =>
         {
-            var (type, id) = reader.ReadFieldBegin();
-            if (type == ThriftType.Stop)
-                break;
             switch (id)
             {
-                case 1 when type == ThriftType.I64: preview.SenderId = reader.ReadI64(); break;
-                case 2 when type == ThriftType.String: preview.Text = reader.ReadString(MaxTextBytes); break;
-                case 3 when type == ThriftType.List: preview.EntityCount = CountList(ref reader); break;
-                case 4 when type == ThriftType.List: preview.AttachmentCount = CountList(ref reader); break;
-                case 7 when type == ThriftType.String: preview.ReplyingToMessageId = reader.ReadString(MaxIdBytes); break;
-                case 8 when type == ThriftType.Struct: preview.RawMessageCreate = ReadMessageEvent(ref reader); break;
-                case 9 when type == ThriftType.Struct: preview.RawEdit = ReadMessageEvent(ref reader); break;
-                case 10 when type == ThriftType.List:
-                    {
-                        reader.EnterStruct();
-                        var (elementType, count) = reader.ReadListBegin();
-                        for (var i = 0; i < count; i++)
-                        {
-                            if (elementType == ThriftType.Struct)
-                                preview.RawKeyChanges.Add(ReadMessageEvent(ref reader));
-                            else
-                                reader.Skip(elementType);
-                        }
-                        reader.LeaveStruct();
-                        break;
-                    }
-                default: reader.Skip(type); break;
+                case 1 when type == ThriftType.I64: preview.SenderId = r.ReadI64(); return true;
+                case 2 when type == ThriftType.String: preview.Text = r.ReadString(MaxTextBytes); return true;
+                case 3 when type == ThriftType.List: preview.EntityCount = CountList(ref r); return true;
+                case 4 when type == ThriftType.List: preview.AttachmentCount = CountList(ref r); return true;
+                case 7 when type == ThriftType.String: preview.ReplyingToMessageId = r.ReadString(MaxIdBytes); return true;
+                case 8 when type == ThriftType.Struct: preview.RawMessageCreate = ReadMessageEvent(ref r); return true;
+                case 9 when type == ThriftType.Struct: preview.RawEdit = ReadMessageEvent(ref r); return true;
+                case 10 when type == ThriftType.List: r.ReadStructList(preview.RawKeyChanges, ReadMessageEvent); return true;
+                default: return false;
             }
-        }
-        reader.LeaveStruct();
-        return preview;
-    }
+        });
 
     private static int CountList(ref ThriftReader reader)
     {
