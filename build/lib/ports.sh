@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # Who holds a local TCP port, read from the kernel's socket tables (/proc/net/tcp and tcp6) and the processes'
-# descriptors, so that no tool has to be installed first. Sourced by build/run.sh; needs port_open from rabbitmq.sh.
+# descriptors, so that no tool has to be installed first. Sourced by build/run.sh and postgres.sh; needs port_open
+# from rabbitmq.sh.
+
+# The disposable PostgreSQL cluster the fault suite restarts under a running Processor (postgres.sh's
+# faults_postgres_start); the shared server on POSTGRES_PORT is never restarted.
+FAULTS_POSTGRES_PORT="${FAULTS_POSTGRES_PORT:-5439}"
 
 # Prints the command line and pid of the process listening on TCP port $1 ("another process" when its owner
 # cannot be seen, e.g. another user's process when not run as root); fails when nothing listens there.
