@@ -106,6 +106,13 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
 
         public async Task SaveAsync(TurnRecord from, TurnRecord to, SentReply? sent, TurnWriteRider? rider, CancellationToken cancellationToken)
         {
+            if (connection.State != System.Data.ConnectionState.Open)
+            {
+                // The server ended the session (restart, crash) under an earlier statement of this turn: Npgsql closed it,
+                // and a command on it would be InvalidOperationException, which no retry takes.
+                throw new TurnClaimLostException(to.MessageId);
+            }
+
             // One batch, one implicit transaction: the turn moves on and its DM is recorded, or neither. The unlock
             // runs only when both did (a failed statement ends the batch); it is not transactional, and need not be.
             await using var batch = new NpgsqlBatch(connection);
@@ -155,7 +162,10 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
         {
             await using (connection)
             {
-                if (_unlocked)
+                // A session the server ended (a restart, a crash) is closed by Npgsql and took its lock with it. Unlocking
+                // on it would throw InvalidOperationException, not transient, from the turn's finally: that hid the turn's
+                // own, transient failure and sent its message to _error.
+                if (_unlocked || connection.State != System.Data.ConnectionState.Open)
                 {
                     return;
                 }
@@ -166,9 +176,10 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
                     await using var unlock = new NpgsqlBatch(connection) { BatchCommands = { Unlock() } };
                     await unlock.ExecuteNonQueryAsync(CancellationToken.None);
                 }
-                catch (NpgsqlException)
+                catch (Exception failure) when (failure is NpgsqlException or InvalidOperationException)
                 {
-                    // The session is gone, and its lock with it (a pooled session is reset before reuse anyway).
+                    // The session is gone, and its lock with it (a pooled session is reset before reuse anyway);
+                    // InvalidOperationException when it broke between the check above and the unlock.
                 }
             }
         }
@@ -285,4 +296,15 @@ public sealed class PostgresTurnLedger(NpgsqlDataSource database) : ITurnLedger
 public sealed class PostgresTurnWriteRider(NpgsqlBatchCommand command) : TurnWriteRider
 {
     public NpgsqlBatchCommand Command { get; } = command;
+}
+
+/// <summary>
+/// The session that held a turn's claim is gone (PostgreSQL restarted, or the connection broke under an earlier
+/// statement), and the claim's lock with it: the turn cannot be written on it. Transient: the retry claims the turn
+/// again on a new session and resumes from what was stored.
+/// </summary>
+public sealed class TurnClaimLostException(Guid messageId)
+    : NpgsqlException($"The PostgreSQL session holding the claim on the turn of message {messageId} has ended.")
+{
+    public override bool IsTransient => true;
 }

@@ -53,6 +53,29 @@ public static class TurnClaim_Specs
         }
     }
 
+    /// <summary>PostgreSQL restarted, or crashed, under a running consume: the session holding the claim ends, the process lives on.</summary>
+    public class When_the_server_ends_the_session_of_a_claimed_turn
+    {
+        [Test]
+        public async Task Should_fail_every_later_write_as_transient_and_release_without_throwing()
+        {
+            await using var stores = await ConversationStores.StartAsync(StoreKind.Postgres);
+            var held = await stores.Turns.ClaimTurnAsync(Guid.NewGuid(), ConversationKey, EventId, CancellationToken.None);
+            await held!.SaveAsync(t => t.Answered(new PlannedAnswer([new PlannedReply("Hi!")], ConversationSignal.None)), CancellationToken.None);
+
+            await stores.Database!.ScalarAsync<bool>(
+                "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()");
+
+            // The first write meets the ended session; Npgsql closes the connection, and the next write finds it closed
+            // (which used to be InvalidOperationException: no retry took it, and the message went to _error).
+            Assert.That(async () => await held.SaveAsync(t => t.Sending(0, DateTimeOffset.UtcNow), CancellationToken.None),
+                Throws.InstanceOf<Npgsql.NpgsqlException>().With.Property(nameof(Npgsql.NpgsqlException.IsTransient)).True);
+            Assert.That(async () => await held.SaveAsync(t => t.Sending(0, DateTimeOffset.UtcNow), CancellationToken.None),
+                Throws.InstanceOf<TurnClaimLostException>().With.Property(nameof(Npgsql.NpgsqlException.IsTransient)).True);
+            Assert.That(async () => await held.DisposeAsync(), Throws.Nothing, "releasing the claim of a closed session");
+        }
+    }
+
     /// <summary>Rows the previous version of the ledger wrote (its state numbers, its JSON), read by this one without a migration.</summary>
     [Category("Integration")]
     public class When_the_ledger_meets_rows_an_earlier_version_wrote
