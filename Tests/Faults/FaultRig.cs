@@ -75,8 +75,15 @@ public sealed class FaultRig : IAsyncDisposable
 
     public int Accepted => _accepted.Count;
 
+    /// <summary>The Processor's own PostgreSQL server, with <c>ownPostgres: true</c>: one a spec may stop and start again.</summary>
+    public FaultsPostgres? OwnPostgres { get; private set; }
+
+    /// <summary>How many DMs each user writes before a held burst waits (a third, at least one).</summary>
+    public int MessagesBeforeHold => Math.Max(1, Profile.MessagesPerUser / 3);
+
     /// <param name="xchat">The bot speaks XChat: its key pair registered with the simulated X and configured as its secret.</param>
-    public static async Task<FaultRig> StartAsync(int processors = 1, bool xchat = false)
+    /// <param name="ownPostgres">The Processor's store on a PostgreSQL server of the rig's own (<see cref="OwnPostgres"/>), not the shared one.</param>
+    public static async Task<FaultRig> StartAsync(int processors = 1, bool xchat = false, bool ownPostgres = false)
     {
         var broker = await RabbitMqVirtualHost.CreateAsync();
         var store = await PostgresDatabase.CreateAsync();
@@ -88,6 +95,12 @@ public sealed class FaultRig : IAsyncDisposable
         if (xchat)
         {
             rig.SpeakXChat();
+        }
+
+        if (ownPostgres)
+        {
+            rig.OwnPostgres = await FaultsPostgres.StartAsync();
+            rig.Settings["Processor:Store:ConnectionString"] = rig.OwnPostgres.ConnectionString;
         }
 
         await rig.StartIngressAsync();
@@ -118,9 +131,16 @@ public sealed class FaultRig : IAsyncDisposable
 
     public async Task RestartIngressAsync()
     {
+        await KillIngressAsync();
+        await StartIngressAsync();
+    }
+
+    /// <summary>SIGKILLs the Ingress; <see cref="StartIngressAsync"/> starts it again on its port.</summary>
+    public async Task KillIngressAsync()
+    {
         await Ingress!.KillAsync();
         await Ingress.DisposeAsync();
-        await StartIngressAsync();
+        Ingress = null;
     }
 
     public async Task<ServiceProcess> StartProcessorAsync()
@@ -137,11 +157,20 @@ public sealed class FaultRig : IAsyncDisposable
 
     /// <summary>Every user writes their DMs one after another (X delivers them in order); users write at once.</summary>
     /// <param name="deliveries">How many times X delivers each DM (2: duplicates).</param>
-    public Task SendBurstAsync(int deliveries = 1) =>
+    /// <param name="rest">
+    /// When given, a held burst: each user writes its first <see cref="MessagesBeforeHold"/> DMs, then waits for this
+    /// before the rest, so a fault can be put in the middle of the burst whatever the machine's speed.
+    /// </param>
+    public Task SendBurstAsync(int deliveries = 1, Task? rest = null) =>
         Task.WhenAll(Enumerable.Range(0, Profile.Users).Select(async user =>
         {
             for (var index = 0; index < Profile.MessagesPerUser; index++)
             {
+                if (index == MessagesBeforeHold && rest is not null)
+                {
+                    await rest;
+                }
+
                 var eventId = (1_990_000_000_000_000_000L + (user * 10_000L) + index).ToString(CultureInfo.InvariantCulture);
                 var body = XWebhookSender.DirectMessage(TestCredentials.BotUserId, eventId, new SimulatedUser(UserId(user), $"User {user}", $"user{user}"), Text(user, index));
                 var accepted = false;
@@ -177,6 +206,19 @@ public sealed class FaultRig : IAsyncDisposable
                 }
             }
         }));
+
+    /// <summary>Waits (up to <see cref="Patience"/>) until the Ingress has accepted <paramref name="count"/> DMs.</summary>
+    public Task WaitUntilAcceptedAsync(int count) => WaitUntilAsync(() => Accepted >= count);
+
+    /// <summary>Waits for a condition, polling, with <see cref="Patience"/> as the safety net.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(Patience);
+        while (!condition())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
+        }
+    }
 
     /// <summary>X delivers every accepted DM again, as a Replay after an outage does.</summary>
     public Task ReplayAsync() => SendBurstAsync();
@@ -281,6 +323,10 @@ public sealed class FaultRig : IAsyncDisposable
         await Relay.DisposeAsync();
         await Broker.DisposeAsync();
         await Store.DisposeAsync();
+        if (OwnPostgres is not null)
+        {
+            await OwnPostgres.DisposeAsync();
+        }
     }
 
     /// <summary>Orders "user 1 message 10" after "user 1 message 9".</summary>

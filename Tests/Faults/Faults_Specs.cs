@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using TwitterBot.Tests.Support;
 
 namespace TwitterBot.Tests.Faults;
@@ -104,19 +105,67 @@ public static class Faults_Specs
 
     public class When_the_Ingress_restarts_in_the_middle_of_a_burst
     {
+        /// <summary>
+        /// The burst is held after its first third, so the kill always falls between two DMs of every user, and the
+        /// rest is let go while the Ingress is dead: it starts again only once X has met the dead port, whatever the
+        /// machine's speed (a burst that finished before the kill would need no retry).
+        /// </summary>
         [Test]
         public async Task Should_have_Xs_retries_cover_the_gap()
         {
             await using var rig = await FaultRig.StartAsync();
+            var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-            var burst = rig.SendBurstAsync();
-            await MidBurstAsync(rig);
-            await rig.RestartIngressAsync();
+            var burst = rig.SendBurstAsync(rest: rest.Task);
+            await rig.WaitUntilAcceptedAsync(rig.Profile.Users * rig.MessagesBeforeHold);
+            await rig.KillIngressAsync();
+            rest.SetResult();
+            await FaultRig.WaitUntilAsync(() => rig.Sender.Attempts.Any(a => a.Status is null));
+            await rig.StartIngressAsync();
             await burst;
 
             var account = await rig.AccountAsync("Ingress SIGKILLed mid-burst and restarted");
             AssertNothingLost(rig, account);
             Assert.That(account.Deliveries, Is.GreaterThan(rig.Profile.Total), "X retried what the dead Ingress did not answer");
+        }
+    }
+
+    public class When_PostgreSQL_restarts_in_the_middle_of_a_burst
+    {
+        /// <summary>
+        /// The Processor's store is a PostgreSQL server of the rig's own (the shared one is never restarted). The burst is
+        /// held after its first third, and one turn of it is held at the gateway, so the server stops under a claimed turn
+        /// (its session, and the claim's advisory lock, gone with it) whatever the machine's speed; the rest of the
+        /// burst arrives while it is down, so the Processor must hold those messages until it is back. <c>fast</c> ends
+        /// every session cleanly (57P01 to each), <c>immediate</c> is a crash (sessions cut, WAL replayed at start).
+        /// </summary>
+        [TestCase("fast")]
+        [TestCase("immediate")]
+        public async Task Should_hold_its_messages_and_answer_each_once_when_it_is_back(string mode)
+        {
+            await using var rig = await FaultRig.StartAsync(ownPostgres: true);
+            var processor = rig.Processors[0];
+            var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var down = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var heldText = FaultRig.Text(0, rig.MessagesBeforeHold - 1);
+            var held = new HeldEcho(heldText, down.Task);
+            rig.Gateway.Override = body => body["text"]?.GetValue<string>() == heldText && held.Take() ? held : null;
+
+            var burst = rig.SendBurstAsync(rest: rest.Task);
+            await rig.WaitUntilAcceptedAsync(rig.Profile.Users * rig.MessagesBeforeHold);
+            await held.Asked.WaitAsync(FaultRig.Patience);
+            await rig.OwnPostgres!.StopAsync(mode);
+            down.SetResult();
+            rest.SetResult();
+            await burst; // the Ingress needs no database: the whole burst is accepted while it is down
+            var answeredWhileDown = rig.X.AllAccepted().Count;
+            await rig.OwnPostgres.ResumeAsync();
+
+            var account = await rig.AccountAsync($"PostgreSQL stopped ({mode}) mid-burst under a claimed turn, the rest of the burst accepted, then started again");
+            TestContext.Out.WriteLine($"{answeredWhileDown} DMs answered before PostgreSQL was back");
+            AssertNothingLost(rig, account);
+            Assert.That(answeredWhileDown, Is.LessThan(rig.Profile.Users * rig.MessagesBeforeHold), "the held turn, and the rest of the burst, were answered only after PostgreSQL was back");
+            Assert.That(processor.HasExited, Is.False, "the same Processor rode out the outage, never restarted");
         }
     }
 
@@ -170,6 +219,35 @@ public static class Faults_Specs
             await rig.ReplayAsync();
 
             AssertNothingLost(rig, await rig.AccountAsync("every event delivered twice, then replayed"));
+        }
+    }
+
+    /// <summary>The gateway's echo of <paramref name="text"/>, given once <paramref name="release"/> completes: a turn held in the middle.</summary>
+    private sealed class HeldEcho(string text, Task release) : Microsoft.AspNetCore.Http.IResult
+    {
+        private readonly TaskCompletionSource _asked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _taken;
+
+        /// <summary>Completes when the held request arrived.</summary>
+        public Task Asked => _asked.Task;
+
+        /// <summary>True once: only the first request for the held text is held, its retries are answered at once.</summary>
+        public bool Take() => Interlocked.Exchange(ref _taken, 1) == 0;
+
+        public async Task ExecuteAsync(Microsoft.AspNetCore.Http.HttpContext httpContext)
+        {
+            _asked.TrySetResult();
+            await release.WaitAsync(httpContext.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            await Microsoft.AspNetCore.Http.Results.Json(new JsonObject
+            {
+                ["current_state"] = new JsonObject { ["context"] = "Context", ["id"] = Guid.NewGuid().ToString(), ["name"] = "say:reply" },
+                ["responses"] = new JsonArray(new JsonObject
+                {
+                    ["text"] = $"You said: {text}",
+                    ["quick_replies"] = new JsonArray(),
+                    ["attachments"] = new JsonArray(),
+                }),
+            }).ExecuteAsync(httpContext);
         }
     }
 
