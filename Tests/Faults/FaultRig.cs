@@ -211,10 +211,13 @@ public sealed class FaultRig : IAsyncDisposable
     public Task WaitUntilAcceptedAsync(int count) => WaitUntilAsync(() => Accepted >= count);
 
     /// <summary>Waits for a condition, polling, with <see cref="Patience"/> as the safety net.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition)
+    public static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    /// <inheritdoc cref="WaitUntilAsync(Func{bool})"/>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         using var deadline = new CancellationTokenSource(Patience);
-        while (!condition())
+        while (!await condition())
         {
             await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
         }

@@ -24,11 +24,12 @@ public sealed class FaultsPostgres : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>The role and database the script creates, on loopback (the cluster trusts its loopback clients).</summary>
-    public string ConnectionString => new NpgsqlConnectionStringBuilder(PostgresDatabase.ServerConnectionString)
+    /// <summary>The role and database the script creates (POSTGRES_ROLE's default), on loopback; the cluster trusts its loopback clients.</summary>
+    public string ConnectionString => new NpgsqlConnectionStringBuilder
     {
         Host = "127.0.0.1",
         Port = Port,
+        Username = "twitterbot",
         Database = "twitterbot",
     }.ConnectionString;
 

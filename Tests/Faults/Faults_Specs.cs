@@ -155,14 +155,24 @@ public static class Faults_Specs
             await rig.WaitUntilAcceptedAsync(rig.Profile.Users * rig.MessagesBeforeHold);
             await held.Asked.WaitAsync(FaultRig.Patience);
             await rig.OwnPostgres!.StopAsync(mode);
+            var outage = System.Diagnostics.Stopwatch.StartNew();
             down.SetResult();
             rest.SetResult();
             await burst; // the Ingress needs no database: the whole burst is accepted while it is down
+            using var http = new HttpClient();
+            await FaultRig.WaitUntilAsync(async () =>
+            {
+                using var ready = await http.GetAsync(new Uri(processor.BaseAddress, "health/ready"));
+                return ready.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable; // the Processor has seen the store gone
+            });
             var answeredWhileDown = rig.X.AllAccepted().Count;
             await rig.OwnPostgres.ResumeAsync();
+            var downFor = outage.ElapsedMilliseconds;
+            await processor.WaitUntilReadyAsync(FaultRig.Patience);
+            TestContext.Out.WriteLine($"PostgreSQL down for {downFor} ms; the Processor ready again {outage.ElapsedMilliseconds - downFor} ms after it was started");
 
             var account = await rig.AccountAsync($"PostgreSQL stopped ({mode}) mid-burst under a claimed turn, the rest of the burst accepted, then started again");
-            TestContext.Out.WriteLine($"{answeredWhileDown} DMs answered before PostgreSQL was back");
+            TestContext.Out.WriteLine($"{answeredWhileDown} DMs answered before PostgreSQL was back, while /health/ready answered 503");
             AssertNothingLost(rig, account);
             Assert.That(answeredWhileDown, Is.LessThan(rig.Profile.Users * rig.MessagesBeforeHold), "the held turn, and the rest of the burst, were answered only after PostgreSQL was back");
             Assert.That(processor.HasExited, Is.False, "the same Processor rode out the outage, never restarted");
