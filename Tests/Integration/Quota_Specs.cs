@@ -281,6 +281,11 @@ public static class Quota_Specs
             var holds = gate.Held();
             var app = gate.HeldApp;
             var deadLettersWhileHeld = await rig.DeadLettersAsync();
+            var waiting = new List<PeekedMessage>();
+            foreach (var queue in TestSettings.PartitionQueues)
+            {
+                waiting.AddRange(await rig.Broker.PeekAsync(queue));
+            }
 
             clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromSeconds(2));
             var sent = await rig.X.WaitForDirectMessagesAsync(4, Patience);
@@ -292,6 +297,8 @@ public static class Quota_Specs
                 Assert.That(holds.Select(h => h.Reason), Is.All.Contains("window on X is spent"));
                 Assert.That(app, Is.Null, "one bot's window does not hold the app (the other partitions, the other bots)");
                 Assert.That(deadLettersWhileHeld, Is.Zero);
+                Assert.That(waiting, Has.Count.EqualTo(2));
+                Assert.That(waiting.Select(m => m.DeliveryCount), Is.All.LessThanOrEqualTo(1), "the hold cost one delivery, not one per wait");
                 Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(Enumerable.Range(1, 4).Select(i => $"You said: message {i}")), "answered once each, in order, after the reset");
                 Assert.That(rig.X.Attempts, Has.Count.EqualTo(4), "no call met the spent window");
                 Assert.That(resumed, Is.True);
