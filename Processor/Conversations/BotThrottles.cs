@@ -55,7 +55,7 @@ public interface IBotThrottles
 
     /// <summary>
     /// Takes the next probe of a suspended app: true for exactly one caller once the next probe is due (at
-    /// <paramref name="now"/>), which then lets one real send through, and moves the next probe to <paramref name="nextProbeAt"/>.
+    /// <paramref name="now"/>), which then asks X without a message (<see cref="Quota.XAppProbe"/>), and moves the next probe to <paramref name="nextProbeAt"/>.
     /// </summary>
     Task<bool> ClaimProbeAsync(DateTimeOffset now, DateTimeOffset nextProbeAt, CancellationToken cancellationToken);
 

@@ -314,16 +314,12 @@ public sealed partial class ConversationTurn(
         // On a partition the gate controls, the app's suspension is not waited out in place: the partition stops.
         var partition = gate.PartitionOf(events);
         var waitsUntil = time.GetUtcNow() + (partition is null ? options.Value.Replies.MaxRateLimitWait : TimeSpan.Zero);
-        using var probing = new ProbeScope();
         while (true)
         {
             try
             {
                 await WaitForRateLimitAsync(message.BotUserId, cancellationToken);
-                if (await quota.WaitUntilMaySendAsync(waitsUntil, cancellationToken) && partition is not null)
-                {
-                    probing.Hold ??= gate.ProbeInPlace();
-                }
+                await quota.WaitUntilMaySendAsync(waitsUntil, cancellationToken);
             }
             catch (Exception held) when (partition is not null && held is RateLimitedException or SendingSuspendedException)
             {
@@ -356,12 +352,6 @@ public sealed partial class ConversationTurn(
                 await claim.SaveAsync(t => t.NotSent(index), cancellationToken);
                 telemetry.DirectMessage("out_of_credits");
                 await quota.OutOfCreditsAsync(failure, cancellationToken);
-                if (probing.Hold is not null)
-                {
-                    // A refused probe waits in place for the next one: giving the message back each time would cost a delivery each.
-                    waitsUntil = time.GetUtcNow() + options.Value.Replies.MaxRateLimitWait;
-                }
-
                 continue;
             }
             catch (XApiException failure) when (failure.Kind == XFailureKind.RateLimited)
@@ -570,14 +560,6 @@ public sealed partial class ConversationTurn(
 
     [LoggerMessage(LogLevel.Debug, "The {What} call to X failed and was skipped: {Reason}")]
     private partial void LogBestEffortFailed(string what, string reason);
-}
-
-/// <summary>While set, this consume is the probe waiting in place (see <see cref="ConsumptionGate.ProbeInPlace"/>).</summary>
-internal sealed class ProbeScope : IDisposable
-{
-    public IDisposable? Hold { get; set; }
-
-    public void Dispose() => Hold?.Dispose();
 }
 
 /// <summary>X's rate limit resets later than a conversation may wait in place: the message is retried later.</summary>

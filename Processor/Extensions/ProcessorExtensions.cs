@@ -46,6 +46,10 @@ public static class ProcessorExtensions
         builder.Services.AddRefitGeneratedClient<IXDirectMessagesV2Api>(dmJson)
             .ConfigureHttpClient((services, http) => http.BaseAddress = new Uri(DirectoryUri(TwitterApi(services).TwitterUrl!), "/"))
             .AddHttpMessageHandler<OAuth1SigningHandler>();
+        builder.Services.AddRefitGeneratedClient<TwitterBot.Processor.Quota.IXAppProbeApi>(dmJson)
+            .ConfigureHttpClient((services, http) => http.BaseAddress = new Uri(DirectoryUri(TwitterApi(services).TwitterUrl!), "/"))
+            .AddHttpMessageHandler<OAuth1SigningHandler>();
+        builder.Services.AddTransient<TwitterBot.Processor.Quota.XAppProbe>();
         builder.Services.AddRefitGeneratedClient<IXMediaUploadApi>(new RefitSettings(new SystemTextJsonContentSerializer(XMediaJsonContext.Default.Options)) { Buffered = true })
             .ConfigureHttpClient((services, http) => http.BaseAddress = DirectoryUri(TwitterApi(services).UploadUrl!))
             .AddHttpMessageHandler<OAuth1SigningHandler>();

@@ -32,7 +32,7 @@ public sealed class RepliesOptions
     /// </summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>While X refuses the app for money (402, usage cap), how often one real send is let through to see whether it still does.</summary>
+    /// <summary>While X refuses the app for money (402, usage cap), how often X is asked, without a message (<c>GET /2/users/me</c>), whether it still does.</summary>
     public TimeSpan OutOfCreditsProbeInterval { get; set; } = TimeSpan.FromMinutes(5);
 }
 

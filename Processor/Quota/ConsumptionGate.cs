@@ -11,19 +11,16 @@ namespace TwitterBot.Processor.Quota;
 /// need be, instead of in retries that end in <c>_error</c>:
 /// <list type="bullet">
 /// <item>the app's suspension (402, usage cap) or the app's window spent: every partition stops, until the store says
-/// the suspension is over or the window has reset. While suspended, one partition is started each time the store's
-/// probe is due, so that its first message takes the probe (one real send across all replicas, as
-/// <see cref="SendingQuota"/> decides);</item>
+/// the suspension is over or the window has reset. While suspended, X is probed without a message
+/// (<see cref="ConsumptionResumer"/>, <see cref="XAppProbe"/>), so no partition starts until a probe gets through;</item>
 /// <item>one bot's window spent: only the partition that met it stops, until that bot's reset. Its other
 /// conversations, of any bot, wait behind it (a partition keeps order by delivering one message at a time); the
 /// other partitions go on, and stop in turn only if they meet a message of that bot.</item>
 /// </list>
-/// The message that met the hold is given back to its queue, in its place, neither retried nor dead-lettered
-/// (<see cref="ReturnHeldBackFilter"/>). RabbitMQ counts that return as one delivery of the quorum queue's
-/// <c>x-delivery-limit</c>: one per hold and per message in flight, not one per retry. A refused probe's message
-/// waits in place for the next probes (<see cref="ProbeInPlace"/>), so that it costs one delivery per
-/// <c>MaxRateLimitWait</c> of suspension, not one per probe.
-/// <see cref="ConsumptionResumer"/> starts the partitions again.
+/// The message that met the hold is given back to its queue, in its place, neither retried nor dead-lettered, and
+/// without a <c>Fault</c> (<see cref="ReturnHeldBackFilter"/>, <see cref="HeldBackIsNoFaultFilter"/>). RabbitMQ counts
+/// that return as one delivery of the quorum queue's <c>x-delivery-limit</c>: one per hold and per message in flight,
+/// however long the hold lasts. <see cref="ConsumptionResumer"/> starts the partitions again.
 /// </summary>
 public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : IReceiveEndpointObserver
 {
@@ -39,8 +36,6 @@ public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : I
     private readonly Lock _lock = new();
     private readonly Dictionary<Uri, Partition> _partitions = [];
     private AppHold? _appHold;
-    private int _nextProbe;
-    private int _probesInPlace;
 
     /// <summary>Why every partition is stopped, and until when (null: until the suspension ends).</summary>
     public sealed record AppHold(string Reason, DateTimeOffset? Until);
@@ -50,9 +45,6 @@ public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : I
         public IReceiveEndpoint Endpoint { get; set; } = endpoint;
 
         public bool Running { get; set; } = true;
-
-        /// <summary>Started while the app is held, so that its first message takes the due probe.</summary>
-        public bool Probing { get; set; }
 
         public (string Reason, DateTimeOffset Until)? Hold { get; set; }
 
@@ -110,11 +102,6 @@ public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : I
             {
                 var first = _appHold is null;
                 _appHold = new AppHold(reason, until);
-                foreach (var each in _partitions.Values)
-                {
-                    each.Probing = false;
-                }
-
                 if (first)
                 {
                     LogHeldApp(reason, until);
@@ -123,7 +110,6 @@ public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : I
             else if (_partitions.TryGetValue(partition, out var one))
             {
                 one.Hold = (reason, until ?? DateTimeOffset.MaxValue);
-                one.Probing = false;
                 LogHeldPartition(partition, reason, until);
             }
 
@@ -162,56 +148,6 @@ public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : I
         return ApplyAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// A consume took the probe and, refused, waits in place for the next one (up to
-    /// <c>Processor:Replies:MaxRateLimitWait</c>) rather than give its message back each time (each return costs a
-    /// delivery): no other partition is started for a probe meanwhile. Dispose when the consume leaves.
-    /// </summary>
-    public IDisposable ProbeInPlace()
-    {
-        Interlocked.Increment(ref _probesInPlace);
-        return new InPlace(this);
-    }
-
-    private sealed class InPlace(ConsumptionGate gate) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                Interlocked.Decrement(ref gate._probesInPlace);
-            }
-        }
-    }
-
-    /// <summary>
-    /// The store's probe is due while the app is held: the next partition in turn starts (the one started for the
-    /// last probe stops), so that its first message takes the probe. A partition with nothing queued takes none,
-    /// and the next look, the probe still due, moves on to the next.
-    /// </summary>
-    public Task StartProbeAsync(CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            var candidates = _partitions.Values.Where(p => p.Hold is null).ToList();
-            if (_appHold is null || candidates.Count == 0 || Volatile.Read(ref _probesInPlace) > 0)
-            {
-                return Task.CompletedTask;
-            }
-
-            foreach (var each in candidates)
-            {
-                each.Probing = false;
-            }
-
-            candidates[_nextProbe++ % candidates.Count].Probing = true;
-        }
-
-        return ApplyAsync(cancellationToken);
-    }
-
     /// <summary>Partitions held on their own whose hold ended by <paramref name="now"/> start again.</summary>
     public Task ReleaseDueAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -244,7 +180,7 @@ public sealed partial class ConsumptionGate(ILogger<ConsumptionGate> logger) : I
         {
             foreach (var (address, partition) in _partitions)
             {
-                var run = partition.Hold is null && (_appHold is null || partition.Probing);
+                var run = partition.Hold is null && _appHold is null;
                 if (run != partition.Running)
                 {
                     partition.Running = run;
@@ -366,13 +302,17 @@ public sealed class ConsumptionPausedException(string reason)
 /// </summary>
 public sealed class ReturnHeldBackFilter : IFilter<ExceptionReceiveContext>
 {
-    public static void Configure(IReceiveEndpointConfigurator endpoint) =>
+    /// <summary>Configures a partition's error pipe, and its consume pipe's outermost filter (before any retry).</summary>
+    public static void Configure(IReceiveEndpointConfigurator endpoint)
+    {
+        endpoint.UseFilter(new HeldBackIsNoFaultFilter());
         endpoint.ConfigureError(error =>
         {
             error.UseFilter(new ReturnHeldBackFilter());
             error.UseFilter(new GenerateFaultFilter());
             error.UseFilter(new ErrorTransportFilter());
         });
+    }
 
     public Task Send(ExceptionReceiveContext context, IPipe<ExceptionReceiveContext> next)
     {
@@ -385,6 +325,27 @@ public sealed class ReturnHeldBackFilter : IFilter<ExceptionReceiveContext>
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("returnHeldBack");
+}
+
+/// <summary>
+/// A held-back message's return is not a fault: MassTransit publishes a <c>Fault&lt;T&gt;</c> for every consume that
+/// throws (no one consumes it here), so the consume runs in a context that tells the observers, as any failure
+/// does, but publishes no fault when the failure is a <see cref="ConsumptionPausedException"/>. Any other failure
+/// publishes its fault as before.
+/// </summary>
+public sealed class HeldBackIsNoFaultFilter : IFilter<ConsumeContext>
+{
+    public Task Send(ConsumeContext context, IPipe<ConsumeContext> next) => next.Send(new HeldBackConsumeContext(context));
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("heldBackIsNoFault");
+
+    private sealed class HeldBackConsumeContext(ConsumeContext context) : MassTransit.Context.ConsumeContextScope(context)
+    {
+        public override Task NotifyFaulted<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception) =>
+            ConsumptionPausedException.IsCause(exception)
+                ? ReceiveContext.NotifyFaulted(context, duration, consumerType, exception)
+                : base.NotifyFaulted(context, duration, consumerType, exception);
+    }
 }
 
 /// <summary>Readiness degraded, with the reason, while this replica has stopped consuming conversation partitions.</summary>

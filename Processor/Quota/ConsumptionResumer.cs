@@ -1,13 +1,17 @@
+using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Conversations;
 
 namespace TwitterBot.Processor.Quota;
 
 /// <summary>
 /// Starts the partitions the <see cref="ConsumptionGate"/> stopped, when the store says they may go on: the app's
-/// suspension over (another replica's probe went through) or its window reset, a bot's window reset; and while the
-/// app is suspended, one partition each time the store's probe is due. Idle (no store read) while nothing is held.
+/// suspension over (this replica's probe or another's went through) or its window reset, a bot's window reset. While the
+/// app is suspended it probes X without a message each time the store's probe is due and this replica claims it
+/// (<see cref="XAppProbe"/>): the partitions stay stopped, so a waiting message costs no delivery per probe. Idle (no
+/// store read) while nothing is held and no suspension is known.
 /// </summary>
-public sealed partial class ConsumptionResumer(ConsumptionGate gate, IBotThrottles store, TimeProvider time, ILogger<ConsumptionResumer> logger) : BackgroundService
+public sealed partial class ConsumptionResumer(
+    ConsumptionGate gate, SendingQuota quota, XAppProbe probe, IBotThrottles store, TimeProvider time, ILogger<ConsumptionResumer> logger) : BackgroundService
 {
     /// <summary>
     /// How often it looks, in real time: the instants it compares come from the Processor's clock, but a clock a
@@ -36,11 +40,16 @@ public sealed partial class ConsumptionResumer(ConsumptionGate gate, IBotThrottl
         }
     }
 
-    /// <summary>One look: releases what may go on, starts a probe partition when the probe is due.</summary>
+    /// <summary>One look: releases what may go on, probes X when the probe is due.</summary>
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         await gate.ReleaseDueAsync(now, cancellationToken);
+        if (gate.HeldApp is not null || quota.KnowsOfSuspension)
+        {
+            await ProbeIfDueAsync(cancellationToken);
+        }
+
         if (gate.HeldApp is not { } hold)
         {
             return;
@@ -52,11 +61,36 @@ public sealed partial class ConsumptionResumer(ConsumptionGate gate, IBotThrottl
         {
             await gate.ReleaseAppAsync(cancellationToken);
         }
-        else if (suspension is { } suspended && suspended.NextProbeAt <= now)
-        {
-            await gate.StartProbeAsync(cancellationToken);
-        }
     }
+
+    private async Task ProbeIfDueAsync(CancellationToken cancellationToken)
+    {
+        if (!await quota.TryClaimProbeAsync(cancellationToken))
+        {
+            return;
+        }
+
+        try
+        {
+            await probe.ProbeAsync(cancellationToken);
+        }
+        catch (XApiException refused) when (refused.Kind == XFailureKind.OutOfCredits)
+        {
+            quota.ProbeRefused(refused);
+            return;
+        }
+        catch (Exception failure) when (failure is XApiException or XOutcomeUnknownException or HttpRequestException)
+        {
+            // Proves nothing about money (a 401, a 5xx, no answer): the suspension stands until a probe X answers.
+            LogProbeFailed(failure.Message);
+            return;
+        }
+
+        await quota.ProbeAcceptedAsync(cancellationToken);
+    }
+
+    [LoggerMessage(LogLevel.Warning, "The app's probe of X failed ({Reason}); it proves nothing about the app's credits, so sending stays suspended until the next probe.")]
+    private partial void LogProbeFailed(string reason);
 
     [LoggerMessage(LogLevel.Warning, "Could not check whether the held conversation partitions may be consumed again; the next look tries again.")]
     private partial void LogCheckFailed(Exception failure);

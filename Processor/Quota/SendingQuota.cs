@@ -9,10 +9,11 @@ namespace TwitterBot.Processor.Quota;
 /// <summary>
 /// Money and quota, shared by every replica through <see cref="IBotThrottles"/>:
 /// <list type="bullet">
-/// <item>the app's suspension: X refused it for money (402, <c>UsageCapExceeded</c>). No send goes out on any replica,
-/// except one probe per <c>Processor:Replies:OutOfCreditsProbeInterval</c> across all of them (a real send, claimed in the
-/// store); the first send X accepts ends it. One error log when it starts (on the replica that started it), one
-/// information log when it ends; readiness is degraded meanwhile (<see cref="QuotaHealthCheck"/>).</item>
+/// <item>the app's suspension: X refused it for money (402, <c>UsageCapExceeded</c>). No send goes out on any replica;
+/// one probe per <c>Processor:Replies:OutOfCreditsProbeInterval</c> across all of them (claimed in the store) asks X
+/// without a message (<see cref="XAppProbe"/>, made by <see cref="ConsumptionResumer"/>), and the first probe X answers
+/// ends it. One error log when it starts (on the replica that started it), one information log when it ends;
+/// readiness is degraded meanwhile (<see cref="QuotaHealthCheck"/>).</item>
 /// <item>X's windows, read from every answer: a window with nothing left is a wait until its reset before any send
 /// (<see cref="RateLimits"/>), so no call is wasted on a certain 429; the app's 24-hour window holds every bot back.</item>
 /// </list>
@@ -38,29 +39,26 @@ public sealed partial class SendingQuota(
     public ValueTask<AppSuspension?> SuspensionAsync(CancellationToken cancellationToken) =>
         _suspension.GetAsync(RateLimits.AppKey, (_, token) => store.SuspensionAsync(token), cancellationToken);
 
+    /// <summary>Whether this replica knows the app to be suspended (from its last read of the store, or its own refusal).</summary>
+    public bool KnowsOfSuspension => _suspension.TryGetLastKnown(RateLimits.AppKey, out var known) && known is not null;
+
     /// <summary>
-    /// Returns once a send may go out: the app is not suspended, or this caller took the due probe (true then).
-    /// Waits in place, in slices of <see cref="PollInterval"/>, until <paramref name="deadline"/>.
+    /// Returns once a send may go out: the app is not suspended. Waits in place, in slices of <see cref="PollInterval"/>,
+    /// until <paramref name="deadline"/>; the suspension ends only by a probe (<see cref="TryClaimProbeAsync"/>), never by a send.
     /// </summary>
-    /// <exception cref="SendingSuspendedException">Still suspended at the deadline: the message is retried later.</exception>
-    public async Task<bool> WaitUntilMaySendAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <exception cref="SendingSuspendedException">Still suspended at the deadline: the message is held back or retried later.</exception>
+    public async Task WaitUntilMaySendAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var held = false;
         while (await SuspensionAsync(cancellationToken) is { } suspension)
         {
-            var now = time.GetUtcNow();
-            if (suspension.NextProbeAt <= now && await store.ClaimProbeAsync(now, now + options.Value.Replies.OutOfCreditsProbeInterval, cancellationToken))
-            {
-                LogProbing(suspension.Since);
-                return true;
-            }
-
             if (!held)
             {
                 telemetry.SendRefused("suspended");
                 held = true;
             }
 
+            var now = time.GetUtcNow();
             if (now >= deadline)
             {
                 throw new SendingSuspendedException(suspension.Reason, suspension.Since);
@@ -69,9 +67,43 @@ public sealed partial class SendingQuota(
             var slice = PollInterval < deadline - now ? PollInterval : deadline - now;
             await Task.Delay(slice, time, cancellationToken);
         }
-
-        return false;
     }
+
+    /// <summary>
+    /// Takes the app's next probe when it is due: true for exactly one caller across the replicas (claimed in the store,
+    /// which moves the next probe <c>Processor:Replies:OutOfCreditsProbeInterval</c> on), which then asks X (<see cref="XAppProbe"/>).
+    /// </summary>
+    public async Task<bool> TryClaimProbeAsync(CancellationToken cancellationToken)
+    {
+        if (await SuspensionAsync(cancellationToken) is not { } suspension)
+        {
+            return false;
+        }
+
+        var now = time.GetUtcNow();
+        if (suspension.NextProbeAt > now || !await store.ClaimProbeAsync(now, now + options.Value.Replies.OutOfCreditsProbeInterval, cancellationToken))
+        {
+            return false;
+        }
+
+        LogProbing(suspension.Since);
+        return true;
+    }
+
+    /// <summary>X answered the probe: the suspension is over for every replica (logged once, by the replica that ended it).</summary>
+    public async Task ProbeAcceptedAsync(CancellationToken cancellationToken)
+    {
+        var since = _suspension.TryGetLastKnown(RateLimits.AppKey, out var known) ? known?.Since : null;
+        if (await store.ResumeAsync(cancellationToken))
+        {
+            LogResumed(since ?? time.GetUtcNow());
+        }
+
+        _suspension.Set(RateLimits.AppKey, null);
+    }
+
+    /// <summary>X still refuses the app for money: the suspension goes on; the next probe is already set.</summary>
+    public void ProbeRefused(XApiException refusal) => LogProbeRefused(refusal.StatusCode);
 
     /// <summary>X refused a send for money: the app is suspended (the first replica to record it tells the operator, once).</summary>
     public async Task OutOfCreditsAsync(XApiException failure, CancellationToken cancellationToken)
@@ -133,14 +165,17 @@ public sealed partial class SendingQuota(
         }
     }
 
-    [LoggerMessage(LogLevel.Error, "{Reason}. Every replica has stopped sending DMs; messages wait in RabbitMQ, none is dropped or dead-lettered. Fix: top up the app's credits, or raise its spending limit, in the X Developer Console (console.x.com). One send is let through every {ProbeInterval} to see whether X takes it again; sending resumes by itself then.")]
+    [LoggerMessage(LogLevel.Error, "{Reason}. Every replica has stopped sending DMs; messages wait in RabbitMQ, none is dropped or dead-lettered. Fix: top up the app's credits, or raise its spending limit, in the X Developer Console (console.x.com). X is probed every {ProbeInterval} (GET /2/users/me, no DM is sent); sending resumes by itself once X answers it.")]
     private partial void LogSuspended(string reason, TimeSpan probeInterval);
 
     [LoggerMessage(LogLevel.Information, "X accepts the app's sends again (refused for money since {Since:O}); every replica resumes sending.")]
     private partial void LogResumed(DateTimeOffset since);
 
-    [LoggerMessage(LogLevel.Debug, "The app is out of credits since {Since:O}: this send is the probe.")]
+    [LoggerMessage(LogLevel.Debug, "The app is refused for money since {Since:O}: this replica probes X.")]
     private partial void LogProbing(DateTimeOffset since);
+
+    [LoggerMessage(LogLevel.Debug, "X still refuses the app ({Status}): the partitions stay stopped until a probe gets through.")]
+    private partial void LogProbeRefused(int status);
 }
 
 /// <summary>X refuses the app for money for longer than a message may wait in place: it is retried later, not dead-lettered.</summary>

@@ -70,7 +70,9 @@ public static class Quota_Specs
             {
                 Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(Enumerable.Range(1, 5).Select(i => $"You said: message {i}")), "each DM answered once, in order");
                 Assert.That(rig.X.QuotaRefusals, Is.All.EqualTo(usageCap ? "usage_capped" : "out_of_credits"));
-                Assert.That(rig.X.Attempts, Has.Count.EqualTo(5 + rig.X.QuotaRefusals.Count), "no send but the probes while refused");
+                Assert.That(rig.X.Attempts, Has.Count.EqualTo(5 + rig.X.QuotaRefusals.Count), "no send attempt but the five answers and those refused when the money ran out");
+                Assert.That(rig.X.Probes.Count(p => p == "ok"), Is.EqualTo(1), "X probed without a message (users/me) until it answered once, then no more");
+                Assert.That(rig.X.Probes.Where(p => p != "ok"), Is.All.EqualTo(usageCap ? "usage_capped" : "out_of_credits"), "the probe is refused like a send");
                 Assert.That(refusalsBeforeTopUp, Is.GreaterThanOrEqualTo(1));
                 Assert.That(whileRefused, Is.EqualTo(HttpStatusCode.ServiceUnavailable), "readiness degraded while X refuses the app");
                 Assert.That(afterTopUp, Is.EqualTo(HttpStatusCode.OK), "ready again once X takes a send");
@@ -111,6 +113,8 @@ public static class Quota_Specs
             rig.X.PaidSendsLeft = 2;
             var refusals = System.Threading.Channels.Channel.CreateUnbounded<int>();
             rig.X.QuotaRefused = (_, count) => refusals.Writer.TryWrite(count);
+            var probes = System.Threading.Channels.Channel.CreateUnbounded<string>();
+            rig.X.Probed = (answer, _) => probes.Writer.TryWrite(answer);
             var processor = await rig.StartProcessorAsync(clock);
             var gate = processor.Services.GetRequiredService<ConsumptionGate>();
             var consumes = processor.CountConsumed<DirectMessageReceived>();
@@ -126,16 +130,16 @@ public static class Quota_Specs
             var heldAtFirst = await EventuallyAsync(async () => gate.Held().Count == TestSettings.ConversationPartitions
                 && await rig.Broker.CountReadyMessagesAsync(TestSettings.PartitionQueues) == 3);
 
-            // Three hours by the Processor's clock: a probe each hour, each refused. The first probe's message stays
-            // in place for the next probes (up to MaxRateLimitWait) instead of being given back each time.
+            // Three hours by the Processor's clock: a probe each hour (users/me, no message), each refused; no partition starts.
+            var probeAnswers = new List<string>();
             for (var hour = 1; hour <= 3; hour++)
             {
                 clock.Advance(TimeSpan.FromHours(1));
-                await refusals.Reader.ReadAsync(patience.Token);
+                probeAnswers.Add(await probes.Reader.ReadAsync(patience.Token));
             }
 
-            var heldAfterHours = await EventuallyAsync(async () => gate.Held().Count == TestSettings.ConversationPartitions - 1
-                && await rig.Broker.CountReadyMessagesAsync(TestSettings.PartitionQueues) == 2);
+            var heldAfterHours = await EventuallyAsync(async () => gate.Held().Count == TestSettings.ConversationPartitions
+                && await rig.Broker.CountReadyMessagesAsync(TestSettings.PartitionQueues) == 3);
             var health = await processor.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
             var deadLettersWhileHeld = await rig.DeadLettersAsync();
             var attemptsWhileHeld = rig.X.Attempts.Count;
@@ -143,6 +147,7 @@ public static class Quota_Specs
 
             rig.X.PaidSendsLeft = null; // the operator tops up
             clock.Advance(probeInterval);
+            var probedAfterTopUp = await probes.Reader.ReadAsync(patience.Token);
             var sent = await rig.X.WaitForDirectMessagesAsync(5, Patience);
             var resumed = await EventuallyAsync(() => Task.FromResult(gate.Held().Count == 0));
             var afterTopUp = await ReadinessBecomesAsync(processor, HttpStatusCode.OK);
@@ -150,10 +155,12 @@ public static class Quota_Specs
             Assert.Multiple(async () =>
             {
                 Assert.That(heldAtFirst, Is.True, "every partition stopped, the three unanswered DMs back in RabbitMQ");
-                Assert.That(heldAfterHours, Is.True, "after three hours the other DMs still wait in RabbitMQ, one partition holding the probe's message");
+                Assert.That(heldAfterHours, Is.True, "after three hours every partition is still stopped, the three DMs in RabbitMQ");
+                Assert.That(probeAnswers, Is.EqualTo(new[] { "out_of_credits", "out_of_credits", "out_of_credits" }), "one probe an hour, refused like a send");
                 Assert.That(givenBackWhileHeld, Is.EqualTo(1), "given back once (one delivery), not once per probe, and never retried");
                 Assert.That(deadLettersWhileHeld, Is.Zero, "nothing in _error while held");
-                Assert.That(attemptsWhileHeld, Is.EqualTo(2 + 4), "two sent, then the refusal and one probe an hour: no other call to X");
+                Assert.That(attemptsWhileHeld, Is.EqualTo(2 + 1), "two sent, then the refusal: the probes send no DM");
+                Assert.That(probedAfterTopUp, Is.EqualTo("ok"), "the probe after the top-up gets through");
                 Assert.That(health.Entries["x-quota"].Status, Is.EqualTo(HealthStatus.Degraded));
                 Assert.That(health.Entries["x-quota"].Description, Does.Contain("402"), "readiness says why");
                 Assert.That(health.Entries["conversation-partitions"].Status, Is.EqualTo(HealthStatus.Degraded));
@@ -161,6 +168,66 @@ public static class Quota_Specs
                 Assert.That(resumed, Is.True, "every partition consumed again");
                 Assert.That(afterTopUp, Is.EqualTo(HttpStatusCode.OK));
                 Assert.That(processor.Logs.Messages(LogLevel.Error).Count(m => m.Contains("top up the app's credits", StringComparison.Ordinal)), Is.EqualTo(1));
+                Assert.That(await rig.DeadLettersAsync(), Is.Zero);
+            });
+        }
+    }
+
+    public class When_the_app_stays_out_of_money_for_more_probes_than_a_message_has_deliveries
+    {
+        [Test]
+        public async Task Should_answer_every_DM_once_in_order_with_nothing_dead_lettered_no_fault_published_and_few_deliveries()
+        {
+            await using var rig = await ConversationRig.StartAsync();
+            rig.Settings["Processor:Replies:OutOfCreditsProbeInterval"] = "00:00:01";
+            rig.X.PaidSendsLeft = 2;
+            var probes = System.Threading.Channels.Channel.CreateUnbounded<int>();
+            rig.X.Probed = (_, count) => probes.Writer.TryWrite(count);
+            var processor = await rig.StartProcessorAsync();
+            var gate = processor.Services.GetRequiredService<ConsumptionGate>();
+            const int dms = 6;
+            for (var i = 1; i <= dms; i++)
+            {
+                await rig.PostAsync($"186000000000006000{i}", $"message {i}");
+            }
+
+            // More refused probes than RabbitMQ allows a message deliveries: were each probe to take a message, the first would be in _error by now.
+            var enough = Conventions.Queues.DurableQueues.DeliveryLimit + 2;
+            using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(enough * 2) + Patience))
+            {
+                while (await probes.Reader.ReadAsync(patience.Token) < enough)
+                {
+                }
+            }
+
+            var stopped = gate.Held().Count;
+            var waiting = new List<PeekedMessage>();
+            foreach (var queue in TestSettings.PartitionQueues)
+            {
+                waiting.AddRange(await rig.Broker.PeekAsync(queue));
+            }
+
+            var attemptsWhileHeld = rig.X.Attempts.Count;
+            var deadLettersWhileHeld = await rig.DeadLettersAsync();
+            var faultExchanges = (await rig.Broker.ExchangeNamesAsync()).Where(e => e.Contains("Fault", StringComparison.Ordinal)).ToList();
+
+            rig.X.PaidSendsLeft = null; // the operator tops up
+            var sent = await rig.X.WaitForDirectMessagesAsync(dms, Patience);
+            var resumed = await EventuallyAsync(() => Task.FromResult(gate.Held().Count == 0));
+
+            Assert.Multiple(async () =>
+            {
+                Assert.That(stopped, Is.EqualTo(TestSettings.ConversationPartitions), "every partition stays stopped while X refuses the probes");
+                Assert.That(waiting, Has.Count.EqualTo(dms - 2), "the four unanswered DMs wait in RabbitMQ");
+                Assert.That(waiting.Select(m => m.DeliveryCount), Is.All.LessThanOrEqualTo(2), "a held message was given back once or twice, not once per probe");
+                Assert.That(rig.X.Probes.Take(enough), Is.All.EqualTo("out_of_credits"));
+                Assert.That(attemptsWhileHeld, Is.EqualTo(3), "two sent, one refused: the probes send no DM");
+                Assert.That(deadLettersWhileHeld, Is.Zero, "nothing in _error while held");
+                Assert.That(faultExchanges, Is.Empty, "giving a held message back published no Fault<T> (MassTransit declares its exchange on the first publish)");
+                Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(Enumerable.Range(1, dms).Select(i => $"You said: message {i}")), "each DM answered in order");
+                Assert.That(rig.X.Attempts, Has.Count.EqualTo(dms + 1), "each answered exactly once: the refused send is the only extra attempt");
+                Assert.That(rig.X.Probes.Count(p => p == "ok"), Is.EqualTo(1));
+                Assert.That(resumed, Is.True);
                 Assert.That(await rig.DeadLettersAsync(), Is.Zero);
             });
         }
@@ -214,6 +281,11 @@ public static class Quota_Specs
             var holds = gate.Held();
             var app = gate.HeldApp;
             var deadLettersWhileHeld = await rig.DeadLettersAsync();
+            var waiting = new List<PeekedMessage>();
+            foreach (var queue in TestSettings.PartitionQueues)
+            {
+                waiting.AddRange(await rig.Broker.PeekAsync(queue));
+            }
 
             clock.Advance(TimeSpan.FromHours(3) + TimeSpan.FromSeconds(2));
             var sent = await rig.X.WaitForDirectMessagesAsync(4, Patience);
@@ -225,6 +297,8 @@ public static class Quota_Specs
                 Assert.That(holds.Select(h => h.Reason), Is.All.Contains("window on X is spent"));
                 Assert.That(app, Is.Null, "one bot's window does not hold the app (the other partitions, the other bots)");
                 Assert.That(deadLettersWhileHeld, Is.Zero);
+                Assert.That(waiting, Has.Count.EqualTo(2));
+                Assert.That(waiting.Select(m => m.DeliveryCount), Is.All.LessThanOrEqualTo(1), "the hold cost one delivery, not one per wait");
                 Assert.That(sent.Select(dm => dm.Text), Is.EqualTo(Enumerable.Range(1, 4).Select(i => $"You said: message {i}")), "answered once each, in order, after the reset");
                 Assert.That(rig.X.Attempts, Has.Count.EqualTo(4), "no call met the spent window");
                 Assert.That(resumed, Is.True);

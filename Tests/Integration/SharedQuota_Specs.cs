@@ -60,21 +60,26 @@ public sealed class When_two_replicas_share_the_quota_store
         await first.OutOfCreditsAsync(OutOfCredits(), CancellationToken.None);
         await second.OutOfCreditsAsync(OutOfCredits(), CancellationToken.None);
         var heldBeforeTheProbe = Assert.ThrowsAsync<SendingSuspendedException>(() => second.WaitUntilMaySendAsync(_time.GetUtcNow(), CancellationToken.None));
+        var probedEarly = await first.TryClaimProbeAsync(CancellationToken.None);
 
         _time.Advance(ProbeInterval);
-        var firstProbes = await first.WaitUntilMaySendAsync(_time.GetUtcNow(), CancellationToken.None);
+        var firstProbes = await first.TryClaimProbeAsync(CancellationToken.None);
+        var secondProbes = await second.TryClaimProbeAsync(CancellationToken.None);
         var secondHeld = Assert.ThrowsAsync<SendingSuspendedException>(() => second.WaitUntilMaySendAsync(_time.GetUtcNow(), CancellationToken.None));
 
-        await first.AcceptedAsync(Bot, CancellationToken.None);
+        await first.ProbeAcceptedAsync(CancellationToken.None);
         _time.Advance(TimeSpan.FromSeconds(1)); // what each replica read is kept a second
-        var secondProbes = await second.WaitUntilMaySendAsync(_time.GetUtcNow(), CancellationToken.None);
+        Assert.DoesNotThrowAsync(() => second.WaitUntilMaySendAsync(_time.GetUtcNow(), CancellationToken.None), "the second replica sends again");
+        var probesAfter = await second.TryClaimProbeAsync(CancellationToken.None);
 
         Assert.Multiple(() =>
         {
             Assert.That(heldBeforeTheProbe, Is.Not.Null, "the other replica holds its sends back too");
-            Assert.That(firstProbes, Is.True, "one send is let through when the probe is due");
-            Assert.That(secondHeld, Is.Not.Null, "only one replica takes that probe");
-            Assert.That(secondProbes, Is.False, "the second replica sends again, not as a probe");
+            Assert.That(probedEarly, Is.False, "no probe before the interval");
+            Assert.That(firstProbes, Is.True, "one replica takes the probe when it is due");
+            Assert.That(secondProbes, Is.False, "only one replica takes that probe");
+            Assert.That(secondHeld, Is.Not.Null, "a due probe lets no send through: the probe asks X without a message");
+            Assert.That(probesAfter, Is.False, "nothing to probe once the suspension is over");
             Assert.That(_logs.Messages(LogLevel.Error).Count(m => m.Contains("top up the app's credits", StringComparison.Ordinal)), Is.EqualTo(1), "one error log for the deployment");
             Assert.That(_logs.Messages(LogLevel.Information).Count(m => m.Contains("accepts the app's sends again", StringComparison.Ordinal)), Is.EqualTo(1));
         });

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
 namespace TwitterBot.Simulators;
@@ -7,7 +8,8 @@ namespace TwitterBot.Simulators;
 /// X's money and quota on DM sends: a window per user token (<c>x-rate-limit-*</c>) and one for the app
 /// (<c>x-app-limit-24hour-*</c>; the fake's period is whatever the spec sets), reported on every answer as X
 /// does, 429 once a window is spent; and the app out of credits (402) or past its usage cap (429
-/// <c>UsageCapExceeded</c>, while the windows still show quota).
+/// <c>UsageCapExceeded</c>, while the windows still show quota). X blocks every request of an app out of money, reads
+/// too: <c>GET /2/users/me</c>, the Processor's probe, is answered the same way (and costs no paid send here).
 /// </summary>
 public sealed partial class FakeXApi
 {
@@ -40,6 +42,50 @@ public sealed partial class FakeXApi
     /// <summary>Told each refusal's reason and how many refusals there have been, before it is answered (a spec tops up meanwhile).</summary>
     public Action<string, int> QuotaRefused { get; set; } = (_, _) => { };
 
+    /// <summary>Every authenticated <c>GET /2/users/me</c>, by its answer: <c>ok</c>, <c>out_of_credits</c>, <c>usage_capped</c>.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Probes { get; } = new();
+
+    /// <summary>Told each probe's answer and how many probes there have been, before it is answered.</summary>
+    public Action<string, int> Probed { get; set; } = (_, _) => { };
+
+    private void MapQuota(WebApplication app) =>
+        app.MapGet("/2/users/me", (HttpRequest request) =>
+        {
+            if (Authenticate(request, []) is not { } token)
+            {
+                return Results.Json(new { title = "Unauthorized", type = "about:blank", status = 401, detail = "Unauthorized" }, statusCode: StatusCodes.Status401Unauthorized);
+            }
+
+            var refusal = MoneyRefusal();
+            var outcome = refusal switch
+            {
+                null => "ok",
+                { StatusCode: StatusCodes.Status402PaymentRequired } => "out_of_credits",
+                _ => "usage_capped",
+            };
+            Probes.Enqueue(outcome);
+            Probed(outcome, Probes.Count);
+            var user = UserIds.GetValueOrDefault(token, App.Bot.UserId);
+            return refusal is { } refused ? refused.Result : Results.Json(new { data = new { id = user, name = $"User {user}", username = $"user{user}" } });
+        });
+
+    /// <summary>X's answer to any request of an app out of credits or past its cap, or null while it may be served.</summary>
+    private (int StatusCode, IResult Result)? MoneyRefusal()
+    {
+        if (OutOfCredits || (PaidSendsLeft <= 0 && !CapsInsteadOf402))
+        {
+            return (StatusCodes.Status402PaymentRequired, Results.Json(
+                new { title = "CreditsDepleted", detail = "Your enrolled account does not have any credits to fulfill this request.", type = "https://api.twitter.com/2/problems/credits", status = 402 },
+                statusCode: StatusCodes.Status402PaymentRequired));
+        }
+
+        return UsageCapped || (PaidSendsLeft <= 0 && CapsInsteadOf402)
+            ? (StatusCodes.Status429TooManyRequests, Results.Json(
+                new { title = "UsageCapExceeded", detail = "Usage cap exceeded: Monthly product cap", type = "https://api.twitter.com/2/problems/usage-capped", period = "Monthly", scope = "Product" },
+                statusCode: StatusCodes.Status429TooManyRequests))
+            : null;
+    }
+
     private IResult? Refuse(string reason, IResult answer)
     {
         QuotaRefusals.Enqueue(reason);
@@ -51,11 +97,9 @@ public sealed partial class FakeXApi
     private IResult? Quota(HttpContext context, SentDirectMessage dm)
     {
         var v2 = context.Request.Path.StartsWithSegments("/2", StringComparison.Ordinal);
-        if (OutOfCredits || (PaidSendsLeft <= 0 && !CapsInsteadOf402))
+        if (MoneyRefusal() is { StatusCode: StatusCodes.Status402PaymentRequired } credits)
         {
-            return Refuse("out_of_credits", Results.Json(
-                new { title = "CreditsDepleted", detail = "Your enrolled account does not have any credits to fulfill this request.", type = "https://api.twitter.com/2/problems/credits", status = 402 },
-                statusCode: StatusCodes.Status402PaymentRequired));
+            return Refuse("out_of_credits", credits.Result);
         }
 
         var token = dm.SenderToken;
@@ -66,11 +110,9 @@ public sealed partial class FakeXApi
             var app = AppWindow?.Peek("app", now);
             Report(context, "x-rate-limit-", user);
             Report(context, "x-app-limit-24hour-", app);
-            if (UsageCapped || (PaidSendsLeft <= 0 && CapsInsteadOf402))
+            if (MoneyRefusal() is { } capped)
             {
-                return Refuse("usage_capped", Results.Json(
-                    new { title = "UsageCapExceeded", detail = "Usage cap exceeded: Monthly product cap", type = "https://api.twitter.com/2/problems/usage-capped", period = "Monthly", scope = "Product" },
-                    statusCode: StatusCodes.Status429TooManyRequests));
+                return Refuse("usage_capped", capped.Result);
             }
 
             if (user is { Remaining: 0 } || app is { Remaining: 0 })

@@ -137,6 +137,7 @@ public sealed partial class FakeXApi(SimulatedApp? simulated = null) : FakeHttpS
         MapHistory(app);
         MapActivity(app);
         MapXChat(app);
+        MapQuota(app);
     }
 
     /// <summary>X's chunked media upload: INIT, APPEND (multipart), FINALIZE, STATUS.</summary>

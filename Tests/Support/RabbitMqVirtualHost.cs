@@ -139,6 +139,12 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         return await CountReadyMessagesAsync(queue);
     }
 
+    /// <summary>The names of this virtual host's exchanges (management API): MassTransit declares one for each message type it publishes.</summary>
+    public async Task<IReadOnlyList<string>> ExchangeNamesAsync() =>
+        [.. (await _management.GetFromJsonAsync<List<ExchangeInfo>>($"api/exchanges/{Name}") ?? []).Select(e => e.Name)];
+
+    private sealed record ExchangeInfo(string Name);
+
     public async ValueTask DisposeAsync()
     {
         await _management.DeleteAsync($"api/vhosts/{Name}");
