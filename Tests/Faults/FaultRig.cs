@@ -76,9 +76,11 @@ public sealed class FaultRig : IAsyncDisposable
     public int Accepted => _accepted.Count;
 
     /// <param name="xchat">The bot speaks XChat: its key pair registered with the simulated X and configured as its secret.</param>
-    public static async Task<FaultRig> StartAsync(int processors = 1, bool xchat = false)
+    /// <param name="broker">A virtual host on another broker than the shared one (the cluster specs'), disposed with the rig.</param>
+    /// <param name="hosts">The services' <c>Messaging:Rabbit:Hosts</c>, straight to these nodes instead of through <see cref="Relay"/>.</param>
+    public static async Task<FaultRig> StartAsync(int processors = 1, bool xchat = false, RabbitMqVirtualHost? broker = null, IReadOnlyList<string>? hosts = null)
     {
-        var broker = await RabbitMqVirtualHost.CreateAsync();
+        broker ??= await RabbitMqVirtualHost.CreateAsync();
         var store = await PostgresDatabase.CreateAsync();
         var gateway = new FakeGateway();
         await gateway.StartAsync();
@@ -88,6 +90,11 @@ public sealed class FaultRig : IAsyncDisposable
         if (xchat)
         {
             rig.SpeakXChat();
+        }
+
+        for (var i = 0; i < hosts?.Count; i++)
+        {
+            rig.Settings[$"Messaging:Rabbit:Hosts:{i}"] = hosts[i];
         }
 
         await rig.StartIngressAsync();
