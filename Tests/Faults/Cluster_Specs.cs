@@ -73,16 +73,17 @@ public static class Cluster_Specs
         public async Task Should_replicate_every_partition_queue_on_all_three_nodes()
         {
             await ClusterNodes.RunAsync("wait-running", "3");
-            await using var broker = await RabbitMqVirtualHost.CreateAsync(ClusterNodes.ManagementUrl(Follower), ClusterNodes.AmqpNode(Follower));
+            var broker = await RabbitMqVirtualHost.CreateAsync(ClusterNodes.ManagementUrl(Follower), ClusterNodes.AmqpNode(Follower));
             await using var rig = await FaultRig.StartAsync(processors: 0, broker: broker, hosts: [.. Enumerable.Range(1, 3).Select(ClusterNodes.AmqpNode)]);
 
             var queues = await ClusterNodes.WorkQueuesAsync(broker.Name);
             foreach (var queue in queues)
             {
-                TestContext.Out.WriteLine($"{queue.Name}: leader {queue.Leader}, members {string.Join(", ", queue.Members)}");
+                TestContext.Out.WriteLine($"{queue.Name}: x-quorum-initial-group-size {queue.InitialGroupSize}, leader {queue.Leader}, members {string.Join(", ", queue.Members)}");
             }
 
             Assert.That(queues.Select(q => q.Name), Is.SupersetOf(TestSettings.PartitionQueues));
+            Assert.That(queues.Select(q => q.InitialGroupSize).Distinct(), Is.EqualTo(new long?[] { DurableQueues.QuorumReplicas }), "declared, not 3.10's default (every node)");
             Assert.That(queues, Has.All.Matches<QueueReplicas>(q => q.Members.Count == 3), "x-quorum-initial-group-size=3 on 3 nodes");
         }
     }
@@ -218,7 +219,7 @@ internal sealed class RefusalWatch : IDisposable
     }
 }
 
-public sealed record QueueReplicas(string Name, string Leader, IReadOnlyList<string> Members);
+public sealed record QueueReplicas(string Name, string Leader, IReadOnlyList<string> Members, long? InitialGroupSize);
 
 public sealed record ClusterConnection(string Name, string Node);
 
@@ -286,7 +287,8 @@ internal static class ClusterNodes
             .Select(q => new QueueReplicas(
                 q.GetProperty("name").GetString()!,
                 q.TryGetProperty("leader", out var leader) ? leader.GetString() ?? "" : "",
-                q.TryGetProperty("members", out var members) ? [.. members.EnumerateArray().Select(m => m.GetString()!)] : []))];
+                q.TryGetProperty("members", out var members) ? [.. members.EnumerateArray().Select(m => m.GetString()!)] : [],
+                q.GetProperty("arguments").TryGetProperty("x-quorum-initial-group-size", out var size) ? size.GetInt64() : null))];
     }
 
     /// <summary>
