@@ -83,9 +83,12 @@ public sealed class FaultRig : IAsyncDisposable
 
     /// <param name="xchat">The bot speaks XChat: its key pair registered with the simulated X and configured as its secret.</param>
     /// <param name="ownPostgres">The Processor's store on a PostgreSQL server of the rig's own (<see cref="OwnPostgres"/>), not the shared one.</param>
-    public static async Task<FaultRig> StartAsync(int processors = 1, bool xchat = false, bool ownPostgres = false)
+    /// <param name="broker">A virtual host on another broker than the shared one (the cluster specs'), disposed with the rig.</param>
+    /// <param name="hosts">The services' <c>Messaging:Rabbit:Hosts</c>, straight to these nodes instead of through <see cref="Relay"/>.</param>
+    public static async Task<FaultRig> StartAsync(
+        int processors = 1, bool xchat = false, bool ownPostgres = false, RabbitMqVirtualHost? broker = null, IReadOnlyList<string>? hosts = null)
     {
-        var broker = await RabbitMqVirtualHost.CreateAsync();
+        broker ??= await RabbitMqVirtualHost.CreateAsync();
         var store = await PostgresDatabase.CreateAsync();
         var gateway = new FakeGateway();
         await gateway.StartAsync();
@@ -101,6 +104,11 @@ public sealed class FaultRig : IAsyncDisposable
         {
             rig.OwnPostgres = await FaultsPostgres.StartAsync();
             rig.Settings["Processor:Store:ConnectionString"] = rig.OwnPostgres.ConnectionString;
+        }
+
+        for (var i = 0; i < hosts?.Count; i++)
+        {
+            rig.Settings[$"Messaging:Rabbit:Hosts:{i}"] = hosts[i];
         }
 
         await rig.StartIngressAsync();

@@ -23,7 +23,7 @@ public static class DurableQueues_Specs
     /// <summary>A work queue: replicated, one consumer at a time, parked in its _error queue after 20 redeliveries.</summary>
     private static string WorkQueue(string queue) =>
         "quorum durable x-dead-letter-exchange=\"\" x-dead-letter-routing-key=\"" + queue + "_error\" x-dead-letter-strategy=\"at-least-once\" " +
-        "x-delivery-limit=20 x-overflow=\"reject-publish\" x-queue-type=\"quorum\" x-single-active-consumer=true";
+        "x-delivery-limit=20 x-overflow=\"reject-publish\" x-queue-type=\"quorum\" x-quorum-initial-group-size=3 x-single-active-consumer=true";
 
     /// <summary>A parking queue: nothing counts its deliveries, nothing drops or moves what it holds.</summary>
     private const string ParkingQueue = "classic durable x-queue-type=\"classic\"";

@@ -18,18 +18,23 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     public const string Password = "guest";
 
     private readonly HttpClient _management;
+    private readonly string _amqpNode;
 
-    private RabbitMqVirtualHost(string name, HttpClient management)
+    private RabbitMqVirtualHost(string name, HttpClient management, string amqpNode)
     {
         Name = name;
         _management = management;
+        _amqpNode = amqpNode;
     }
 
     public string Name { get; }
 
-    public static async Task<RabbitMqVirtualHost> CreateAsync()
+    public static Task<RabbitMqVirtualHost> CreateAsync() => CreateAsync(ManagementUrl, AmqpNode);
+
+    /// <summary>A fresh virtual host on another broker (e.g. a node of build/lib/cluster.sh's cluster), managed through <paramref name="managementUrl"/>.</summary>
+    public static async Task<RabbitMqVirtualHost> CreateAsync(string managementUrl, string amqpNode)
     {
-        var management = new HttpClient { BaseAddress = new Uri(ManagementUrl), Timeout = TimeSpan.FromSeconds(30) };
+        var management = new HttpClient { BaseAddress = new Uri(managementUrl), Timeout = TimeSpan.FromSeconds(30) };
         management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
             "Basic", Convert.ToBase64String(Encoding.ASCII.GetBytes($"{Username}:{Password}")));
 
@@ -44,10 +49,10 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
         {
             management.Dispose();
             throw new InvalidOperationException(
-                $"RabbitMQ's management API at {ManagementUrl} is not reachable. Run the tests with build/test.sh, which starts RabbitMQ.", exception);
+                $"RabbitMQ's management API at {managementUrl} is not reachable. Run the tests with build/test.sh, which starts RabbitMQ.", exception);
         }
 
-        return new RabbitMqVirtualHost(name, management);
+        return new RabbitMqVirtualHost(name, management, amqpNode);
     }
 
     /// <summary>How the broker declared a queue of this virtual host (management API).</summary>
@@ -57,7 +62,7 @@ public sealed class RabbitMqVirtualHost : IAsyncDisposable
     /// <summary>A plain RabbitMQ.Client connection to this virtual host, for specs that act as a raw client.</summary>
     public async Task<IConnection> ConnectAsync()
     {
-        var node = ServiceDefaults.BrokerNode.TryParse(AmqpNode, out var parsed) ? parsed : throw new InvalidOperationException(AmqpNode);
+        var node = ServiceDefaults.BrokerNode.TryParse(_amqpNode, out var parsed) ? parsed : throw new InvalidOperationException(_amqpNode);
         var factory = new ConnectionFactory
         {
             HostName = node.Host,

@@ -43,3 +43,13 @@ require_free_port() {
     return 1
   fi
 }
+
+# The local 3-node RabbitMQ cluster of cluster.sh, beside the shared broker (5672/15672/25672): node N (1-3)
+# takes AMQP ${TWITTERBOT_CLUSTER_AMQP_BASE}+N-1, management ${TWITTERBOT_CLUSTER_MANAGEMENT_BASE}+N-1 and Erlang
+# distribution ${TWITTERBOT_CLUSTER_DIST_BASE}+N-1 (5681-5683, 15681-15683, 25681-25683 unless moved).
+TWITTERBOT_CLUSTER_AMQP_BASE="${TWITTERBOT_CLUSTER_AMQP_BASE:-5681}"
+TWITTERBOT_CLUSTER_MANAGEMENT_BASE="${TWITTERBOT_CLUSTER_MANAGEMENT_BASE:-15681}"
+TWITTERBOT_CLUSTER_DIST_BASE="${TWITTERBOT_CLUSTER_DIST_BASE:-25681}"
+cluster_amqp_port() { echo $((TWITTERBOT_CLUSTER_AMQP_BASE + $1 - 1)); }
+cluster_management_port() { echo $((TWITTERBOT_CLUSTER_MANAGEMENT_BASE + $1 - 1)); }
+cluster_dist_port() { echo $((TWITTERBOT_CLUSTER_DIST_BASE + $1 - 1)); }
