@@ -293,6 +293,27 @@ public static class XChatConversation_Specs
         }
     }
 
+    public class When_groups_are_all_answered
+    {
+        [Test]
+        public async Task Should_answer_a_group_message_that_does_not_mention_the_bot()
+        {
+            var (rig, botKeys) = await StartAsync();
+            await using var _ = rig;
+            using var __ = botKeys;
+            rig.Settings["TwitterBot:XChat:Groups"] = "All";
+            using var member = new FakeChatUser(rig.X, User, TestCredentials.BotUserId, groupId: Group);
+            member.ChangeKey();
+            await rig.StartProcessorAsync();
+
+            await PostAsync(rig, member.Delivery(Uuid(), member.Seal("anyone around?"), attachKeyChange: true));
+
+            var reply = (await rig.X.WaitForChatRepliesAsync(1, Patience)).Single();
+            Assert.That((reply.ConversationId, reply.Text), Is.EqualTo((Group, "You said: anyone around?")));
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "anyone around?" }));
+        }
+    }
+
     public class When_media_travels_over_XChat
     {
         [Test]
