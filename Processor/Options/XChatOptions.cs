@@ -24,6 +24,13 @@ public sealed class XChatOptions
     /// <summary>Base64 of 32 random bytes: the AES-256-GCM key conversation keys are stored under (required when enabled).</summary>
     public string? ConversationKeysSecret { get; set; }
 
+    /// <summary>
+    /// Which group conversations (ids starting <c>g</c>) the bots answer: <see cref="XChatGroups.Ignore"/> none,
+    /// <see cref="XChatGroups.WhenMentioned"/> (the default) a message that mentions the bot's <c>ScreenName</c>,
+    /// <see cref="XChatGroups.All"/> every message.
+    /// </summary>
+    public string Groups { get; set; } = XChatGroups.WhenMentioned;
+
     /// <summary>The bots that speak XChat, each with its private keys; a bot of <c>TwitterBot:Bots</c> not listed here speaks legacy DMs only.</summary>
     public IList<XChatBotOptions> Bots { get; init; } = [];
 
@@ -53,11 +60,27 @@ public sealed class XChatBotOptions
     /// <summary>The version X registered the bot's public keys under (<c>public_key_version</c>), a positive integer.</summary>
     public string? KeyVersion { get; set; }
 
+    /// <summary>
+    /// The bot's X handle (without <c>@</c>): a group message mentions the bot when a mention in it reads <c>@ScreenName</c>
+    /// (XChat's mentions carry no user id). Without it, the bot is mentioned in no group.
+    /// </summary>
+    public string? ScreenName { get; set; }
+
     /// <summary>The 64 bytes of <see cref="PrivateKeysSecret"/> (validated on start). The caller clears them when done.</summary>
     public byte[] PrivateKeys() => Convert.FromBase64String(PrivateKeysSecret ?? string.Empty);
 
     /// <summary>Never the keys.</summary>
     public override string ToString() => $"XChat keys of bot {UserId}, version {KeyVersion}";
+}
+
+/// <summary>The values of <c>TwitterBot:XChat:Groups</c>.</summary>
+public static class XChatGroups
+{
+    public const string Ignore = nameof(Ignore);
+    public const string WhenMentioned = nameof(WhenMentioned);
+    public const string All = nameof(All);
+
+    public static readonly IReadOnlyList<string> Values = [Ignore, WhenMentioned, All];
 }
 
 public sealed class XChatOptionsValidator : AbstractValidator<XChatOptions>
@@ -70,6 +93,9 @@ public sealed class XChatOptionsValidator : AbstractValidator<XChatOptions>
             .Must(secret => DecodesTo(secret, XChatOptions.ConversationKeysSecretLength))
             .When(o => !string.IsNullOrEmpty(o.ConversationKeysSecret))
             .WithMessage($"must be base64 of exactly {XChatOptions.ConversationKeysSecretLength} random bytes (e.g. `openssl rand -base64 32`).");
+        RuleFor(o => o.Groups)
+            .Must(groups => XChatGroups.Values.Contains(groups, StringComparer.Ordinal))
+            .WithMessage($"must be one of {string.Join(", ", XChatGroups.Values)}.");
         RuleFor(o => o.Bots).NotEmpty().When(o => o.Enabled)
             .WithMessage("must list at least one bot (UserId, PrivateKeysSecret, KeyVersion) when TwitterBot:XChat:Enabled is true.");
         RuleForEach(o => o.Bots).ChildRules(bot =>
@@ -83,6 +109,10 @@ public sealed class XChatOptionsValidator : AbstractValidator<XChatOptions>
             bot.RuleFor(b => b.KeyVersion)
                 .Must(version => ulong.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0)
                 .WithMessage("must be the positive integer X registered the bot's public keys under (public_key_version).");
+            bot.RuleFor(b => b.ScreenName)
+                .Matches("^[A-Za-z0-9_]{1,15}$")
+                .When(b => b.ScreenName is not null)
+                .WithMessage("must be the bot's X handle without @ (1 to 15 letters, digits or _).");
         });
         RuleFor(o => o.Bots)
             .Must(bots => bots.Select(b => b.UserId).Distinct(StringComparer.Ordinal).Count() == bots.Count)

@@ -36,26 +36,34 @@ public sealed partial class XChatInbox(
     /// <summary>Pages of the conversation's events read for a key version not known yet.</summary>
     public const int KeyHistoryPages = 3;
 
+    /// <summary>
+    /// Opens the delivery. A <c>chat.sent</c> (the account's own message, by the bot or by a person in the X app) is
+    /// verified and decrypted like any other and comes back as <see cref="ChatOutcome.SentByAccount"/>, never as a turn.
+    /// The key versions of the conversation learnt on the way are in <see cref="ChatOpened.LearntKeyVersions"/>.
+    /// </summary>
     public async Task<ChatOpened> OpenAsync(EncryptedChatEventReceived delivered, CancellationToken cancellationToken)
     {
-        if (delivered.Direction != ChatEventDirection.Received)
-        {
-            // The bot's own sends echoed back (chat.sent): bookkeeping only, as the turn ledger holds what it sent.
-            return Ignore(delivered, "echo");
-        }
+        var learnt = new List<long>();
+        var opened = await OpenCoreAsync(delivered, learnt, cancellationToken);
+        return learnt.Count == 0 ? opened : opened with { LearntKeyVersions = learnt };
+    }
 
+    private async Task<ChatOpened> OpenCoreAsync(EncryptedChatEventReceived delivered, List<long> learnt, CancellationToken cancellationToken)
+    {
+        var sent = delivered.Direction == ChatEventDirection.Sent;
         if (!options.Value.IsEnabledFor(delivered.BotUserId) || options.Value.For(delivered.BotUserId) is not { } botKeys)
         {
             return Ignore(delivered, "disabled");
         }
 
-        if (delivered.ConversationId.StartsWith('g'))
+        if (XChatConversationId.IsGroup(delivered.ConversationId) && options.Value.Groups == XChatGroups.Ignore)
         {
             return Ignore(delivered, "group");
         }
 
-        if (delivered.SenderId == delivered.BotUserId)
+        if (sent ? delivered.SenderId != delivered.BotUserId : delivered.SenderId == delivered.BotUserId)
         {
+            // chat.received of the bot's own message, or chat.sent of someone else's: not the account's to answer or hand over.
             return Ignore(delivered, "echo");
         }
 
@@ -69,7 +77,7 @@ public sealed partial class XChatInbox(
             && attachedEvent is XChatKeyChangeEvent attachedChange)
         {
             // The key the event depends on, attached by X: a bad one is only logged, the event itself decides.
-            await TryLearnAsync(delivered.BotUserId, pair, attachedChange, token, cancellationToken);
+            await TryLearnAsync(delivered.BotUserId, pair, attachedChange, token, Learnt(learnt, conversationId), cancellationToken);
         }
 
         if (!XChatEvents.TryDecode(delivered.EncodedEvent, out var decoded, out var malformed))
@@ -82,7 +90,7 @@ public sealed partial class XChatInbox(
             case XChatKeyChangeEvent change:
                 try
                 {
-                    await LearnAsync(delivered.BotUserId, pair, change, token, cancellationToken);
+                    await LearnAsync(delivered.BotUserId, pair, change, token, Learnt(learnt, conversationId), cancellationToken);
                     telemetry.Event("key_change", "stored");
                     return new ChatOpened(ChatOutcome.KeyLearnt, null);
                 }
@@ -92,15 +100,25 @@ public sealed partial class XChatInbox(
                 }
 
             case ProtocolMessageEvent message:
-                return await OpenMessageAsync(delivered, pair, message, conversationId, token, cancellationToken);
+                return await OpenMessageAsync(delivered, botKeys, pair, message, conversationId, token, learnt, cancellationToken);
 
             default:
                 return Ignore(delivered, "other_event");
         }
     }
 
+    /// <summary>Collects the versions learnt for <paramref name="conversationId"/> (a key change may name another conversation).</summary>
+    private static Action<string, long> Learnt(List<long> learnt, string conversationId) => (conversation, version) =>
+    {
+        if (conversation == conversationId && !learnt.Contains(version))
+        {
+            learnt.Add(version);
+        }
+    };
+
     private async Task<ChatOpened> OpenMessageAsync(
-        EncryptedChatEventReceived delivered, XChatKeyPair pair, ProtocolMessageEvent message, string conversationId, XUserToken token, CancellationToken cancellationToken)
+        EncryptedChatEventReceived delivered, XChatBotOptions botKeys, XChatKeyPair pair, ProtocolMessageEvent message, string conversationId,
+        XUserToken token, List<long> learnt, CancellationToken cancellationToken)
     {
         if (message.Envelope.SenderId is { } signedSender && signedSender != delivered.SenderId)
         {
@@ -121,7 +139,7 @@ public sealed partial class XChatInbox(
             {
                 if (XChatEvents.TryDecode(encoded, out var listed, out _) && listed is XChatKeyChangeEvent change)
                 {
-                    await TryLearnAsync(delivered.BotUserId, pair, change, token, cancellationToken);
+                    await TryLearnAsync(delivered.BotUserId, pair, change, token, Learnt(learnt, conversationId), cancellationToken);
                 }
             }
 
@@ -156,17 +174,38 @@ public sealed partial class XChatInbox(
                 return Ignore(delivered, opened.Kind.ToString().ToLowerInvariant());
             }
 
-            telemetry.Event("message", "opened");
+            var createdAt = long.TryParse(opened.CreatedAtMsec, NumberStyles.None, CultureInfo.InvariantCulture, out var msec)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(msec)
+                : delivered.ReceivedAt;
+            // X's time, never later than when the Ingress had it (a sender's clock is the sender's).
+            createdAt = createdAt > delivered.ReceivedAt ? delivered.ReceivedAt : createdAt;
+            if (delivered.Direction == ChatEventDirection.Sent)
+            {
+                telemetry.Event("sent", "opened");
+                return new ChatOpened(ChatOutcome.SentByAccount, null) { Sent = new ChatSent(opened.MessageId, createdAt) };
+            }
+
             var text = opened.Text ?? string.Empty;
+            if (XChatConversationId.IsGroup(delivered.ConversationId) && options.Value.Groups == XChatGroups.WhenMentioned)
+            {
+                var mentions = botKeys.ScreenName is { Length: > 0 } handle ? opened.Mentions.Where(m => m.Names(handle)).ToList() : [];
+                if (mentions.Count == 0)
+                {
+                    return Ignore(delivered, "not_mentioned");
+                }
+
+                // The gateway hears what was said to the bot, not the bot's handle ("@acme START" is START).
+                var addressed = XChatMentions.Without(text, mentions);
+                text = addressed.Length > 0 ? addressed : text;
+            }
+
+            telemetry.Event("message", "opened");
             if (opened.HasAttachments)
             {
                 // XChat media is not fetched yet: the gateway hears that something it cannot see was attached.
                 text = text.Length == 0 ? UnsupportedAttachment : $"{text}\n{UnsupportedAttachment}";
             }
 
-            var createdAt = long.TryParse(opened.CreatedAtMsec, NumberStyles.None, CultureInfo.InvariantCulture, out var msec)
-                ? DateTimeOffset.FromUnixTimeMilliseconds(msec)
-                : delivered.ReceivedAt;
             return new ChatOpened(ChatOutcome.Message, new DirectMessageReceived
             {
                 EventId = delivered.EventId,
@@ -174,8 +213,7 @@ public sealed partial class XChatInbox(
                 BotId = delivered.BotId,
                 SenderId = opened.SenderId,
                 Text = text,
-                // X's time, never later than when the Ingress had it (a sender's clock is the sender's).
-                CreatedAt = createdAt > delivered.ReceivedAt ? delivered.ReceivedAt : createdAt,
+                CreatedAt = createdAt,
             });
         }
         catch (XChatProtocolException refused)
@@ -191,11 +229,12 @@ public sealed partial class XChatInbox(
     /// <summary>What the gateway is told when a message carries an attachment the bridge cannot pass on.</summary>
     public const string UnsupportedAttachment = "[unsupported attachment]";
 
-    private async Task TryLearnAsync(string botUserId, XChatKeyPair pair, XChatKeyChangeEvent change, XUserToken token, CancellationToken cancellationToken)
+    private async Task TryLearnAsync(
+        string botUserId, XChatKeyPair pair, XChatKeyChangeEvent change, XUserToken token, Action<string, long> learnt, CancellationToken cancellationToken)
     {
         try
         {
-            await LearnAsync(botUserId, pair, change, token, cancellationToken);
+            await LearnAsync(botUserId, pair, change, token, learnt, cancellationToken);
         }
         catch (XChatProtocolException refused)
         {
@@ -205,7 +244,8 @@ public sealed partial class XChatInbox(
     }
 
     /// <exception cref="XChatProtocolException">The key change does not open for the bot, or does not verify.</exception>
-    private async Task LearnAsync(string botUserId, XChatKeyPair pair, XChatKeyChangeEvent change, XUserToken token, CancellationToken cancellationToken)
+    private async Task LearnAsync(
+        string botUserId, XChatKeyPair pair, XChatKeyChangeEvent change, XUserToken token, Action<string, long> learnt, CancellationToken cancellationToken)
     {
         if (change.Envelope.SenderId is not { Length: > 0 } sender)
         {
@@ -231,7 +271,10 @@ public sealed partial class XChatInbox(
         if (added == ConversationKeyAdded.Conflicting)
         {
             LogConflictingKey(botUserId, opened.ConversationId, version);
+            return;
         }
+
+        learnt(opened.ConversationId, version);
     }
 
     internal static XChatKeyPair ImportKeys(XChatBotOptions botKeys)
@@ -295,8 +338,17 @@ public sealed partial class XChatInbox(
 /// <summary>What an XChat delivery turned out to be; <see cref="Message"/> (plaintext) only for a message to answer, never published.</summary>
 public sealed record ChatOpened(ChatOutcome Outcome, DirectMessageReceived? Message)
 {
+    /// <summary>For <see cref="ChatOutcome.SentByAccount"/>: which message the account sent, and when.</summary>
+    public ChatSent? Sent { get; init; }
+
+    /// <summary>The conversation's key versions stored (or found stored already) while opening it, in the order learnt.</summary>
+    public IReadOnlyList<long> LearntKeyVersions { get; init; } = [];
+
     public override string ToString() => $"ChatOpened({Outcome})";
 }
+
+/// <summary>A message the bot's account sent (<c>chat.sent</c>), verified: its signed message id and X's time for it.</summary>
+public sealed record ChatSent(string MessageId, DateTimeOffset SentAt);
 
 public enum ChatOutcome
 {
@@ -306,7 +358,13 @@ public enum ChatOutcome
     /// <summary>A key change the bot learnt its key from.</summary>
     KeyLearnt,
 
-    /// <summary>Nothing to answer (an echo, a group, a reaction, XChat off for the bot).</summary>
+    /// <summary>
+    /// A message the bot's account sent (<c>chat.sent</c>), verified: the bot's own reply, or a person at the brand
+    /// writing from the X app (told apart by its message id).
+    /// </summary>
+    SentByAccount,
+
+    /// <summary>Nothing to answer (an echo, a group the bot is not asked in, a reaction, XChat off for the bot).</summary>
     Ignored,
 
     /// <summary>Failed verification or decryption: refused for good.</summary>
@@ -368,7 +426,7 @@ public sealed class XChatTelemetry
     {
         var meter = meters.Create(ProcessorTelemetry.Name);
         _events = meter.CreateCounter<long>("twitterbot.processor.xchat.events", "{event}",
-            "XChat deliveries by kind (message, key_change, ignored, rejected) and outcome (opened, stored, or the reason: group, echo, invalid_signature, unknown_conversation_key…).");
+            "XChat deliveries by kind (message, sent, key_change, ignored, rejected) and outcome (opened, stored, or the reason: group, not_mentioned, echo, invalid_signature, unknown_conversation_key…).");
     }
 
     public void Event(string kind, string outcome) => _events.Add(1, new TagList { { "kind", kind }, { "outcome", outcome } });

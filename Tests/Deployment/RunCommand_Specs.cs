@@ -9,8 +9,8 @@ namespace TwitterBot.Tests.Deployment;
 /// everything listens on loopback; Ctrl-C stops everything it started. On free ports (the script's
 /// <c>SANDBOX_*_PORT</c> variables), so a developer's own sandbox on 5756–5761 may keep running. They run the
 /// script (one of them the whole sandbox), hence one at a time. The whole sandbox runs twice: as the README's command
-/// runs it (XChat), and in legacy mode (<c>--legacy</c>, given as <c>SANDBOX_MODE=legacy</c>, the script's equivalent of
-/// the flag, since <see cref="RunCommand"/> passes no arguments).
+/// runs it (XChat), and in legacy mode by its flag (<c>build/run.sh --legacy</c>); the mode's other spelling,
+/// <c>SANDBOX_MODE</c>, is checked where it costs nothing (an unknown mode fails before anything starts).
 /// </summary>
 public static class RunCommand_Specs
 {
@@ -49,6 +49,32 @@ public static class RunCommand_Specs
 
     [Category("Sandbox")]
     [NonParallelizable]
+    public class When_it_is_asked_for_a_mode_it_does_not_know
+    {
+        [TestCase("--xchatt", null, "usage: build/run.sh [--xchat (default) | --xaa | --legacy]")]
+        [TestCase(null, "legacyy", "error: SANDBOX_MODE is 'legacyy'; it is xchat, xaa or legacy")]
+        public async Task Should_fail_at_once_saying_which_modes_there_are(string? flag, string? sandboxMode, string expected)
+        {
+            var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+            if (sandboxMode is not null)
+            {
+                settings["SANDBOX_MODE"] = sandboxMode;
+            }
+
+            await using var run = RunCommand.Start(SandboxPorts.Free(), Path.Combine(Path.GetTempPath(), $"sandbox-{Guid.NewGuid():N}"), settings,
+                flag is null ? [] : [flag]);
+            run.CloseInput();
+            var exited = await run.WaitForExitAsync(TimeSpan.FromMinutes(1));
+
+            Assert.That(exited, Is.True, $"run.sh was still running a minute after it started:\n{run.Output}");
+            Assert.That(run.ExitCode, Is.EqualTo(2), run.Output);
+            Assert.That(run.Output, Does.Contain(expected));
+            Assert.That(run.Output, Does.Not.Contain("==>"), "nothing is started or built");
+        }
+    }
+
+    [Category("Sandbox")]
+    [NonParallelizable]
     [TestFixture("")]
     [TestFixture("legacy")]
     public class When_it_runs_and_Ctrl_C_is_pressed(string mode)
@@ -71,12 +97,8 @@ public static class RunCommand_Specs
                 ["Messaging:Rabbit:VirtualHost"] = _broker.Name,
                 ["Processor:Store:ConnectionString"] = _database.ConnectionString,
             };
-            if (mode.Length > 0)
-            {
-                settings["SANDBOX_MODE"] = mode;
-            }
-
-            _run = RunCommand.Start(SandboxPorts.Free(), _logs, settings);
+            // As the README says it: the mode by its flag.
+            _run = RunCommand.Start(SandboxPorts.Free(), _logs, settings, mode.Length > 0 ? [$"--{mode}"] : []);
 
             // The chat prompt: the services are up, the Processor has registered its webhook with the simulator.
             var chatting = await _run.WaitForOutputAsync("Chat as @sandbox_user", TimeSpan.FromMinutes(3));

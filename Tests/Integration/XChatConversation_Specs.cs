@@ -1,9 +1,14 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using TwitterBot.Contracts;
+using TwitterBot.Conventions.Ids;
 using TwitterBot.Processor.Conversations;
+using TwitterBot.Processor.Conversations.Saga;
+using TwitterBot.Processor.XChat;
 using TwitterBot.Processor.XChat.Protocol;
 using TwitterBot.Simulators;
 using TwitterBot.Tests.Support;
@@ -22,6 +27,11 @@ public static class XChatConversation_Specs
 {
     private const string User = "3001969357";
     private const string OtherUser = "3001969358";
+    private const string Group = "g1900000000000000001";
+
+    /// <summary>The bot's X handle (<c>TwitterBot:XChat:Bots:0:ScreenName</c>): what a group mention of it reads.</summary>
+    private const string ScreenName = "acme_support";
+
     private static readonly TimeSpan Patience = ConversationRig.Patience;
 
     /// <summary>A rig whose bot speaks XChat: its key pair registered with the simulated X and configured as its secret.</summary>
@@ -35,7 +45,17 @@ public static class XChatConversation_Specs
         rig.Settings["TwitterBot:XChat:Bots:0:UserId"] = TestCredentials.BotUserId;
         rig.Settings["TwitterBot:XChat:Bots:0:PrivateKeysSecret"] = botKeys.ExportBlob();
         rig.Settings["TwitterBot:XChat:Bots:0:KeyVersion"] = botKeys.KeyVersion;
+        rig.Settings["TwitterBot:XChat:Bots:0:ScreenName"] = ScreenName;
         return (rig, botKeys);
+    }
+
+    /// <summary>The conversation saga of the bot's XChat conversation <paramref name="conversationId"/>, as PostgreSQL holds it.</summary>
+    private static async Task<ConversationState> SagaAsync(ConversationRig rig, string conversationId)
+    {
+        await using var source = NpgsqlDataSource.Create(rig.Store.ConnectionString);
+        var id = ConversationIds.For(ConversationKeys.ForChat(TestCredentials.BotUserId, conversationId));
+        return await new PostgresConversationSagaStore(source, TimeProvider.System).LoadAsync(id, CancellationToken.None)
+            ?? throw new AssertionException($"no conversation saga for {conversationId}");
     }
 
     private static async Task PostAsync(ConversationRig rig, byte[] delivery)
@@ -82,7 +102,8 @@ public static class XChatConversation_Specs
             using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
             user.ChangeKey();
             var first = user.CurrentKey!.KeyVersion;
-            await rig.StartProcessorAsync();
+            var processor = await rig.StartProcessorAsync();
+            var consumed = processor.CountConsumed<EncryptedChatEventReceived>();
             await PostAsync(rig, user.Delivery(Uuid(), user.Seal("before"), attachKeyChange: true));
             await rig.X.WaitForChatRepliesAsync(1, Patience);
 
@@ -95,6 +116,9 @@ public static class XChatConversation_Specs
             Assert.That(replies.Select(r => r.ConversationKeyVersion), Is.EqualTo(new[] { first, user.CurrentKey!.KeyVersion }),
                 "the reply after the rotation is sealed with the newest key");
             Assert.That(user.CurrentKey!.KeyVersion, Is.Not.EqualTo(first));
+            await consumed.WaitForAsync(2, Patience);
+            Assert.That((await SagaAsync(rig, user.ConversationId)).XChatKeyVersions, Is.EqualTo(new[] { first, user.CurrentKey!.KeyVersion }),
+                "the conversation saga records each key version the bot learnt, oldest first");
             Assert.That(await rig.DeadLettersAsync(), Is.Zero);
         }
     }
@@ -213,21 +237,51 @@ public static class XChatConversation_Specs
             Assert.That(await rig.DeadLettersAsync(), Is.Zero);
         }
     }
-    public class When_a_group_message_arrives
+    public class When_group_messages_arrive
     {
         [Test]
-        public async Task Should_count_it_and_not_answer_it()
+        public async Task Should_answer_into_the_group_only_the_one_that_mentions_the_bot()
         {
             var (rig, botKeys) = await StartAsync();
             await using var _ = rig;
             using var __ = botKeys;
-            using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
+            using var member = new FakeChatUser(rig.X, User, TestCredentials.BotUserId, groupId: Group);
+            member.ChangeKey();
+            var processor = await rig.StartProcessorAsync();
+            using var metrics = new MeasuredMetrics(processor.Services.GetRequiredService<IMeterFactory>(), ProcessorTelemetry.Name);
+            var consumed = processor.CountConsumed<EncryptedChatEventReceived>();
+
+            await PostAsync(rig, member.Delivery(Uuid(), member.Seal("anyone around?"), attachKeyChange: true));
+            await PostAsync(rig, member.Delivery(Uuid(), member.Seal("@someone_else hi, and acme_support without its @")));
+            await PostAsync(rig, member.Delivery(Uuid(), member.Seal("@Acme_Support what are your hours?")));
+
+            var replies = await rig.X.WaitForChatRepliesAsync(1, Patience);
+            await consumed.WaitForAsync(3, Patience);
+            Assert.That(replies.Single().Text, Is.EqualTo("You said: what are your hours?"), "decrypted by the group's member with the group's key");
+            Assert.That(replies.Single().ConversationId, Is.EqualTo(Group), "answered into the group");
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "what are your hours?" }), "only the mention reached the gateway, without the bot's handle");
+            Assert.That(metrics.Totals, Does.ContainKey("twitterbot.processor.xchat.events{kind=ignored,outcome=not_mentioned}").WithValue(2L)
+                .And.ContainKey("twitterbot.processor.xchat.events{kind=message,outcome=opened}").WithValue(1L));
+            Assert.That(rig.X.RefusedChatSubmissions, Is.Empty);
+            Assert.That(consumed.Faulted, Is.Zero);
+        }
+
+        [Test]
+        public async Task Should_answer_none_when_groups_are_ignored_even_when_the_bot_is_mentioned()
+        {
+            var (rig, botKeys) = await StartAsync();
+            await using var _ = rig;
+            using var __ = botKeys;
+            rig.Settings["TwitterBot:XChat:Groups"] = "Ignore";
+            using var member = new FakeChatUser(rig.X, User, TestCredentials.BotUserId, groupId: Group);
+            member.ChangeKey();
+            using var user = new FakeChatUser(rig.X, OtherUser, TestCredentials.BotUserId);
             user.ChangeKey();
             var processor = await rig.StartProcessorAsync();
             using var metrics = new MeasuredMetrics(processor.Services.GetRequiredService<IMeterFactory>(), ProcessorTelemetry.Name);
             var consumed = processor.CountConsumed<EncryptedChatEventReceived>();
 
-            await PostAsync(rig, XChatDeliveries.ChatReceived(TestCredentials.BotUserId, Uuid(), "g1900000000000000001", User, user.Seal("hello group")));
+            await PostAsync(rig, member.Delivery(Uuid(), member.Seal("@acme_support hello group"), attachKeyChange: true));
             await PostAsync(rig, user.Delivery(Uuid(), user.Seal("hello alone"), attachKeyChange: true));
 
             var replies = await rig.X.WaitForChatRepliesAsync(1, Patience);
@@ -236,6 +290,96 @@ public static class XChatConversation_Specs
             Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "hello alone" }), "the group message never reached the gateway");
             Assert.That(metrics.Totals, Does.ContainKey("twitterbot.processor.xchat.events{kind=ignored,outcome=group}").WithValue(1L));
             Assert.That(consumed.Faulted, Is.Zero);
+        }
+    }
+
+    public class When_groups_are_all_answered
+    {
+        [Test]
+        public async Task Should_answer_a_group_message_that_does_not_mention_the_bot()
+        {
+            var (rig, botKeys) = await StartAsync();
+            await using var _ = rig;
+            using var __ = botKeys;
+            rig.Settings["TwitterBot:XChat:Groups"] = "All";
+            using var member = new FakeChatUser(rig.X, User, TestCredentials.BotUserId, groupId: Group);
+            member.ChangeKey();
+            await rig.StartProcessorAsync();
+
+            await PostAsync(rig, member.Delivery(Uuid(), member.Seal("anyone around?"), attachKeyChange: true));
+
+            var reply = (await rig.X.WaitForChatRepliesAsync(1, Patience)).Single();
+            Assert.That((reply.ConversationId, reply.Text), Is.EqualTo((Group, "You said: anyone around?")));
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "anyone around?" }));
+        }
+    }
+
+    public class When_media_travels_over_XChat
+    {
+        [Test]
+        public async Task Should_tell_the_gateway_of_an_unsupported_attachment_and_send_the_bots_picture_as_its_link()
+        {
+            var (rig, botKeys) = await StartAsync();
+            await using var _ = rig;
+            using var __ = botKeys;
+            rig.Gateway.Reactions = _ => new JsonArray(new JsonObject
+            {
+                ["text"] = "Here is a cat",
+                ["attachments"] = new JsonArray(new JsonObject { ["type"] = "image", ["url"] = rig.Gateway.CatPictureUrl.ToString() }),
+            });
+            using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
+            user.ChangeKey();
+            await rig.StartProcessorAsync();
+
+            await PostAsync(rig, user.Delivery(Uuid(), user.Seal("look at mine", mediaHashKeys: ["0c1b2a39-media"]), attachKeyChange: true));
+
+            var reply = (await rig.X.WaitForChatRepliesAsync(1, Patience)).Single();
+            Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { $"look at mine\n{XChatInbox.UnsupportedAttachment}" }));
+            Assert.That(reply.Text, Is.EqualTo($"Here is a cat\n{rig.Gateway.CatPictureUrl}"), "the picture goes as its link, inside the sealed text");
+            Assert.That(rig.X.Media, Is.Empty, "nothing was uploaded");
+            Assert.That(rig.X.Sent, Is.Empty);
+        }
+    }
+
+    public class When_a_person_at_the_brand_answers_over_XChat_from_the_X_app
+    {
+        [Test]
+        public async Task Should_take_the_bots_own_echo_as_bookkeeping_and_hand_the_conversation_over_on_the_persons()
+        {
+            var (rig, botKeys) = await StartAsync();
+            await using var _ = rig;
+            using var __ = botKeys;
+            using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
+            user.ChangeKey();
+            var processor = await rig.StartProcessorAsync();
+            var handovers = await processor.SubscribeAsync<ConversationHandedOver>();
+            var consumed = processor.CountConsumed<EncryptedChatEventReceived>();
+            await PostAsync(rig, user.Delivery(Uuid(), user.Seal("hello"), attachKeyChange: true));
+            var answered = (await rig.X.WaitForChatRepliesAsync(1, Patience)).Single();
+
+            // X echoes the bot's reply on the account's chat.sent subscription: the bot's own words.
+            var ownEcho = rig.X.ChatEvents(user.ConversationId).Single(e => e.MessageId == answered.MessageId);
+            await PostAsync(rig, XChatDeliveries.ChatReceived(TestCredentials.BotUserId, Uuid(), user.ConversationId, TestCredentials.BotUserId,
+                ownEcho.EncodedEvent, user.CurrentKey!.KeyVersion, eventType: "chat.sent"));
+            var humanUuid = Uuid();
+            await PostAsync(rig, user.SentByAccount(humanUuid, botKeys, "Hi, Sam from the shop here."));
+            await PostAsync(rig, user.Delivery(Uuid(), user.Seal("thanks Sam")));
+
+            using var timeout = new CancellationTokenSource(Patience);
+            var handedOver = await handovers.ReadAsync(timeout.Token);
+            await consumed.WaitForAsync(4, Patience);
+            var saga = await SagaAsync(rig, user.ConversationId);
+            Assert.Multiple(() =>
+            {
+                Assert.That((handedOver.EventId, handedOver.UserId, handedOver.Source), Is.EqualTo((humanUuid, User, HandOverSource.XApp)),
+                    "the person's message handed over, not the bot's echo before it");
+                Assert.That(rig.Gateway.AskedTexts, Is.EqualTo(new[] { "hello" }), "the user's next message was held for the person");
+                Assert.That(rig.X.ChatReplies, Has.Count.EqualTo(1));
+                Assert.That(saga.HandedOverBy, Is.EqualTo(HandOverSource.XApp));
+                Assert.That(saga.HumanUntil, Is.GreaterThan(DateTimeOffset.UtcNow), "held for Processor:Conversations:HumanPause");
+                Assert.That(handovers.TryRead(out var second), Is.False, $"one hand-over only ({second?.EventId})");
+                Assert.That(consumed.Faulted, Is.Zero);
+            });
         }
     }
 }

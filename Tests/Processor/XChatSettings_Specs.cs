@@ -42,6 +42,18 @@ public static class XChatSettings_Specs
         }
 
         [Test]
+        public void Should_answer_groups_only_when_mentioned_unless_told_otherwise()
+        {
+            var values = Valid();
+            values["TwitterBot:XChat:Bots:0:ScreenName"] = "acme_support";
+
+            Assert.That(Read(values).Groups, Is.EqualTo(XChatGroups.WhenMentioned));
+            Assert.That(Read(values).For("4337869213")!.ScreenName, Is.EqualTo("acme_support"));
+            values["TwitterBot:XChat:Groups"] = "All";
+            Assert.That(Read(values).Groups, Is.EqualTo(XChatGroups.All));
+        }
+
+        [Test]
         public void Should_speak_XChat_for_no_bot_while_disabled()
         {
             var values = Valid();
@@ -80,6 +92,9 @@ public static class XChatSettings_Specs
         [TestCase("TwitterBot:XChat:Bots:0:KeyVersion", "-3", "TwitterBot:XChat:Bots:0:KeyVersion must be the positive integer")]
         [TestCase("TwitterBot:XChat:Bots:0:KeyVersion", "", "TwitterBot:XChat:Bots:0:KeyVersion must be the positive integer")]
         [TestCase("TwitterBot:XChat:Bots:0:UserId", "bot", "TwitterBot:XChat:Bots:0:UserId")]
+        [TestCase("TwitterBot:XChat:Groups", "Mentioned", "TwitterBot:XChat:Groups must be one of Ignore, WhenMentioned, All")]
+        [TestCase("TwitterBot:XChat:Bots:0:ScreenName", "@acme", "TwitterBot:XChat:Bots:0:ScreenName must be the bot's X handle without @")]
+        [TestCase("TwitterBot:XChat:Bots:0:ScreenName", "a_handle_far_too_long", "TwitterBot:XChat:Bots:0:ScreenName must be the bot's X handle without @")]
         public void Should_refuse_it_naming_the_key_and_not_the_value(string key, string value, string message)
         {
             var values = Valid();

@@ -35,7 +35,8 @@ public sealed class RunCommand : IAsyncDisposable
     public static string RepositoryRoot =>
         Path.GetFullPath(Path.Combine(TestContext.CurrentContext.TestDirectory, "..", "..", "..", ".."));
 
-    public static RunCommand Start(SandboxPorts ports, string logDirectory, IDictionary<string, string?>? settings = null)
+    /// <param name="arguments">The script's own arguments (<c>--legacy</c>, …), after <c>build/run.sh</c>.</param>
+    public static RunCommand Start(SandboxPorts ports, string logDirectory, IDictionary<string, string?>? settings = null, IReadOnlyList<string>? arguments = null)
     {
         var tests = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); // Tests/bin/<Configuration>/net10.0
         var start = new ProcessStartInfo("setsid")
@@ -45,7 +46,7 @@ public sealed class RunCommand : IAsyncDisposable
         };
         // A shell cannot trap a signal it was started with ignored (a test runner started in the background
         // passes SIGINT on ignored): reset it, as a terminal's shell would have it.
-        foreach (var argument in new[] { "env", "--default-signal=INT", "bash", "build/run.sh" })
+        foreach (var argument in new[] { "env", "--default-signal=INT", "bash", "build/run.sh" }.Concat(arguments ?? []))
         {
             start.ArgumentList.Add(argument);
         }

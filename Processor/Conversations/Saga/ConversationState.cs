@@ -53,7 +53,7 @@ public sealed class ConversationState : SagaStateMachineInstance, ISagaVersion
     /// </summary>
     public List<QuickReplyOption> OptionsOffered { get; set; } = [];
 
-    /// <summary>XChat conversation-key versions; empty until the XChat channel exists.</summary>
+    /// <summary>The XChat conversation-key versions the bot learnt for this conversation, oldest first (the newest 16; the keys are in <c>xchat_conversation_keys</c>).</summary>
     public List<string> XChatKeyVersions { get; set; } = [];
 }
 

@@ -218,10 +218,20 @@ public sealed partial class ConversationStateMachine : MassTransitStateMachine<C
     }
 
     /// <summary>After <see cref="RecognizeEchoActivity"/>: a person's DM hands the conversation over; the bot's own is bookkeeping.</summary>
-    internal async Task EchoedAsync(BehaviorContext<ConversationState, DirectMessageSentByAccount> context)
+    internal Task EchoedAsync(BehaviorContext<ConversationState, DirectMessageSentByAccount> context)
     {
         var echo = context.Message;
-        var kind = context.GetPayload<EchoRecognized>().Kind;
+        return AccountWroteAsync(context, new AccountMessage(echo.EventId, echo.BotUserId, echo.BotId, echo.UserId, echo.CreatedAt),
+            context.GetPayload<EchoRecognized>().Kind);
+    }
+
+    /// <summary>
+    /// The account wrote in the conversation (a legacy DM echo or a verified XChat <c>chat.sent</c>): a person's message
+    /// hands the conversation over to them (<see cref="HandOver"/>, <see cref="ConversationHandedOver"/> from the X app);
+    /// the bot's own is bookkeeping.
+    /// </summary>
+    internal async Task AccountWroteAsync(BehaviorContext<ConversationState> context, AccountMessage echo, EchoKind kind)
+    {
         _telemetry.Echo(kind);
         if (kind != EchoKind.Human)
         {
@@ -248,6 +258,30 @@ public sealed partial class ConversationStateMachine : MassTransitStateMachine<C
         };
         var id = MessageIds.Derived(context.MessageId ?? Guid.Empty, nameof(ConversationSignal.HandedOver));
         await context.Publish(handedOver, Pipe.Execute<PublishContext>(publish => publish.MessageId = id), context.CancellationToken);
+    }
+
+    /// <summary>Most XChat key versions a conversation remembers (the newest; older keys stay in the key store).</summary>
+    public const int KeyVersionsKept = 16;
+
+    /// <summary>
+    /// Records the XChat conversation-key versions the bot learnt for this conversation (from a key change, or one attached
+    /// to or fetched for a message): numerically ordered, without repeats, the newest <see cref="KeyVersionsKept"/>.
+    /// </summary>
+    public static void KeysLearnt(ConversationState state, IReadOnlyList<long> versions)
+    {
+        if (versions.Count == 0)
+        {
+            return;
+        }
+
+        var known = state.XChatKeyVersions
+            .Select(v => long.TryParse(v, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : (long?)null)
+            .OfType<long>()
+            .Concat(versions)
+            .Distinct()
+            .Order()
+            .ToList();
+        state.XChatKeyVersions = [.. known.Skip(Math.Max(0, known.Count - KeyVersionsKept)).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))];
     }
 
     [LoggerMessage(LogLevel.Information, "Event {EventId} for bot {BotUserId}: a person at the brand holds this conversation until {Until:O}; the DM is recorded, not sent to the gateway, and not answered.")]
@@ -282,6 +316,10 @@ public sealed record TurnPlan(bool NewSession, bool SendStart, DateTimeOffset At
 /// <summary>What the turn's activity hands back to the machine: the answer the turn holds, if it reached the gateway.</summary>
 /// <param name="Held">The turn was recorded for the human holding the conversation, and not answered.</param>
 public sealed record TurnTaken(PlannedAnswer? Answer, bool Held = false);
+
+/// <summary>A message the account sent in the conversation (its DM echo, or its XChat <c>chat.sent</c>), as the machine weighs it.</summary>
+/// <param name="CreatedAt">X's time for it: the human pause runs from there.</param>
+public sealed record AccountMessage(string EventId, string BotUserId, string BotId, string UserId, DateTimeOffset CreatedAt);
 
 /// <summary>What <see cref="RecognizeEchoActivity"/> hands back to the machine.</summary>
 public sealed record EchoRecognized(EchoKind Kind);

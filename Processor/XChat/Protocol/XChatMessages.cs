@@ -56,6 +56,12 @@ public sealed record XChatOpenedMessage(
 {
     public bool HasAttachments => AttachmentCount > 0;
 
+    /// <summary>The mentions the sender's client marked in <see cref="Text"/> (only those whose span lies inside it).</summary>
+    public IReadOnlyList<XChatMention> Mentions { get; init; } = [];
+
+    /// <summary>Whether the message mentions <paramref name="screenName"/>.</summary>
+    public bool MentionsHandle(string screenName) => Mentions.Any(mention => mention.Names(screenName));
+
     public override string ToString() =>
         $"XChatOpenedMessage(message {MessageId}, sender {SenderId}, conversation {ConversationId}, {Kind}, {AttachmentCount} attachment(s))";
 }

@@ -97,18 +97,40 @@ public static class XChatProtocol
             4 => XChatContentKind.Edit,
             _ => XChatContentKind.Other,
         };
+        var text = kind == XChatContentKind.Message ? contents.Text ?? "" : null;
         return new XChatOpenedMessage(envelope.SenderId, envelope.ConversationId, envelope.MessageId, message.Wire.SequenceId,
-            message.Wire.CreatedAtMsec, keyVersion, kind, kind == XChatContentKind.Message ? contents.Text ?? "" : null,
-            contents.AttachmentCount, preview);
+            message.Wire.CreatedAtMsec, keyVersion, kind, text, contents.AttachmentCount, preview)
+        {
+            Mentions = text is null ? [] : MentionsOf(text, contents.Entities),
+        };
+    }
+
+    // A mention is a marked span of the text (RichTextContent 3); one whose span is not inside the text names nobody.
+    private static List<XChatMention> MentionsOf(string text, List<WireEntity> entities)
+    {
+        var mentions = new List<XChatMention>();
+        foreach (var entity in entities)
+        {
+            if (entity is { Kind: 3, Start: { } start, End: { } end }
+                && XChatMentions.Slice(text, new XChatTextSpan(start, end)) is { } covered)
+            {
+                mentions.Add(new XChatMention(new XChatTextSpan(start, end), covered));
+            }
+        }
+
+        return mentions;
     }
 
     /// <summary>
     /// Encrypts <paramref name="text"/> under <paramref name="key"/> and signs it as <paramref name="senderUserId"/>
     /// (signature version 7, the sender's registered key version). <paramref name="messageId"/> is the caller's: mint
     /// it once (a UUID) and reuse it on every retry so X can deduplicate. The conversation id is signed canonical.
+    /// <paramref name="mentions"/> are marked as mention entities (spans in code points, see <see cref="XChatMentions.Find"/>);
+    /// <paramref name="mediaHashKeys"/> become media attachments (a simulated user's; the bot sends its media as links).
     /// </summary>
     public static XChatSealedMessage SealMessage(
-        XChatKeyPair sender, string senderUserId, XChatConversationKey key, string text, string messageId, bool shouldNotify = true)
+        XChatKeyPair sender, string senderUserId, XChatConversationKey key, string text, string messageId, bool shouldNotify = true,
+        IReadOnlyList<XChatTextSpan>? mentions = null, IReadOnlyList<string>? mediaHashKeys = null)
     {
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(key);
@@ -118,7 +140,8 @@ public static class XChatProtocol
         if (text.Length > MaxTextLength)
             throw new ArgumentException($"A message holds at most {MaxTextLength} characters.", nameof(text));
         var conversationId = XChatConversationId.Canonical(key.ConversationId, senderUserId);
-        var contents = XChatCrypto.SecretBoxSeal(key.Key, XChatWire.WriteTextContents(text));
+        var entities = mentions?.Select(span => (span.Start, span.End, (short)3)).ToList();
+        var contents = XChatCrypto.SecretBoxSeal(key.Key, XChatWire.WriteTextContents(text, entities, mediaHashKeys));
         var payload = Payload("MessageCreateEvent", messageId, senderUserId, conversationId, key.KeyVersion, XChatBase64.Unpadded(contents));
         var signature = XChatBase64.Unpadded(sender.SignForProtocol(payload));
         return new XChatSealedMessage(messageId, senderUserId, conversationId, key.KeyVersion,

@@ -65,9 +65,22 @@ internal sealed class WireContents
     /// <summary>MessageEntryContents' field id (1 message, 2 reaction, 4 edit, …); 0 when empty.</summary>
     public short Variant { get; set; }
     public string? Text { get; set; }
-    public int EntityCount { get; set; }
+    public List<WireEntity> Entities { get; } = [];
+    public int EntityCount => Entities.Count;
     public int AttachmentCount { get; set; }
     public WirePreview? Preview { get; set; }
+}
+
+/// <summary>
+/// RichTextEntity { 1 start_index, 2 end_index, 3 content }: a span of the message text; <see cref="Kind"/> is
+/// RichTextContent's field id (1 hashtag, 2 cashtag, 3 mention, 4 url, …; 0 when absent). A mention carries no user id:
+/// what it names is the text of its span (<c>@handle</c>).
+/// </summary>
+internal sealed class WireEntity
+{
+    public int? Start { get; set; }
+    public int? End { get; set; }
+    public short Kind { get; set; }
 }
 
 internal sealed class WirePreview
@@ -230,7 +243,7 @@ internal static class XChatWire
             switch (id)
             {
                 case 1 when type == ThriftType.String: c.Text = r.ReadString(MaxTextBytes); return true;
-                case 2 when type == ThriftType.List: c.EntityCount = CountList(ref r); return true;
+                case 2 when type == ThriftType.List: r.ReadStructList(c.Entities, ReadEntity); return true;
                 case 3 when type == ThriftType.List: c.AttachmentCount = CountList(ref r); return true;
                 case 4 when type == ThriftType.Struct: c.Preview = ReadPreview(ref r); return true;
                 default: return false;
@@ -253,6 +266,33 @@ internal static class XChatWire
                 default: return false;
             }
         });
+
+    private static WireEntity ReadEntity(ref ThriftReader reader) =>
+        reader.ReadStruct(new WireEntity(), static (ref ThriftReader r, ThriftType type, short id, WireEntity entity) =>
+        {
+            switch (id)
+            {
+                case 1 when type == ThriftType.I32: entity.Start = r.ReadI32(); return true;
+                case 2 when type == ThriftType.I32: entity.End = r.ReadI32(); return true;
+                case 3 when type == ThriftType.Struct: entity.Kind = ReadUnionVariant(ref r); return true;
+                default: return false;
+            }
+        });
+
+    /// <summary>A union's field id, its value skipped (RichTextContent's variants are empty structs).</summary>
+    private static short ReadUnionVariant(ref ThriftReader reader) =>
+        reader.ReadStruct(new UnionVariant(), static (ref ThriftReader r, ThriftType type, short id, UnionVariant union) =>
+        {
+            if (union.Id != 0)
+                throw new XChatProtocolException(XChatRejection.Malformed, "A union sets more than one variant.");
+            union.Id = id;
+            return false;
+        }).Id;
+
+    private sealed class UnionVariant
+    {
+        public short Id { get; set; }
+    }
 
     private static int CountList(ref ThriftReader reader)
     {
@@ -331,13 +371,43 @@ internal static class XChatWire
         return writer.ToArray();
     }
 
-    /// <summary>MessageEntryHolder { 1: MessageEntryContents { 1: MessageContents { 1 text } } }.</summary>
-    public static byte[] WriteTextContents(string text)
+    /// <summary>
+    /// MessageEntryHolder { 1: MessageEntryContents { 1: MessageContents { 1 text, 2 entities, 3 attachments } } }; each
+    /// attachment a MediaAttachment { 1 media_hash_key, 3 type IMAGE } (what a simulated user attaches).
+    /// </summary>
+    public static byte[] WriteTextContents(
+        string text, IReadOnlyList<(int Start, int End, short Kind)>? entities = null, IReadOnlyList<string>? mediaHashKeys = null)
     {
         var writer = new ThriftWriter();
         writer.FieldBegin(ThriftType.Struct, 1);
         writer.FieldBegin(ThriftType.Struct, 1);
         writer.String(1, text);
+        if (entities is { Count: > 0 })
+        {
+            writer.ListBegin(2, ThriftType.Struct, entities.Count);
+            foreach (var (start, end, kind) in entities)
+            {
+                writer.I32(1, start);
+                writer.I32(2, end);
+                writer.FieldBegin(ThriftType.Struct, 3);
+                writer.FieldBegin(ThriftType.Struct, kind);
+                writer.FieldStop();
+                writer.FieldStop();
+                writer.FieldStop();
+            }
+        }
+        if (mediaHashKeys is { Count: > 0 })
+        {
+            writer.ListBegin(3, ThriftType.Struct, mediaHashKeys.Count);
+            foreach (var hashKey in mediaHashKeys)
+            {
+                writer.FieldBegin(ThriftType.Struct, 1);
+                writer.String(1, hashKey);
+                writer.I32(3, 1);
+                writer.FieldStop();
+                writer.FieldStop();
+            }
+        }
         writer.FieldStop();
         writer.FieldStop();
         writer.FieldStop();
