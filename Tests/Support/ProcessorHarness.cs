@@ -68,6 +68,9 @@ public sealed class ProcessorHarness : IAsyncDisposable
         }
 
         builder.Services.AddMassTransitTestHarness(bus => bus.AddConversationSaga());
+        // The harness's lists give up once the bus has been idle this long: on a loaded machine a consume can start later
+        // than MassTransit's default (a few seconds), and a wait that should find its message would report none.
+        builder.Services.Configure<TestHarnessOptions>(harness => harness.TestInactivityTimeout = TimeSpan.FromSeconds(20));
 
         var host = builder.Build();
         await host.StartAsync();
