@@ -19,7 +19,7 @@ WORKDIR /app
 COPY --from=build /app ./
 ENV SERVICE_DLL=TwitterBot.${SERVICE}.dll
 # Memory: both services' runtimeconfig (set in their csproj) selects Workstation GC with background
-# collections and no dynamic PGO, which lowered their peak RSS by 20-25% on 2 cores (BENCHMARKS.md,
+# collections and no dynamic PGO, which lowered their peak RSS by 15-25% on 2 cores (BENCHMARKS.md,
 # "Footprint"). A container memory limit is honoured on top (the GC keeps under the cgroup limit);
 # DOTNET_GCHeapHardLimit caps the managed heap alone. DOTNET_gcServer=1 restores Server GC for a replica
 # given many cores of its own.
