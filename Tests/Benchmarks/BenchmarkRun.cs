@@ -257,7 +257,7 @@ public static class BenchmarkRun
             | CRC idle, p50 / p99 | {Ms(Percentiles.Of(results.CrcIdle, 50))} / {Ms(Percentiles.Of(results.CrcIdle, 99))} ms | p99 ≤ 10 ms |
             | pipeline overhead, webhook sent → DM send started at X, {PipelineRate}/s, p50 / p99 | {Ms(Percentiles.Of(results.Pipeline, 50))} / {Ms(Percentiles.Of(results.Pipeline, 99))} ms | p50 ≤ 15, p99 ≤ 50 ms |
             | Processor throughput, a backlog of {profile.ProcessorMessages} DMs (each from its own user), first to last DM at X | {results.ProcessorPerSecond:F0} messages/s | ≥ 2,000/s |
-            | peak RSS: Ingress during the rates above / Processor while draining | {results.IngressRssMib:F0} / {results.ProcessorRssMib:F0} MiB | ≤ 150 MB each |
+            | peak RSS: Ingress during the rates above / Processor while draining | {results.IngressRssMib:F0} / {results.ProcessorRssMib:F0} MiB | ≤ 128 MiB each |
             """);
         if (results.ProcessorCpu is { } drain)
         {
