@@ -80,6 +80,10 @@ public static class StartupRun
             {
                 // not listening yet
             }
+            catch (TaskCanceledException)
+            {
+                // a readiness answer slower than the client's timeout: ask again
+            }
 
             await Task.Delay(Poll);
         }
