@@ -9,7 +9,8 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY Contracts/ Contracts/
 COPY ${SERVICE}/ ${SERVICE}/
-RUN dotnet publish ${SERVICE}/${SERVICE}.csproj --configuration Release --output /app
+# For linux-x64 so that ReadyToRun applies (the services' .csproj; start-up in BENCHMARKS.md).
+RUN dotnet publish ${SERVICE}/${SERVICE}.csproj --configuration Release --runtime linux-x64 --self-contained false --output /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 ARG SERVICE

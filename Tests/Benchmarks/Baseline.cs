@@ -62,7 +62,10 @@ public sealed class Baseline : IAsyncDisposable
         }));
     }
 
-    private Task PublishAsync(int user)
+    /// <summary>Publishes <paramref name="body"/> as it came, as the text of a DM from user <paramref name="user"/> (for <see cref="BaselineEndpoint"/>).</summary>
+    public Task PublishRawAsync(ReadOnlyMemory<byte> body, int user) => PublishAsync(user, System.Text.Encoding.UTF8.GetString(body.Span));
+
+    private Task PublishAsync(int user, string text = "Hello, I have a question about my order")
     {
         var sender = Webhooks.UserId(user);
         var message = new DirectMessageReceived
@@ -73,7 +76,7 @@ public sealed class Baseline : IAsyncDisposable
             SenderId = sender,
             SenderName = "Jordan Brinks",
             SenderScreenName = "furiouscamper",
-            Text = "Hello, I have a question about my order",
+            Text = text,
             CreatedAt = DateTimeOffset.UtcNow,
         };
         return _bus.Publish(message, context =>

@@ -3,6 +3,10 @@ using System.Globalization;
 namespace TwitterBot.Benchmarks;
 
 /// <summary>What to run, how long, and where the services' builds are.</summary>
+/// <param name="CompareRate">
+/// The rate offered, for <see cref="Hold"/>, to the Ingress and then to the baseline endpoint: above what
+/// either can take, so that each one's accepted rate is its sustained capacity.
+/// </param>
 public sealed record BenchmarkProfile(
     string IngressDirectory,
     string ProcessorDirectory,
@@ -13,11 +17,12 @@ public sealed record BenchmarkProfile(
     int ProcessorMessages,
     TimeSpan BaselineHold,
     int Partitions = 16,
-    bool WorkstationGc = false)
+    bool WorkstationGc = false,
+    int CompareRate = 8000)
 {
     /// <summary>Seconds-long: checks that the tool works, measures nothing worth quoting.</summary>
     public static BenchmarkProfile Smoke(string ingress, string processor, string output) =>
-        new(ingress, processor, output, [100], TimeSpan.FromSeconds(2), 10, 200, TimeSpan.FromSeconds(2));
+        new(ingress, processor, output, [100], TimeSpan.FromSeconds(2), 10, 200, TimeSpan.FromSeconds(2), CompareRate: 200);
 
     public static BenchmarkProfile FromArguments(string[] args)
     {
@@ -37,6 +42,7 @@ public sealed record BenchmarkProfile(
                 int.Parse(Value("--processor-messages", "20000"), CultureInfo.InvariantCulture),
                 TimeSpan.FromSeconds(20),
                 int.Parse(Value("--partitions", "16"), CultureInfo.InvariantCulture),
-                Value("--gc", "server") == "workstation");
+                Value("--gc", "server") == "workstation",
+                int.Parse(Value("--compare-rate", "8000"), CultureInfo.InvariantCulture));
     }
 }

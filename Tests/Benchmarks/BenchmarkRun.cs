@@ -61,6 +61,11 @@ public static class BenchmarkRun
             }
 
             results.IngressRssMib = ingress.PeakRssMib();
+
+            // Issue 16's comparison, after the peak RSS above (overload would raise it): the Ingress's sustained rate.
+            results.IngressCompared = await load.PostWebhooksAsync(webhook, profile.CompareRate, profile.Hold, 30_000_000_000L);
+            await infrastructure.PurgeAsync(partitions);
+            log.WriteLine($"Ingress offered {profile.CompareRate}/s: {results.IngressCompared.AcceptedPerSecond:F0} accepted/s");
         }
 
         // 2: the broker's ceiling at the same concurrency.
@@ -69,6 +74,16 @@ public static class BenchmarkRun
             results.BaselinePerSecond = await baseline.PublishForAsync(Concurrency, profile.BaselineHold, 50_000_000);
             await infrastructure.PurgeAsync(partitions);
             log.WriteLine($"Baseline: {results.BaselinePerSecond:F0} confirmed publishes/s");
+
+            // ... and the minimal endpoint's, offered the same rate by the same generator.
+            await using (var endpoint = new BaselineEndpoint(baseline))
+            {
+                await endpoint.StartAsync();
+                await load.PostWebhooksAsync(endpoint.Webhook, 200, TimeSpan.FromSeconds(2), 9_000_000); // the same warm-up as the Ingress's
+                results.EndpointCompared = await load.PostWebhooksAsync(endpoint.Webhook, profile.CompareRate, profile.Hold, 31_000_000_000L);
+                await infrastructure.PurgeAsync(partitions);
+                log.WriteLine($"Baseline endpoint offered {profile.CompareRate}/s: {results.EndpointCompared.AcceptedPerSecond:F0} accepted/s");
+            }
 
             // 4: pipeline overhead, webhook sent → DM send started at X, at light load.
             await using (var ingress = ServiceProcess.Start(profile.IngressDirectory, "TwitterBot.Ingress.dll", settings))
@@ -119,7 +134,7 @@ public static class BenchmarkRun
         return results.Ingress.All(r => r.Queued == r.Run.Accepted) ? 0 : 1;
     }
 
-    private static Dictionary<string, string?> Settings(Infrastructure infrastructure, FastFakes fakes, int partitions)
+    internal static Dictionary<string, string?> Settings(Infrastructure infrastructure, FastFakes fakes, int partitions)
     {
         var settings = TestCredentials.BotSettings();
         settings["TwitterBot:Api:TwitterUrl"] = new Uri(fakes.BaseAddress, "1.1/").ToString();
@@ -198,6 +213,10 @@ public static class BenchmarkRun
 
         public double BaselinePerSecond { get; set; }
 
+        public LoadResult? IngressCompared { get; set; }
+
+        public LoadResult? EndpointCompared { get; set; }
+
         public List<double> Pipeline { get; set; } = [];
 
         public double ProcessorPerSecond { get; set; }
@@ -206,6 +225,11 @@ public static class BenchmarkRun
 
         public CpuShare? ProcessorCpu { get; set; }
     }
+
+    private static string Compared(Results results) =>
+        results is { IngressCompared: { } ingress, EndpointCompared: { } endpoint }
+            ? string.Create(CultureInfo.InvariantCulture, $"{ingress.AcceptedPerSecond:F0} ÷ {endpoint.AcceptedPerSecond:F0} = {ingress.AcceptedPerSecond / endpoint.AcceptedPerSecond:F2}")
+            : "not run";
 
     private static string Report(BenchmarkProfile profile, Results results, string versions)
     {
@@ -254,6 +278,7 @@ public static class BenchmarkRun
             | --- | --- | --- |
             | broker ceiling: MassTransit publish with confirm, {Concurrency} concurrent publishers | {results.BaselinePerSecond:F0}/s | |
             | Ingress ÷ baseline (best accepted rate ÷ ceiling) | {best / results.BaselinePerSecond:F2} | ≥ 0.6 |
+            | Ingress ÷ minimal endpoint (raw body published with confirms, same bus topology), both offered {profile.CompareRate}/s for {profile.Hold.TotalSeconds:F0} s: accepted/s | {Compared(results)} | ≥ 0.9 |
             | CRC idle, p50 / p99 | {Ms(Percentiles.Of(results.CrcIdle, 50))} / {Ms(Percentiles.Of(results.CrcIdle, 99))} ms | p99 ≤ 10 ms |
             | pipeline overhead, webhook sent → DM send started at X, {PipelineRate}/s, p50 / p99 | {Ms(Percentiles.Of(results.Pipeline, 50))} / {Ms(Percentiles.Of(results.Pipeline, 99))} ms | p50 ≤ 15, p99 ≤ 50 ms |
             | Processor throughput, a backlog of {profile.ProcessorMessages} DMs (each from its own user), first to last DM at X | {results.ProcessorPerSecond:F0} messages/s | ≥ 2,000/s |
