@@ -42,24 +42,6 @@ public static class Cluster_Specs
             Is.EqualTo(new[] { ClusterNodes.NodeName(ServicesNode) }), "the Ingress connected to node 1, the first of Messaging:Rabbit:Hosts");
     }
 
-    private static async Task MidBurstAsync(FaultRig rig)
-    {
-        using var deadline = new CancellationTokenSource(FaultRig.Patience);
-        while (rig.Accepted < rig.Profile.Total / 3)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
-        }
-    }
-
-    private static void AssertNothingLost(FaultRig rig, FaultAccount account)
-    {
-        Assert.That(account.Accepted, Is.EqualTo(rig.Profile.Total), "every DM X delivered was accepted, at the latest on a retry");
-        Assert.That(account.Answered, Is.EqualTo(account.Expected), "every accepted DM answered exactly once");
-        Assert.That(account.Duplicates, Is.Zero, "no reply sent twice");
-        Assert.That(account.OutOfOrder, Is.Zero, "replies in the order users wrote");
-        Assert.That(account.DeadLetters, Is.Zero, "nothing in _error");
-    }
-
     /// <summary>Starts the cluster, or checks that the running one is whole (as build/test.sh does for the shared broker).</summary>
     public abstract class OnTheCluster
     {
@@ -97,17 +79,16 @@ public static class Cluster_Specs
             await AssertRolesAsync(rig);
             using var refusals = new RefusalWatch(rig.Sender);
 
-            var burst = rig.SendBurstAsync();
-            await MidBurstAsync(rig);
+            var burst = await rig.SendBurstToMidwayAsync();
             refusals.Fault();
             await ClusterNodes.RunAsync("kill", Leader.ToString(CultureInfo.InvariantCulture));
-            await burst;
+            await burst.ReleaseAsync();
             var leaders = (await ClusterNodes.WorkQueuesAsync(rig.Broker.Name)).Select(q => q.Leader).Distinct().ToList();
             await ClusterNodes.RunAsync("start", Leader.ToString(CultureInfo.InvariantCulture));
 
             TestContext.Out.WriteLine($"leaders after the kill: {string.Join(", ", leaders)}; {refusals}");
             Assert.That(leaders, Has.None.EqualTo(ClusterNodes.NodeName(Leader)), "the queues elected a leader among the survivors");
-            AssertNothingLost(rig, await rig.AccountAsync("the node leading every work queue SIGKILLed mid-burst (3-node cluster)"));
+            rig.AssertNothingLost(await rig.AccountAsync("the node leading every work queue SIGKILLed mid-burst (3-node cluster)"));
         }
     }
 
@@ -120,15 +101,15 @@ public static class Cluster_Specs
             await AssertRolesAsync(rig);
             using var refusals = new RefusalWatch(rig.Sender);
 
-            var burst = rig.SendBurstAsync();
-            await MidBurstAsync(rig);
+            var burst = await rig.SendBurstToMidwayAsync();
             refusals.Fault();
             await ClusterNodes.RunAsync("stop", Follower.ToString(CultureInfo.InvariantCulture));
+            burst.Release();
             await ClusterNodes.RunAsync("start", Follower.ToString(CultureInfo.InvariantCulture));
-            await burst;
+            await burst.ReleaseAsync();
 
             TestContext.Out.WriteLine(refusals);
-            AssertNothingLost(rig, await rig.AccountAsync("a follower node stopped and restarted mid-burst (3-node cluster)"));
+            rig.AssertNothingLost(await rig.AccountAsync("a follower node stopped and restarted mid-burst (3-node cluster)"));
             await ClusterNodes.RunAsync("wait-running", "3");
             var queues = await ClusterNodes.WorkQueuesAsync(rig.Broker.Name);
             Assert.That(queues, Has.All.Matches<QueueReplicas>(q => q.Members.Contains(ClusterNodes.NodeName(Follower))), "the node is still a member of every work queue");
@@ -144,17 +125,16 @@ public static class Cluster_Specs
             await AssertRolesAsync(rig);
             using var refusals = new RefusalWatch(rig.Sender);
 
-            var burst = rig.SendBurstAsync();
-            await MidBurstAsync(rig);
+            var burst = await rig.SendBurstToMidwayAsync();
             refusals.Fault();
             await ClusterNodes.RunAsync("kill", ServicesNode.ToString(CultureInfo.InvariantCulture));
-            await burst;
+            await burst.ReleaseAsync();
             var ingressNodes = await ClusterNodes.IngressNodesAsync(rig.Broker.Name, except: ClusterNodes.NodeName(ServicesNode));
             await ClusterNodes.RunAsync("start", ServicesNode.ToString(CultureInfo.InvariantCulture));
 
             TestContext.Out.WriteLine($"the Ingress reconnected to: {string.Join(", ", ingressNodes)}; {refusals}");
             Assert.That(ingressNodes, Is.Not.Empty.And.None.EqualTo(ClusterNodes.NodeName(ServicesNode)), "the Ingress failed over to a surviving node");
-            AssertNothingLost(rig, await rig.AccountAsync("the node both services were connected to SIGKILLed mid-burst (3-node cluster)"));
+            rig.AssertNothingLost(await rig.AccountAsync("the node both services were connected to SIGKILLed mid-burst (3-node cluster)"));
         }
     }
 }

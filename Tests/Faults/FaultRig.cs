@@ -195,6 +195,29 @@ public sealed class FaultRig : IAsyncDisposable
         }));
 
     /// <summary>
+    /// Starts a held burst (<see cref="SendBurstAsync"/> with <c>rest</c>) and returns once every user's first
+    /// <see cref="MessagesBeforeHold"/> DMs are accepted: a fault put there always falls in the middle of the burst,
+    /// whatever the machine's speed; <see cref="HeldBurst.ReleaseAsync"/> lets the rest go and waits for the burst.
+    /// </summary>
+    public async Task<HeldBurst> SendBurstToMidwayAsync()
+    {
+        var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var burst = SendBurstAsync(rest: rest.Task);
+        await WaitUntilAcceptedAsync(Profile.Users * MessagesBeforeHold);
+        return new HeldBurst(rest, burst);
+    }
+
+    /// <summary>The judgement of every scenario: nothing lost, nothing repeated, nothing out of order, nothing dead-lettered.</summary>
+    public void AssertNothingLost(FaultAccount account)
+    {
+        Assert.That(account.Accepted, Is.EqualTo(Profile.Total), "every DM X delivered was accepted, at the latest on a retry");
+        Assert.That(account.Answered, Is.EqualTo(account.Expected), "every accepted DM answered exactly once");
+        Assert.That(account.Duplicates, Is.Zero, "no reply sent twice");
+        Assert.That(account.OutOfOrder, Is.Zero, "replies in the order users wrote");
+        Assert.That(account.DeadLetters, Is.Zero, "nothing in _error");
+    }
+
+    /// <summary>
     /// The XChat burst: every user (an XChat user with its own key pair, creating its own conversation key) writes
     /// its messages one after another, each sealed and signed, delivered as <c>chat.received</c> through the signed,
     /// retrying webhook sender; the first carries the key change, as X attaches it to the first message under a key.
@@ -352,6 +375,20 @@ public sealed class FaultRig : IAsyncDisposable
             var words = text ?? "";
             return int.Parse(words[(words.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
         }
+    }
+}
+
+/// <summary>A burst held after its first part (<see cref="FaultRig.SendBurstToMidwayAsync"/>).</summary>
+public sealed class HeldBurst(TaskCompletionSource rest, Task burst)
+{
+    /// <summary>Lets the rest of the burst go, without waiting for it.</summary>
+    public void Release() => rest.TrySetResult();
+
+    /// <summary>Lets the rest of the burst go and waits until every DM has been delivered (and retried) by X.</summary>
+    public Task ReleaseAsync()
+    {
+        Release();
+        return burst;
     }
 }
 

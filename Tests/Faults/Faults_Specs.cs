@@ -11,24 +11,6 @@ namespace TwitterBot.Tests.Faults;
 [Category("Faults")]
 public static class Faults_Specs
 {
-    private static async Task MidBurstAsync(FaultRig rig)
-    {
-        using var deadline = new CancellationTokenSource(FaultRig.Patience);
-        while (rig.Accepted < rig.Profile.Total / 3)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token);
-        }
-    }
-
-    private static void AssertNothingLost(FaultRig rig, FaultAccount account)
-    {
-        Assert.That(account.Accepted, Is.EqualTo(rig.Profile.Total), "every DM X delivered was accepted, at the latest on a retry");
-        Assert.That(account.Answered, Is.EqualTo(account.Expected), "every accepted DM answered exactly once");
-        Assert.That(account.Duplicates, Is.Zero, "no reply sent twice");
-        Assert.That(account.OutOfOrder, Is.Zero, "replies in the order users wrote");
-        Assert.That(account.DeadLetters, Is.Zero, "nothing in _error");
-    }
-
     public class When_RabbitMQ_goes_away_in_the_middle_of_a_burst
     {
         [Test]
@@ -36,14 +18,14 @@ public static class Faults_Specs
         {
             await using var rig = await FaultRig.StartAsync();
 
-            var burst = rig.SendBurstAsync();
-            await MidBurstAsync(rig);
+            var burst = await rig.SendBurstToMidwayAsync();
             rig.Relay.Cut(); // every connection of both services dropped, new ones refused: a broker restart as they see it
+            burst.Release();
             await Task.Delay(TimeSpan.FromSeconds(3));
             rig.Relay.Restore();
-            await burst;
+            await burst.ReleaseAsync();
 
-            AssertNothingLost(rig, await rig.AccountAsync("RabbitMQ gone for 3 s mid-burst"));
+            rig.AssertNothingLost(await rig.AccountAsync("RabbitMQ gone for 3 s mid-burst"));
         }
     }
 
@@ -54,13 +36,13 @@ public static class Faults_Specs
         {
             await using var rig = await FaultRig.StartAsync();
 
-            var burst = rig.SendBurstAsync();
-            await MidBurstAsync(rig);
+            var burst = await rig.SendBurstToMidwayAsync();
             await rig.Processors[0].KillAsync();
+            burst.Release();
             await rig.StartProcessorAsync();
-            await burst;
+            await burst.ReleaseAsync();
 
-            AssertNothingLost(rig, await rig.AccountAsync("Processor SIGKILLed mid-burst and restarted"));
+            rig.AssertNothingLost(await rig.AccountAsync("Processor SIGKILLed mid-burst and restarted"));
         }
 
         [Test]
@@ -68,12 +50,11 @@ public static class Faults_Specs
         {
             await using var rig = await FaultRig.StartAsync(processors: 2);
 
-            var burst = rig.SendBurstAsync();
-            await MidBurstAsync(rig);
+            var burst = await rig.SendBurstToMidwayAsync();
             await rig.Processors[0].KillAsync();
-            await burst;
+            await burst.ReleaseAsync();
 
-            AssertNothingLost(rig, await rig.AccountAsync("one of two Processor replicas SIGKILLed mid-burst"));
+            rig.AssertNothingLost(await rig.AccountAsync("one of two Processor replicas SIGKILLed mid-burst"));
         }
     }
 
@@ -89,13 +70,13 @@ public static class Faults_Specs
             await using var rig = await FaultRig.StartAsync(xchat: true);
 
             var burst = rig.SendChatBurstAsync();
-            await MidBurstAsync(rig);
+            await rig.WaitUntilAcceptedAsync(rig.Profile.Total / 3);
             await rig.Processors[0].KillAsync();
             await rig.StartProcessorAsync();
             await burst;
 
             var account = await rig.ChatAccountAsync("Processor SIGKILLed mid-XChat-burst and restarted");
-            AssertNothingLost(rig, account);
+            rig.AssertNothingLost(account);
             Assert.That(account.RefusedByX, Is.Zero, "every reply verified and decrypted by the simulated X");
             Assert.That(rig.X.ChatSubmissions.Select(s => s.MessageId).Distinct().Count(), Is.EqualTo(account.Accepted),
                 "one message id per reply: a retried send reused its id");
@@ -114,18 +95,16 @@ public static class Faults_Specs
         public async Task Should_have_Xs_retries_cover_the_gap()
         {
             await using var rig = await FaultRig.StartAsync();
-            var rest = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-            var burst = rig.SendBurstAsync(rest: rest.Task);
-            await rig.WaitUntilAcceptedAsync(rig.Profile.Users * rig.MessagesBeforeHold);
+            var burst = await rig.SendBurstToMidwayAsync();
             await rig.KillIngressAsync();
-            rest.SetResult();
+            burst.Release();
             await FaultRig.WaitUntilAsync(() => rig.Sender.Attempts.Any(a => a.Status is null));
             await rig.StartIngressAsync();
-            await burst;
+            await burst.ReleaseAsync();
 
             var account = await rig.AccountAsync("Ingress SIGKILLed mid-burst and restarted");
-            AssertNothingLost(rig, account);
+            rig.AssertNothingLost(account);
             Assert.That(account.Deliveries, Is.GreaterThan(rig.Profile.Total), "X retried what the dead Ingress did not answer");
         }
     }
@@ -173,7 +152,7 @@ public static class Faults_Specs
 
             var account = await rig.AccountAsync($"PostgreSQL stopped ({mode}) mid-burst under a claimed turn, the rest of the burst accepted, then started again");
             TestContext.Out.WriteLine($"{answeredWhileDown} DMs answered before PostgreSQL was back, while /health/ready answered 503");
-            AssertNothingLost(rig, account);
+            rig.AssertNothingLost(account);
             Assert.That(answeredWhileDown, Is.LessThan(rig.Profile.Users * rig.MessagesBeforeHold), "the held turn, and the rest of the burst, were answered only after PostgreSQL was back");
             Assert.That(processor.HasExited, Is.False, "the same Processor rode out the outage, never restarted");
         }
@@ -193,7 +172,7 @@ public static class Faults_Specs
 
             await rig.SendBurstAsync();
 
-            AssertNothingLost(rig, await rig.AccountAsync("gateway 502 for 4 s, then hanging past the 2 s timeout for 4 s"));
+            rig.AssertNothingLost(await rig.AccountAsync("gateway 502 for 4 s, then hanging past the 2 s timeout for 4 s"));
         }
     }
 
@@ -212,7 +191,7 @@ public static class Faults_Specs
             await rig.SendBurstAsync();
 
             var account = await rig.AccountAsync("X answering 429 for 4 s, and 349 for one user", new HashSet<string> { refused });
-            AssertNothingLost(rig, account);
+            rig.AssertNothingLost(account);
             Assert.That(account.RefusedByX, Is.EqualTo(rig.Profile.MessagesPerUser), "each DM to the refused user tried once, never retried");
         }
     }
@@ -228,7 +207,7 @@ public static class Faults_Specs
             await rig.AccountAsync("every event delivered twice");
             await rig.ReplayAsync();
 
-            AssertNothingLost(rig, await rig.AccountAsync("every event delivered twice, then replayed"));
+            rig.AssertNothingLost(await rig.AccountAsync("every event delivered twice, then replayed"));
         }
     }
 
