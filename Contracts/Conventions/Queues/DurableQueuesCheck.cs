@@ -46,18 +46,32 @@ public sealed partial class DurableQueuesCheck(
         var refused = new List<string>();
         await using (connection)
         {
-            foreach (var (queue, arguments) in DurableQueues.Declarations(settings.ConversationPartitions))
+            // One channel for every declare (each open and close is a round trip on the start path); a refused
+            // declare closes its channel, so only then is another opened.
+            RabbitMQ.Client.IChannel? channel = null;
+            try
             {
-                // A refused declare closes its channel: one channel per queue.
-                await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
-                try
+                foreach (var (queue, arguments) in DurableQueues.Declarations(settings.ConversationPartitions))
                 {
-                    await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
-                        arguments.ToDictionary(a => a.Key, a => (object?)a.Value), cancellationToken: cancellationToken);
+                    channel ??= await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+                    try
+                    {
+                        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
+                            arguments.ToDictionary(a => a.Key, a => (object?)a.Value), cancellationToken: cancellationToken);
+                    }
+                    catch (OperationInterruptedException failure) when (failure.ShutdownReason?.ReplyCode == PreconditionFailed)
+                    {
+                        refused.Add(Refusal(queue, settings.VirtualHost, arguments, failure.ShutdownReason.ReplyText));
+                        await channel.DisposeAsync();
+                        channel = null;
+                    }
                 }
-                catch (OperationInterruptedException failure) when (failure.ShutdownReason?.ReplyCode == PreconditionFailed)
+            }
+            finally
+            {
+                if (channel is not null)
                 {
-                    refused.Add(Refusal(queue, settings.VirtualHost, arguments, failure.ShutdownReason.ReplyText));
+                    await channel.DisposeAsync();
                 }
             }
         }
