@@ -9,8 +9,11 @@ WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY Contracts/ Contracts/
 COPY ${SERVICE}/ ${SERVICE}/
-# For linux-x64 so that ReadyToRun applies (the services' .csproj; start-up in BENCHMARKS.md).
-RUN dotnet publish ${SERVICE}/${SERVICE}.csproj --configuration Release --runtime linux-x64 --self-contained false --output /app
+# For the image's architecture (buildx sets TARGETARCH; amd64 when unset), so that ReadyToRun applies (the
+# services' .csproj; start-up in BENCHMARKS.md).
+ARG TARGETARCH
+RUN case "${TARGETARCH:-amd64}" in arm64) rid=linux-arm64 ;; *) rid=linux-x64 ;; esac \
+ && dotnet publish ${SERVICE}/${SERVICE}.csproj --configuration Release --runtime "$rid" --self-contained false --output /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 ARG SERVICE

@@ -4,7 +4,7 @@
 # data, log and config under $TWITTERBOT_CLUSTER_DIR, the broker's Erlang cookie, and the plugins the project
 # needs (rabbitmq.sh). Idempotent: a running, joined cluster is reused. Sourced by the cluster fault specs;
 # also usable by hand:
-#   bash build/lib/cluster.sh ensure|status|hosts|kill N|stop N|start N|stop-app N|start-app N|leader VHOST QUEUE|down
+#   bash build/lib/cluster.sh ensure|status|hosts|kill N|stop N|start N|stop-app N|start-app N|wait-running COUNT|down
 here="$(dirname "${BASH_SOURCE[0]}")"
 source "$here/rabbitmq.sh"
 source "$here/ports.sh"
