@@ -2,7 +2,7 @@
 # A local 3-node RabbitMQ cluster (Debian's rabbitmq-server) beside the shared broker, which it leaves alone:
 # nodes twitterbot-1..3@localhost, each with its own AMQP, management and distribution port (ports.sh), its own
 # data, log and config under $TWITTERBOT_CLUSTER_DIR, the broker's Erlang cookie, and the plugins the project
-# needs (rabbitmq.sh). Idempotent: a running, joined cluster is reused. Sourced by the cluster fault specs;
+# needs (rabbitmq.sh). Idempotent: a running, joined cluster is reused; one of which no node runs starts afresh. Sourced by the cluster fault specs;
 # also usable by hand:
 #   bash build/lib/cluster.sh ensure|status|hosts|kill N|stop N|start N|stop-app N|start-app N|wait-running COUNT|down
 here="$(dirname "${BASH_SOURCE[0]}")"
@@ -61,10 +61,31 @@ cluster_prepare_node() {
   as_root chown -R rabbitmq:rabbitmq "$TWITTERBOT_CLUSTER_DIR"
 }
 
+# The pids of node N's Erlang VMs, answering or not (the node name is in the VM's environment, not its command line).
+cluster_node_pids() {
+  local pid
+  for pid in $(pgrep -x beam.smp || true); do
+    if as_root cat "/proc/$pid/environ" 2>/dev/null | tr '\0' '\n' | grep -qx "RABBITMQ_NODENAME=$(cluster_node_name "$1")"; then
+      echo "$pid"
+    fi
+  done
+}
+
+# SIGKILL of whatever VM of node N is left that does not answer AMQP (a start that hung or failed half-way).
+cluster_kill_stray() {
+  local n=$1 pid
+  for pid in $(cluster_node_pids "$n"); do
+    echo "==> killing a stray VM of $(cluster_node_name "$n") (pid $pid) that does not answer"
+    as_root kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  done
+}
+
 # Starts node N (a full start) unless it is up, and waits until it answers AMQP and its management API.
 cluster_start_node() {
   local n=$1
   if ! cluster_node_up "$n"; then
+    cluster_kill_stray "$n"
     require_free_port "$(cluster_amqp_port "$n")" "cluster node $n (AMQP)" TWITTERBOT_CLUSTER_AMQP_BASE || return 1
     require_free_port "$(cluster_dist_port "$n")" "cluster node $n (Erlang distribution)" TWITTERBOT_CLUSTER_DIST_BASE || return 1
     require_free_port "$(cluster_management_port "$n")" "cluster node $n (management)" TWITTERBOT_CLUSTER_MANAGEMENT_BASE || return 1
@@ -75,14 +96,33 @@ cluster_start_node() {
   cluster_wait_node "$n"
 }
 
+# Waits for node N; one that does not come up within 90 s is killed (so that the next start begins clean) and the
+# errors of its log are shown.
 cluster_wait_node() {
   local n=$1
-  for _ in $(seq 1 120); do
+  for _ in $(seq 1 180); do
     if cluster_node_up "$n" && cluster_management "$n" overview >/dev/null; then return 0; fi
     sleep 0.5
   done
-  echo "error: RabbitMQ node $(cluster_node_name "$n") did not start within 60 s; see $TWITTERBOT_CLUSTER_DIR/node-$n/log" >&2
+  echo "error: RabbitMQ node $(cluster_node_name "$n") did not start within 90 s; the last errors of its log:" >&2
+  as_root cat "$TWITTERBOT_CLUSTER_DIR/node-$n/log/$(cluster_node_name "$n").log" 2>/dev/null \
+    | grep -E '\[(error|warning)\]' | tail -n 5 | cut -c1-300 >&2 || true
+  echo "(all of it in $TWITTERBOT_CLUSTER_DIR/node-$n/log)" >&2
+  cluster_kill_stray "$n"
   return 1
+}
+
+# The cluster's data is disposable. When no node of it answers (after a reboot, or a test run that was killed), the
+# first node restarted on the old data would wait minutes for peers that are not coming (RabbitMQ waits for its
+# Mnesia tables 10 × 30 s), so the cluster starts afresh instead: stray VMs killed, data deleted.
+cluster_reset_when_down() {
+  local n
+  for n in $(seq 1 "$TWITTERBOT_CLUSTER_SIZE"); do cluster_node_up "$n" && return 0; done
+  for n in $(seq 1 "$TWITTERBOT_CLUSTER_SIZE"); do cluster_kill_stray "$n"; done
+  if [ -d "$TWITTERBOT_CLUSTER_DIR" ]; then
+    echo "==> no node of the cluster runs: starting it afresh (deleting $TWITTERBOT_CLUSTER_DIR)"
+    as_root rm -rf "$TWITTERBOT_CLUSTER_DIR"
+  fi
 }
 
 # Starts the three nodes and joins 2 and 3 to 1; reuses whatever of that already runs.
@@ -90,6 +130,7 @@ ensure_cluster() {
   command -v rabbitmq-server >/dev/null || install_rabbitmq
   command -v curl >/dev/null || as_root apt-get install -y -qq curl >/dev/null
   local n
+  cluster_reset_when_down
   for n in $(seq 1 "$TWITTERBOT_CLUSTER_SIZE"); do cluster_start_node "$n" || return 1; done
   for n in $(seq 2 "$TWITTERBOT_CLUSTER_SIZE"); do
     if ! cluster_management 1 nodes | grep -q "\"name\":\"$(cluster_node_name "$n")\""; then
@@ -144,7 +185,10 @@ cluster_start_app() { echo "==> start_app on $(cluster_node_name "$1")"; cluster
 # Stops every node of the cluster and deletes its data.
 cluster_down() {
   local n
-  for n in $(seq 1 "$TWITTERBOT_CLUSTER_SIZE"); do cluster_node_up "$n" && cluster_ctl "$n" stop >/dev/null 2>&1; done
+  for n in $(seq 1 "$TWITTERBOT_CLUSTER_SIZE"); do
+    if cluster_node_up "$n"; then cluster_ctl "$n" stop >/dev/null 2>&1 || true; fi
+    cluster_kill_stray "$n"
+  done
   as_root rm -rf "$TWITTERBOT_CLUSTER_DIR"
 }
 
