@@ -5,7 +5,11 @@ namespace TwitterBot.Benchmarks;
 /// <summary>What to run, how long, and where the services' builds are.</summary>
 /// <param name="CompareRate">
 /// The rate offered, for <see cref="Hold"/>, to the Ingress and then to the baseline endpoint: above what
-/// either can take, so that each one's accepted rate is its sustained capacity.
+/// either can take, so that each one's accepted rate is its sustained capacity; 0 skips that comparison (the
+/// procedure of the builds before it, for a like-for-like pair with them).
+/// </param>
+/// <param name="Environment">
+/// Environment variables for both services (<c>--set NAME=VALUE</c>, repeatable), e.g. <c>DOTNET_TieredPGO=1</c>.
 /// </param>
 public sealed record BenchmarkProfile(
     string IngressDirectory,
@@ -18,7 +22,8 @@ public sealed record BenchmarkProfile(
     TimeSpan BaselineHold,
     int Partitions = 16,
     bool WorkstationGc = false,
-    int CompareRate = 8000)
+    int CompareRate = 8000,
+    IReadOnlyDictionary<string, string>? Environment = null)
 {
     /// <summary>Seconds-long: checks that the tool works, measures nothing worth quoting.</summary>
     public static BenchmarkProfile Smoke(string ingress, string processor, string output) =>
@@ -43,6 +48,9 @@ public sealed record BenchmarkProfile(
                 TimeSpan.FromSeconds(20),
                 int.Parse(Value("--partitions", "16"), CultureInfo.InvariantCulture),
                 Value("--gc", "server") == "workstation",
-                int.Parse(Value("--compare-rate", "8000"), CultureInfo.InvariantCulture));
+                int.Parse(Value("--compare-rate", "8000"), CultureInfo.InvariantCulture),
+                args.Zip(args.Skip(1)).Where(pair => pair.First == "--set" && pair.Second.Contains('='))
+                    .Select(pair => pair.Second.Split('=', 2))
+                    .ToDictionary(setting => setting[0], setting => setting[1]));
     }
 }

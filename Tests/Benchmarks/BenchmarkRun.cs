@@ -24,6 +24,12 @@ public static class BenchmarkRun
             settings["DOTNET_gcServer"] = "0";
         }
 
+        foreach (var (key, value) in profile.Environment ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+            log.WriteLine($"{key}={value}");
+        }
+
         var partitions = DurableQueues.ConversationPartitions(profile.Partitions).ToList();
         var rabbit = CpuClock.RabbitMq();
         using var client = LoadGenerator.CreateClient();
@@ -63,9 +69,12 @@ public static class BenchmarkRun
             results.IngressRssMib = ingress.PeakRssMib();
 
             // Issue 16's comparison, after the peak RSS above (overload would raise it): the Ingress's sustained rate.
-            results.IngressCompared = await load.PostWebhooksAsync(webhook, profile.CompareRate, profile.Hold, 30_000_000_000L);
-            await infrastructure.PurgeAsync(partitions);
-            log.WriteLine($"Ingress offered {profile.CompareRate}/s: {results.IngressCompared.AcceptedPerSecond:F0} accepted/s");
+            if (profile.CompareRate > 0)
+            {
+                results.IngressCompared = await load.PostWebhooksAsync(webhook, profile.CompareRate, profile.Hold, 30_000_000_000L);
+                await infrastructure.PurgeAsync(partitions);
+                log.WriteLine($"Ingress offered {profile.CompareRate}/s: {results.IngressCompared.AcceptedPerSecond:F0} accepted/s");
+            }
         }
 
         // 2: the broker's ceiling at the same concurrency.
@@ -76,8 +85,9 @@ public static class BenchmarkRun
             log.WriteLine($"Baseline: {results.BaselinePerSecond:F0} confirmed publishes/s");
 
             // ... and the minimal endpoint's, offered the same rate by the same generator.
-            await using (var endpoint = new BaselineEndpoint(baseline))
+            if (profile.CompareRate > 0)
             {
+                await using var endpoint = new BaselineEndpoint(baseline);
                 await endpoint.StartAsync();
                 await load.PostWebhooksAsync(endpoint.Webhook, 200, TimeSpan.FromSeconds(2), 9_000_000); // the same warm-up as the Ingress's
                 results.EndpointCompared = await load.PostWebhooksAsync(endpoint.Webhook, profile.CompareRate, profile.Hold, 31_000_000_000L);

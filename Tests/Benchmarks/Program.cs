@@ -5,7 +5,7 @@ return args switch
 {
     ["xchat", ..] => XChatCost.Run(args, Console.Out),
     ["startup", ..] => await StartupRun.RunAsync(BenchmarkProfile.FromArguments(args),
-        int.Parse(args.SkipWhile(a => a != "--starts").Skip(1).FirstOrDefault() ?? "10", System.Globalization.CultureInfo.InvariantCulture), args, Console.Out),
+        int.Parse(args.SkipWhile(a => a != "--starts").Skip(1).FirstOrDefault() ?? "10", System.Globalization.CultureInfo.InvariantCulture), Console.Out),
     ["quota", ..] => await QuotaBenchmark.RunAsync(BenchmarkProfile.FromArguments(args).ProcessorDirectory, Console.Out),
     _ when args.SkipWhile(a => a != "--profile").Skip(1).FirstOrDefault() == OverloadProfile.Name
         => await OverloadRun.RunAsync(OverloadProfile.FromArguments(args), Console.Out),

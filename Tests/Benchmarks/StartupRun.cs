@@ -15,19 +15,17 @@ public static class StartupRun
     // Fine enough to resolve tens of milliseconds; ServiceProcess's own 200 ms poll is not.
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(5);
 
-    public static async Task<int> RunAsync(BenchmarkProfile profile, int starts, string[] args, TextWriter log)
+    public static async Task<int> RunAsync(BenchmarkProfile profile, int starts, TextWriter log)
     {
         await using var infrastructure = await Infrastructure.CreateAsync();
         await using var fakes = new FastFakes();
         await fakes.StartAsync();
         var settings = BenchmarkRun.Settings(infrastructure, fakes, profile.Partitions);
 
-        // --set NAME=VALUE (repeatable): an environment variable for both services, e.g. DOTNET_TieredPGO=0.
-        foreach (var value in args.Zip(args.Skip(1)).Where(pair => pair.First == "--set").Select(pair => pair.Second))
+        foreach (var (key, value) in profile.Environment ?? new Dictionary<string, string>())
         {
-            var (key, setting) = (value.Split('=', 2)[0], value.Split('=', 2)[^1]);
-            settings[key] = setting;
-            log.WriteLine($"{key}={setting}");
+            settings[key] = value;
+            log.WriteLine($"{key}={value}");
         }
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

@@ -176,7 +176,11 @@ cluster_kill_node() {
 }
 
 # A clean full stop of node N (the VM exits); cluster_start_node brings it back.
-cluster_stop_node() { echo "==> stopping $(cluster_node_name "$1")"; cluster_ctl "$1" stop >/dev/null; }
+# (With the pid file, rabbitmqctl returns only once the VM has exited.)
+cluster_stop_node() {
+  echo "==> stopping $(cluster_node_name "$1")"
+  cluster_ctl "$1" stop "$TWITTERBOT_CLUSTER_DIR/node-$1/pid" >/dev/null
+}
 
 # The RabbitMQ application stopped/started on node N (the VM stays, the node leaves/rejoins the cluster's running set).
 cluster_stop_app() { echo "==> stop_app on $(cluster_node_name "$1")"; cluster_ctl "$1" stop_app >/dev/null; }
@@ -186,7 +190,7 @@ cluster_start_app() { echo "==> start_app on $(cluster_node_name "$1")"; cluster
 cluster_down() {
   local n
   for n in $(seq 1 "$TWITTERBOT_CLUSTER_SIZE"); do
-    if cluster_node_up "$n"; then cluster_ctl "$n" stop >/dev/null 2>&1 || true; fi
+    if cluster_node_up "$n"; then cluster_ctl "$n" stop "$TWITTERBOT_CLUSTER_DIR/node-$n/pid" >/dev/null 2>&1 || true; fi
     cluster_kill_stray "$n"
   done
   as_root rm -rf "$TWITTERBOT_CLUSTER_DIR"
