@@ -62,7 +62,7 @@ public static class BenchmarkRun
                 var crc = await crcUnderLoad;
                 var queued = await infrastructure.ReadyAsync(partitions);
                 await infrastructure.PurgeAsync(partitions);
-                results.Ingress.Add((rate, run, queued, crc, cpu));
+                results.Ingress.Add((rate, run, queued, crc, cpu, ingress.PeakRssMib()));
                 log.WriteLine($"Ingress at {rate}/s: {run.AcceptedPerSecond:F0} accepted/s, p99 {Percentiles.Of(run.LatenciesMs, 99):F1} ms, {run.Failed} failed, queued {queued} of {run.Accepted} accepted");
             }
 
@@ -217,7 +217,8 @@ public static class BenchmarkRun
     {
         public List<double> CrcIdle { get; set; } = [];
 
-        public List<(int Rate, LoadResult Run, long Queued, List<double> Crc, CpuShare Cpu)> Ingress { get; } = [];
+        /// <summary>Each rate's run; <c>PeakRssMib</c> is the Ingress's peak so far (this rate and the lower ones before it).</summary>
+        public List<(int Rate, LoadResult Run, long Queued, List<double> Crc, CpuShare Cpu, double PeakRssMib)> Ingress { get; } = [];
 
         public double IngressRssMib { get; set; }
 
@@ -259,13 +260,13 @@ public static class BenchmarkRun
 
             ## Ingress: signed ~2 KB DM webhooks, open loop, no Processor running
 
-            | offered rate | accepted/s | p50 ms | p99 ms | p99.9 ms | failed | queued = accepted (zero loss) | CRC p50 / p99 ms meanwhile |
-            | --- | --- | --- | --- | --- | --- | --- | --- |
+            | offered rate | accepted/s | p50 ms | p99 ms | p99.9 ms | failed | queued = accepted (zero loss) | CRC p50 / p99 ms meanwhile | Ingress peak RSS so far (goal at 2500/s: ≤ 128 MiB) |
+            | --- | --- | --- | --- | --- | --- | --- | --- | --- |
             """);
-        foreach (var (rate, run, queued, crc, _) in results.Ingress)
+        foreach (var (rate, run, queued, crc, _, rss) in results.Ingress)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {rate}/s | {run.AcceptedPerSecond:F0} | {Ms(Percentiles.Of(run.LatenciesMs, 50))} | {Ms(Percentiles.Of(run.LatenciesMs, 99))} | {Ms(Percentiles.Of(run.LatenciesMs, 99.9))} | {run.Failed} | {(queued == run.Accepted ? "yes" : "NO")} ({queued} of {run.Accepted}) | {Ms(Percentiles.Of(crc, 50))} / {Ms(Percentiles.Of(crc, 99))} |");
+                $"| {rate}/s | {run.AcceptedPerSecond:F0} | {Ms(Percentiles.Of(run.LatenciesMs, 50))} | {Ms(Percentiles.Of(run.LatenciesMs, 99))} | {Ms(Percentiles.Of(run.LatenciesMs, 99.9))} | {run.Failed} | {(queued == run.Accepted ? "yes" : "NO")} ({queued} of {run.Accepted}) | {Ms(Percentiles.Of(crc, 50))} / {Ms(Percentiles.Of(crc, 99))} | {rss:F0} MiB |");
         }
 
         md.AppendLine();
@@ -273,7 +274,7 @@ public static class BenchmarkRun
         md.AppendLine();
         md.AppendLine("| offered rate | Ingress | RabbitMQ | load generator (with the fakes) | Ingress CPU per webhook | RabbitMQ CPU per webhook |");
         md.AppendLine("| --- | --- | --- | --- | --- | --- |");
-        foreach (var (rate, run, _, _, cpu) in results.Ingress)
+        foreach (var (rate, run, _, _, cpu, _) in results.Ingress)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {rate}/s | {cpu.Percent(cpu.Ingress):F0}% | {cpu.Percent(cpu.Rabbit):F0}% | {cpu.Percent(cpu.Generator):F0}% | {cpu.Ingress.TotalMicroseconds / Math.Max(1, run.Accepted):F0} µs | {cpu.Rabbit.TotalMicroseconds / Math.Max(1, run.Accepted):F0} µs |");
