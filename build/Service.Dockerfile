@@ -22,11 +22,11 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
 WORKDIR /app
 COPY --from=build /app ./
 ENV SERVICE_DLL=TwitterBot.${SERVICE}.dll
-# Memory: both services' runtimeconfig (set in their csproj) selects Workstation GC with background
-# collections and no dynamic PGO, which lowered their peak RSS by 15-25% on 2 cores (BENCHMARKS.md,
-# "Footprint"). A container memory limit is honoured on top (the GC keeps under the cgroup limit);
-# DOTNET_GCHeapHardLimit caps the managed heap alone. DOTNET_gcServer=1 restores Server GC for a replica
-# given many cores of its own.
+# Memory and speed: both services' runtimeconfig (set in their csproj) selects Workstation GC with background
+# collections, which lowered their peak RSS by 15-25% on 2 cores; the Ingress also runs without dynamic PGO,
+# the Processor with it (without, it drained a backlog about a quarter slower) (BENCHMARKS.md, "Footprint").
+# A container memory limit is honoured on top (the GC keeps under the cgroup limit); DOTNET_GCHeapHardLimit
+# caps the managed heap alone. DOTNET_gcServer=1 restores Server GC for a replica given many cores of its own.
 # The services listen on 127.0.0.1 unless `Urls` says otherwise; compose.yaml opens them to every interface.
 USER app
 ENTRYPOINT ["sh", "-c", "exec dotnet \"$SERVICE_DLL\""]
