@@ -35,7 +35,17 @@ public static class XChatConversation_Specs
     private static readonly TimeSpan Patience = ConversationRig.Patience;
 
     /// <summary>A rig whose bot speaks XChat: its key pair registered with the simulated X and configured as its secret.</summary>
-    private static async Task<(ConversationRig Rig, XChatKeyPair BotKeys)> StartAsync()
+    /// <summary>The rig with XChat on for the bot, and the bot's key pair; disposes both.</summary>
+    private sealed record XChatRig(ConversationRig Rig, XChatKeyPair BotKeys) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            BotKeys.Dispose();
+            await Rig.DisposeAsync();
+        }
+    }
+
+    private static async Task<XChatRig> StartAsync()
     {
         var rig = await ConversationRig.StartAsync();
         var botKeys = XChatKeyPair.Generate("1");
@@ -46,7 +56,7 @@ public static class XChatConversation_Specs
         rig.Settings["TwitterBot:XChat:Bots:0:PrivateKeysSecret"] = botKeys.ExportBlob();
         rig.Settings["TwitterBot:XChat:Bots:0:KeyVersion"] = botKeys.KeyVersion;
         rig.Settings["TwitterBot:XChat:Bots:0:ScreenName"] = ScreenName;
-        return (rig, botKeys);
+        return new XChatRig(rig, botKeys);
     }
 
     /// <summary>The conversation saga of the bot's XChat conversation <paramref name="conversationId"/>, as PostgreSQL holds it.</summary>
@@ -71,9 +81,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_answer_it_sealed_and_signed_by_the_bot_in_the_same_conversation()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
             user.ChangeKey();
             await rig.StartProcessorAsync();
@@ -96,9 +105,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_fetch_the_new_key_from_the_conversation_and_answer_under_it()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
             user.ChangeKey();
             var first = user.CurrentKey!.KeyVersion;
@@ -128,9 +136,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_refuse_it_without_asking_the_gateway_and_answer_the_next_one()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
             user.ChangeKey();
             using var forger = XChatKeyPair.Generate("1");
@@ -161,9 +168,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_answer_each_on_the_system_it_came_in_on()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
             user.ChangeKey();
             await rig.StartProcessorAsync();
@@ -187,9 +193,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_ask_the_gateway_once_and_reply_once()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
             user.ChangeKey();
             var processor = await rig.StartProcessorAsync();
@@ -215,9 +220,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_ask_the_gateway_and_reply_in_the_order_the_user_wrote()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
             user.ChangeKey();
             var failures = 1;
@@ -242,9 +246,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_answer_into_the_group_only_the_one_that_mentions_the_bot()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             using var member = new FakeChatUser(rig.X, User, TestCredentials.BotUserId, groupId: Group);
             member.ChangeKey();
             var processor = await rig.StartProcessorAsync();
@@ -269,9 +272,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_answer_none_when_groups_are_ignored_even_when_the_bot_is_mentioned()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             rig.Settings["TwitterBot:XChat:Groups"] = "Ignore";
             using var member = new FakeChatUser(rig.X, User, TestCredentials.BotUserId, groupId: Group);
             member.ChangeKey();
@@ -298,9 +300,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_answer_a_group_message_that_does_not_mention_the_bot()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             rig.Settings["TwitterBot:XChat:Groups"] = "All";
             using var member = new FakeChatUser(rig.X, User, TestCredentials.BotUserId, groupId: Group);
             member.ChangeKey();
@@ -319,9 +320,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_tell_the_gateway_of_an_unsupported_attachment_and_send_the_bots_picture_as_its_link()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             rig.Gateway.Reactions = _ => new JsonArray(new JsonObject
             {
                 ["text"] = "Here is a cat",
@@ -346,9 +346,8 @@ public static class XChatConversation_Specs
         [Test]
         public async Task Should_take_the_bots_own_echo_as_bookkeeping_and_hand_the_conversation_over_on_the_persons()
         {
-            var (rig, botKeys) = await StartAsync();
-            await using var _ = rig;
-            using var __ = botKeys;
+            await using var started = await StartAsync();
+            var (rig, botKeys) = started;
             using var user = new FakeChatUser(rig.X, User, TestCredentials.BotUserId);
             user.ChangeKey();
             var processor = await rig.StartProcessorAsync();
