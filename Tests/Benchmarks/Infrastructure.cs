@@ -79,7 +79,7 @@ public sealed class Infrastructure : IAsyncDisposable
 
         await _management.DeleteAsync(new Uri($"api/vhosts/{Name}", UriKind.Relative));
         _management.Dispose();
-        await ExecuteAsync(Postgres, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+        await PostgresServer.DropDatabaseAsync(Postgres, Name);
     }
 
     private async Task<IConnection> AmqpAsync() =>

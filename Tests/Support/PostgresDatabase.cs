@@ -41,7 +41,7 @@ public sealed class PostgresDatabase : IAsyncDisposable
         return await command.ExecuteScalarAsync() is T value ? value : default;
     }
 
-    public async ValueTask DisposeAsync() => await ExecuteOnServerAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+    public async ValueTask DisposeAsync() => await PostgresServer.DropDatabaseAsync(ServerConnectionString, Name);
 
     private static async Task ExecuteOnServerAsync(string sql)
     {

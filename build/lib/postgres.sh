@@ -35,13 +35,18 @@ ensure_postgres() {
     echo "==> reusing the PostgreSQL already listening on 127.0.0.1:${POSTGRES_PORT}"
   fi
 
-  # A server of this machine's own: make sure the role (which may create the per-spec databases the tests
-  # use) and its database exist. Idempotent.
+  # A server of this machine's own: make sure the role (which may create and force-drop the per-spec databases
+  # the tests use) and its database exist. Idempotent.
   if id postgres >/dev/null 2>&1 && command -v psql >/dev/null; then
     as_postgres "psql -q -v ON_ERROR_STOP=1 -p ${POSTGRES_PORT}" <<SQL >/dev/null
 DO \$\$ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${POSTGRES_ROLE}') THEN
     CREATE ROLE ${POSTGRES_ROLE} LOGIN CREATEDB PASSWORD '${POSTGRES_PASSWORD}';
+  END IF;
+  -- A spec's database is dropped WITH (FORCE), which must also end an autovacuum worker busy in it. Such a
+  -- worker runs as no role, so only pg_signal_backend may end it; without it the drop fails (seen in CI).
+  IF NOT pg_has_role('${POSTGRES_ROLE}', 'pg_signal_backend', 'MEMBER') THEN
+    GRANT pg_signal_backend TO ${POSTGRES_ROLE};
   END IF;
 END \$\$;
 SELECT 'CREATE DATABASE ${POSTGRES_ROLE} OWNER ${POSTGRES_ROLE}'
