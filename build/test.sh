@@ -25,6 +25,10 @@ if [ -n "$counters" ]; then
     failed && /<Message>/ { inside = 1; sub(/.*<Message>/, "") }
     failed && inside { done = sub(/<\/Message>.*/, ""); if (lines++ < 12) print "    " $0; if (done) { inside = 0; failed = 0 } }
   ' "$results"/*.trx || true
+  # The ten slowest specs, so that a suite growing towards its 15 minutes says where the time went.
+  echo "slowest:"
+  grep -o '<UnitTestResult [^>]*>' "$results"/*.trx \
+    | sed -n 's/.*testName="\([^"]*\)".*duration="\([0-9:.]*\)".*/\2 \1/p' | sort -r | head -n 10 | sed 's/^/    /' || true
   echo "tests: $(count passed) passed, $(count failed) failed, $(( $(count total) - $(count executed) )) skipped"
 else
   echo "tests: no results were written (the build or the test host failed)"
