@@ -7,6 +7,7 @@ public static class BenchmarkSmoke_Specs
 {
     /// <summary>CI runs only this seconds-long profile: it proves the benchmark tool works, it quotes no number.</summary>
     [Category("Integration")]
+    [NonParallelizable]
     public class When_the_benchmark_tool_runs_its_smoke_profile
     {
         [Test]

@@ -49,6 +49,7 @@ public static class Cluster_Specs
         public Task StartTheCluster() => ClusterNodes.RunAsync("ensure");
     }
 
+    [NonParallelizable]
     public class When_the_services_declare_their_queues_on_the_cluster : OnTheCluster
     {
         [Test]
@@ -70,6 +71,7 @@ public static class Cluster_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_the_node_leading_the_partition_queues_is_SIGKILLed_in_the_middle_of_a_burst : OnTheCluster
     {
         [Test]
@@ -92,6 +94,7 @@ public static class Cluster_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_a_follower_node_is_stopped_and_restarted_in_the_middle_of_a_burst : OnTheCluster
     {
         [Test]
@@ -116,6 +119,7 @@ public static class Cluster_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_the_node_the_Ingress_is_connected_to_is_SIGKILLed_in_the_middle_of_a_burst : OnTheCluster
     {
         [Test]

@@ -11,6 +11,7 @@ namespace TwitterBot.Tests.Faults;
 [Category("Faults")]
 public static class Faults_Specs
 {
+    [NonParallelizable]
     public class When_RabbitMQ_goes_away_in_the_middle_of_a_burst
     {
         [Test]
@@ -29,6 +30,7 @@ public static class Faults_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_the_Processor_is_killed_in_the_middle_of_a_burst
     {
         [Test]
@@ -58,6 +60,7 @@ public static class Faults_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_the_Processor_is_killed_in_the_middle_of_an_XChat_burst
     {
         /// <summary>
@@ -84,6 +87,7 @@ public static class Faults_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_the_Ingress_restarts_in_the_middle_of_a_burst
     {
         /// <summary>
@@ -109,6 +113,7 @@ public static class Faults_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_PostgreSQL_restarts_in_the_middle_of_a_burst
     {
         /// <summary>
@@ -158,6 +163,7 @@ public static class Faults_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_the_gateway_fails_for_a_while
     {
         [Test]
@@ -176,6 +182,7 @@ public static class Faults_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_X_limits_the_rate_and_refuses_one_user
     {
         [Test]
@@ -196,6 +203,7 @@ public static class Faults_Specs
         }
     }
 
+    [NonParallelizable]
     public class When_X_delivers_every_event_twice_and_replays_them_later
     {
         [Test]
