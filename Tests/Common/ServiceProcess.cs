@@ -20,6 +20,18 @@ public sealed class ServiceProcess : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
+    /// <summary>
+    /// The runtime settings <c>build/Service.Dockerfile</c> gives each service's image, by the service's dll (a spec
+    /// checks the two agree), so that what the benchmarks measure and the specs run is the deployed process;
+    /// <c>settings</c> may override them.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> ImageEnvironment { get; } =
+        new Dictionary<string, IReadOnlyDictionary<string, string>>
+        {
+            ["TwitterBot.Ingress.dll"] = new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x1000000" },
+            ["TwitterBot.Processor.dll"] = new Dictionary<string, string> { ["DOTNET_GCgen0size"] = "0x400000" },
+        };
+
     public Uri BaseAddress { get; }
 
     public int Id => _process.Id;
@@ -36,6 +48,11 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         port ??= FreePort();
         var start = new ProcessStartInfo("dotnet", dll) { WorkingDirectory = Path.GetFullPath(directory) };
+        foreach (var (key, value) in ImageEnvironment.GetValueOrDefault(dll) ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         start.Environment["ASPNETCORE_ENVIRONMENT"] = environment;
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
         start.Environment["Logging__LogLevel__Default"] = logLevel;
