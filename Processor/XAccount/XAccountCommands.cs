@@ -193,14 +193,19 @@ public static class XAccountCommands
         };
         var maxPages = new Option<int>("--max-pages") { Description = "With --recover-from: at most this many history pages (one X call each) per bot.", DefaultValueFactory = _ => 5 };
         var dryRun = new Option<bool>("--dry-run") { Description = "With --recover-from: print how many events would be fetched and published per bot, and publish nothing." };
+        var connectTimeout = new Option<int>("--connect-timeout")
+        {
+            Description = "With --recover-from: how many seconds RabbitMQ may take to accept the connection before the recovery gives up, having published nothing (1-300).",
+            DefaultValueFactory = _ => (int)RecoveryPublisher.DefaultConnectTimeout.TotalSeconds,
+        };
         var replay = new Command("replay",
             "Ask X to re-deliver every event of a past window to our webhook (after an outage), through the flavour's Replay (enterprise, v2, X Activity API; not premium); "
-            + "or, with --recover-from, fill an older gap from each bot's DM history.") { from, to, recoverFrom, maxPages, dryRun };
+            + "or, with --recover-from, fill an older gap from each bot's DM history.") { from, to, recoverFrom, maxPages, dryRun, connectTimeout };
         runner.Runs(replay, async (verb, cancellationToken) =>
         {
             if (verb.Value(recoverFrom) is { } since)
             {
-                return await RecoverAsync(verb, since, verb.Value(maxPages), verb.Value(dryRun), cancellationToken);
+                return await RecoverAsync(verb, since, verb.Value(maxPages), verb.Value(dryRun), TimeSpan.FromSeconds(verb.Value(connectTimeout)), cancellationToken);
             }
 
             if (verb.Value(from) is not { } fromText || verb.Value(to) is not { } toText)
@@ -236,7 +241,7 @@ public static class XAccountCommands
     }
 
     /// <summary><c>replay --recover-from</c>: each bot's DM history back to the time, published as the Ingress would (or only counted).</summary>
-    private static async Task<int> RecoverAsync(VerbContext verb, string sinceText, int maxPages, bool dryRun, CancellationToken cancellationToken)
+    private static async Task<int> RecoverAsync(VerbContext verb, string sinceText, int maxPages, bool dryRun, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
         if (!TryParseUtc(sinceText, out var since))
         {
@@ -244,7 +249,7 @@ public static class XAccountCommands
             return ExitCodes.Invalid;
         }
 
-        if (DirectMessageRecovery.Problem(since, maxPages, verb.Get<TimeProvider>().GetUtcNow()) is { } problem)
+        if (DirectMessageRecovery.Problem(since, maxPages, (int)connectTimeout.TotalSeconds, verb.Get<TimeProvider>().GetUtcNow()) is { } problem)
         {
             await verb.Output.WriteLineAsync(problem);
             return ExitCodes.Invalid;
@@ -273,7 +278,7 @@ public static class XAccountCommands
             return ExitCodes.Done;
         }
 
-        var published = await verb.Get<RecoveryPublisher>().PublishAsync(missed, cancellationToken);
+        var published = await verb.Get<RecoveryPublisher>().PublishAsync(missed, connectTimeout, cancellationToken);
         await verb.Output.WriteLineAsync($"published {published} DMs (confirmed by RabbitMQ); the Processor answers those not answered yet, once each.");
         return bots.All(b => b.Complete) ? ExitCodes.Done : ExitCodes.Failed;
     }

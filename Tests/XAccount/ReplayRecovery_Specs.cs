@@ -112,11 +112,25 @@ public static class ReplayRecovery_Specs
             var settings = Settings(rig, "1.1", broker);
             settings["Messaging:Rabbit:Hosts:0"] = "127.0.0.1:1"; // nothing listens there
 
-            var (exitCode, output) = await AccountRig.RunAsync(settings, "replay", "--recover-from", Utc(DateTimeOffset.UtcNow.AddDays(-1)))
-                .WaitAsync(RecoveryPublisher.ConnectTimeout * 4);
+            var (exitCode, output) = await AccountRig.RunAsync(settings, "replay", "--recover-from", Utc(DateTimeOffset.UtcNow.AddDays(-1)), "--connect-timeout", "2")
+                .WaitAsync(RecoveryPublisher.DefaultConnectTimeout);
 
             Assert.That(exitCode, Is.EqualTo(1), output);
-            Assert.That(output, Does.Contain("did not accept a connection").And.Contain("nothing was published"));
+            Assert.That(output, Does.Contain("did not accept a connection within 2 s").And.Contain("nothing was published"));
+        }
+
+        [TestCase("0")]
+        [TestCase("301")]
+        public async Task Should_refuse_a_connect_timeout_out_of_bounds_before_calling_X(string seconds)
+        {
+            await using var rig = await AccountRig.StartAsync();
+            await using var broker = await RabbitMqVirtualHost.CreateAsync();
+
+            var (exitCode, output) = await AccountRig.RunAsync(Settings(rig, "1.1", broker), "replay", "--recover-from", Utc(DateTimeOffset.UtcNow.AddDays(-1)), "--connect-timeout", seconds);
+
+            Assert.That(exitCode, Is.EqualTo(2), output);
+            Assert.That(output, Does.Contain($"--connect-timeout ({seconds}) must be between 1 and 300 seconds."));
+            Assert.That(rig.X.Requests, Is.Empty);
         }
     }
 

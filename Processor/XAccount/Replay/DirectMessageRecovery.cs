@@ -21,9 +21,10 @@ public sealed class DirectMessageRecovery(IDirectMessageHistory history, IOption
     public string Endpoint => history.Endpoint;
 
     /// <returns>Why DMs cannot be recovered from <paramref name="since"/>, or null when they can.</returns>
-    public static string? Problem(DateTimeOffset since, int maxPages, DateTimeOffset now) => (since, maxPages) switch
+    public static string? Problem(DateTimeOffset since, int maxPages, int connectTimeoutSeconds, DateTimeOffset now) => (since, maxPages) switch
     {
         (_, < 1) => $"--max-pages ({maxPages}) must be at least 1.",
+        _ when connectTimeoutSeconds is < 1 or > 300 => $"--connect-timeout ({connectTimeoutSeconds}) must be between 1 and 300 seconds.",
         _ when since >= now => $"--recover-from ({since:u}) must be in the past (now is {now:u}).",
         _ when since < now - Reach => $"--recover-from ({since:u}) is more than 30 days ago; X lists only the last 30 days of DMs (from {now - Reach:u}).",
         _ => null,

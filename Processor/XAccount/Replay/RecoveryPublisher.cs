@@ -14,11 +14,12 @@ namespace TwitterBot.Processor.XAccount.Replay;
 /// </summary>
 public sealed class RecoveryPublisher(IOptions<RabbitMqOptions> options)
 {
-    /// <summary>How long the bus may take to connect before the recovery gives up, having published nothing.</summary>
-    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+    /// <summary>How long the bus may take to connect by default (<c>--connect-timeout</c>) before the recovery gives up, having published nothing.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(30);
 
+    /// <param name="connectTimeout">How long the bus may take to connect before the recovery gives up, having published nothing.</param>
     /// <returns>How many RabbitMQ confirmed (all of them, or the failure is thrown).</returns>
-    public async Task<int> PublishAsync(IReadOnlyList<RecoveredDirectMessage> messages, CancellationToken cancellationToken)
+    public async Task<int> PublishAsync(IReadOnlyList<RecoveredDirectMessage> messages, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
         var rabbit = options.Value;
         var bus = Bus.Factory.CreateUsingRabbitMq(configurator =>
@@ -28,7 +29,7 @@ public sealed class RecoveryPublisher(IOptions<RabbitMqOptions> options)
         });
         using (var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            connecting.CancelAfter(ConnectTimeout);
+            connecting.CancelAfter(connectTimeout);
             try
             {
                 await bus.StartAsync(connecting.Token);
@@ -37,7 +38,7 @@ public sealed class RecoveryPublisher(IOptions<RabbitMqOptions> options)
             {
                 await bus.StopAsync(CancellationToken.None);
                 throw new InvalidOperationException(
-                    $"RabbitMQ (Messaging:Rabbit, virtual host '{rabbit.VirtualHost}') did not accept a connection within {ConnectTimeout.TotalSeconds:0} s ({unreachable.Message}): " +
+                    $"RabbitMQ (Messaging:Rabbit, virtual host '{rabbit.VirtualHost}') did not accept a connection within {connectTimeout.TotalSeconds:0} s ({unreachable.Message}): " +
                     "nothing was published. Check the broker, then run the recovery again.",
                     unreachable);
             }
