@@ -91,7 +91,9 @@ cluster_start_node() {
     require_free_port "$(cluster_management_port "$n")" "cluster node $n (management)" TWITTERBOT_CLUSTER_MANAGEMENT_BASE || return 1
     cluster_prepare_node "$n"
     echo "==> starting RabbitMQ node $(cluster_node_name "$n") (amqp 127.0.0.1:$(cluster_amqp_port "$n"))"
-    cluster_as_node "$n" /usr/lib/rabbitmq/bin/rabbitmq-server -detached
+    # From the node's own directory: a detached node keeps the caller's working directory, and once that is gone
+    # (a scratch clone deleted while the cluster runs) Erlang's filename:absname fails and the node stops working.
+    (cd "$TWITTERBOT_CLUSTER_DIR/node-$n" && cluster_as_node "$n" /usr/lib/rabbitmq/bin/rabbitmq-server -detached)
   fi
   cluster_wait_node "$n"
 }

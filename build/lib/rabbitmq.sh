@@ -58,7 +58,8 @@ ensure_rabbitmq() {
     fi
     # shellcheck disable=SC2086
     as_root rabbitmq-plugins enable --offline $RABBITMQ_PLUGINS >/dev/null
-    as_root rabbitmq-server -detached
+    # From / rather than the clone: the detached broker keeps the caller's working directory (see cluster.sh).
+    (cd / && as_root rabbitmq-server -detached)
     RABBITMQ_STARTED_BY_US=1
   else
     # shellcheck disable=SC2086
