@@ -205,7 +205,7 @@ public static class XAccountCommands
         {
             if (verb.Value(recoverFrom) is { } since)
             {
-                return await RecoverAsync(verb, since, verb.Value(maxPages), verb.Value(dryRun), TimeSpan.FromSeconds(verb.Value(connectTimeout)), cancellationToken);
+                return await RecoverAsync(verb, since, verb.Value(maxPages), verb.Value(dryRun), verb.Value(connectTimeout), cancellationToken);
             }
 
             if (verb.Value(from) is not { } fromText || verb.Value(to) is not { } toText)
@@ -241,7 +241,7 @@ public static class XAccountCommands
     }
 
     /// <summary><c>replay --recover-from</c>: each bot's DM history back to the time, published as the Ingress would (or only counted).</summary>
-    private static async Task<int> RecoverAsync(VerbContext verb, string sinceText, int maxPages, bool dryRun, TimeSpan connectTimeout, CancellationToken cancellationToken)
+    private static async Task<int> RecoverAsync(VerbContext verb, string sinceText, int maxPages, bool dryRun, int connectTimeoutSeconds, CancellationToken cancellationToken)
     {
         if (!TryParseUtc(sinceText, out var since))
         {
@@ -249,7 +249,7 @@ public static class XAccountCommands
             return ExitCodes.Invalid;
         }
 
-        if (DirectMessageRecovery.Problem(since, maxPages, (int)connectTimeout.TotalSeconds, verb.Get<TimeProvider>().GetUtcNow()) is { } problem)
+        if (DirectMessageRecovery.Problem(since, maxPages, connectTimeoutSeconds, verb.Get<TimeProvider>().GetUtcNow()) is { } problem)
         {
             await verb.Output.WriteLineAsync(problem);
             return ExitCodes.Invalid;
@@ -278,7 +278,7 @@ public static class XAccountCommands
             return ExitCodes.Done;
         }
 
-        var published = await verb.Get<RecoveryPublisher>().PublishAsync(missed, connectTimeout, cancellationToken);
+        var published = await verb.Get<RecoveryPublisher>().PublishAsync(missed, TimeSpan.FromSeconds(connectTimeoutSeconds), cancellationToken);
         await verb.Output.WriteLineAsync($"published {published} DMs (confirmed by RabbitMQ); the Processor answers those not answered yet, once each.");
         return bots.All(b => b.Complete) ? ExitCodes.Done : ExitCodes.Failed;
     }
