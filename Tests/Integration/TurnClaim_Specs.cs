@@ -14,6 +14,16 @@ public static class TurnClaim_Specs
     private const string ConversationKey = "4337869213:3001969357";
     private const string EventId = "1910000000000000001";
 
+    // pg_locks is server-wide: only this spec's database, or a fixture running beside it loses its sessions too
+    // (a Processor's schema lock, ended with 57P01, failed its start).
+    private static Task<bool> EndSessionsHoldingClaimsAsync(ConversationStores stores) =>
+        stores.Database!.ScalarAsync<bool>(
+            """
+            SELECT bool_or(pg_terminate_backend(pid)) FROM pg_locks
+            WHERE locktype = 'advisory' AND pid <> pg_backend_pid()
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """);
+
     public class When_the_process_holding_a_claim_dies
     {
         [Test]
@@ -26,8 +36,7 @@ public static class TurnClaim_Specs
             await held.SaveAsync(t => t.Sending(0, DateTimeOffset.UtcNow), CancellationToken.None);
 
             // What PostgreSQL sees when a Processor is SIGKILLed: the holder's session ends.
-            await stores.Database!.ScalarAsync<bool>(
-                "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()");
+            await EndSessionsHoldingClaimsAsync(stores);
             await using var taken = await WaitForClaimAsync(stores.Turns, messageId);
 
             Assert.Multiple(() =>
@@ -63,8 +72,7 @@ public static class TurnClaim_Specs
             var held = await stores.Turns.ClaimTurnAsync(Guid.NewGuid(), ConversationKey, EventId, CancellationToken.None);
             await held!.SaveAsync(t => t.Answered(new PlannedAnswer([new PlannedReply("Hi!")], ConversationSignal.None)), CancellationToken.None);
 
-            await stores.Database!.ScalarAsync<bool>(
-                "SELECT bool_or(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()");
+            await EndSessionsHoldingClaimsAsync(stores);
 
             // The first write meets the ended session; Npgsql closes the connection, and the next write finds it closed
             // (which used to be InvalidOperationException: no retry took it, and the message went to _error).
