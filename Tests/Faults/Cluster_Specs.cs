@@ -141,6 +141,44 @@ public static class Cluster_Specs
             rig.AssertNothingLost(await rig.AccountAsync("the node both services were connected to SIGKILLed mid-burst (3-node cluster)"));
         }
     }
+
+    /// <summary>
+    /// Raft's rule on the real cluster: with the leader and the follower both SIGKILLed, node 1 alone is no majority,
+    /// so no publish is confirmed and the Ingress must refuse (a 200 would be a DM stored nowhere, never answered);
+    /// once a second node is back the queues elect a leader and every DM X retried is taken, and the publishes that
+    /// timed out and were enqueued late anyway are answered once, not twice.
+    /// </summary>
+    [NonParallelizable]
+    public class When_two_of_the_three_nodes_are_SIGKILLed_in_the_middle_of_a_burst : OnTheCluster
+    {
+        [Test]
+        public async Task Should_refuse_until_a_majority_is_back_and_then_lose_nothing()
+        {
+            await using var rig = await StartRigAsync();
+            await AssertRolesAsync(rig);
+            using var refusals = new RefusalWatch(rig.Sender);
+
+            var burst = await rig.SendBurstToMidwayAsync();
+            refusals.Fault();
+            await ClusterNodes.RunAsync("kill", Leader.ToString(CultureInfo.InvariantCulture));
+            await ClusterNodes.RunAsync("kill", Follower.ToString(CultureInfo.InvariantCulture));
+            var acceptedWithTwoNodesDown = rig.Accepted;
+            burst.Release();
+            await refusals.WaitForRefusalAsync(FaultRig.Patience);
+            var acceptedWithoutMajority = rig.Accepted - acceptedWithTwoNodesDown; // the burst was held across both kills
+
+            var restart = Stopwatch.StartNew();
+            await ClusterNodes.RunAsync("start", Follower.ToString(CultureInfo.InvariantCulture));
+            restart.Stop();
+            await burst.ReleaseAsync();
+            await ClusterNodes.RunAsync("start", Leader.ToString(CultureInfo.InvariantCulture));
+
+            TestContext.Out.WriteLine(
+                $"accepted while one node of three lived: {acceptedWithoutMajority}; node 3 took {restart.Elapsed.TotalSeconds:F2} s to start; {refusals}");
+            Assert.That(acceptedWithoutMajority, Is.Zero, "no 200 without a majority to store the DM");
+            rig.AssertNothingLost(await rig.AccountAsync("two of three nodes SIGKILLed mid-burst, one brought back (3-node cluster)"));
+        }
+    }
 }
 
 /// <summary>When, after the fault, the Ingress answered X's deliveries with anything but 200 (503, or no answer).</summary>
@@ -178,7 +216,7 @@ internal sealed class RefusalWatch : IDisposable
                 {
                     if (attempt.Status != HttpStatusCode.OK)
                     {
-                        _refused++;
+                        Interlocked.Increment(ref _refused);
                         _first ??= _clock.Elapsed;
                         _last = _clock.Elapsed;
                     }
@@ -188,6 +226,16 @@ internal sealed class RefusalWatch : IDisposable
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(10));
+        }
+    }
+
+    /// <summary>Waits until the Ingress has refused a delivery after the fault.</summary>
+    public async Task WaitForRefusalAsync(TimeSpan patience)
+    {
+        using var deadline = new CancellationTokenSource(patience);
+        while (Volatile.Read(ref _refused) == 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
         }
     }
 
