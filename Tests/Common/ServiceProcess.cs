@@ -100,11 +100,48 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-    /// <summary>A loopback port free right now (for a service that must keep its address across restarts).</summary>
+    /// <summary>
+    /// A loopback port free right now, for a service that binds it seconds later and keeps it across restarts. Taken
+    /// from above the kernel's ephemeral range, which every bind to port 0 draws from: a port found through port 0
+    /// and let go could be handed to a parallel fixture's listener before the service binds it.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var (first, count) = PortsAboveEphemeral.Value;
+        for (var tries = 0; tries < count; tries++)
+        {
+            var port = first + (int)((uint)Interlocked.Increment(ref _nextPort) % (uint)count);
+            try
+            {
+                using var probe = new TcpListener(IPAddress.Loopback, port);
+                probe.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // taken by something else on this machine: the next one
+            }
+        }
+
+        throw new InvalidOperationException($"No free loopback port in {first}-{first + count - 1}.");
     }
+
+    private static int _nextPort = Random.Shared.Next(0, 4096);
+
+    private static readonly Lazy<(int First, int Count)> PortsAboveEphemeral = new(() =>
+    {
+        var last = 60999; // Linux's default end of net.ipv4.ip_local_port_range
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            last = int.Parse(range[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            // not Linux, or not readable: assume the default
+        }
+
+        var first = Math.Min(last + 1, 64512); // at least 1,024 ports
+        return (first, 65536 - first);
+    });
 }

@@ -129,19 +129,12 @@ public static class ReplyChannels_Specs
         [Test]
         public async Task Should_take_a_refused_connection_as_not_sent()
         {
-            using var host = Compose(new Uri($"http://127.0.0.1:{ClosedPort()}/"), "1.1");
+            // Bound but never listening: a connect is refused, and no parallel fixture can take the port meanwhile.
+            using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            using var host = Compose(new Uri($"http://127.0.0.1:{((IPEndPoint)closed.LocalEndPoint!).Port}/"), "1.1");
 
             Assert.That(await OutcomeAsync(host), Is.EqualTo("not sent"));
-        }
-
-        /// <summary>A loopback port nothing listens on (it was just let go).</summary>
-        private static int ClosedPort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
         }
     }
 
