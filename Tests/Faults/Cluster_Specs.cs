@@ -42,6 +42,39 @@ public static class Cluster_Specs
             Is.EqualTo(new[] { ClusterNodes.NodeName(ServicesNode) }), "the Ingress connected to node 1, the first of Messaging:Rabbit:Hosts");
     }
 
+    /// <summary>
+    /// The moment to fault, for every burst scenario: a rig on the cluster with its roles checked, a burst sent to its
+    /// midway and held, and the refusal clock started.
+    /// </summary>
+    private static async Task<ClusterScenario> BurstToTheFaultAsync()
+    {
+        var rig = await StartRigAsync();
+        RefusalWatch? refusals = null;
+        try
+        {
+            await AssertRolesAsync(rig);
+            refusals = new RefusalWatch(rig.Sender);
+            var burst = await rig.SendBurstToMidwayAsync();
+            refusals.Fault();
+            return new ClusterScenario(rig, refusals, burst);
+        }
+        catch
+        {
+            refusals?.Dispose();
+            await rig.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed record ClusterScenario(FaultRig Rig, RefusalWatch Refusals, HeldBurst Burst) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Refusals.Dispose();
+            await Rig.DisposeAsync();
+        }
+    }
+
     /// <summary>Starts the cluster, or checks that the running one is whole (as build/test.sh does for the shared broker).</summary>
     public abstract class OnTheCluster
     {
@@ -77,12 +110,8 @@ public static class Cluster_Specs
         [Test]
         public async Task Should_lose_nothing_while_a_follower_takes_the_lead()
         {
-            await using var rig = await StartRigAsync();
-            await AssertRolesAsync(rig);
-            using var refusals = new RefusalWatch(rig.Sender);
-
-            var burst = await rig.SendBurstToMidwayAsync();
-            refusals.Fault();
+            await using var scenario = await BurstToTheFaultAsync();
+            var (rig, refusals, burst) = scenario;
             await ClusterNodes.RunAsync("kill", Leader.ToString(CultureInfo.InvariantCulture));
             await burst.ReleaseAsync();
             var leaders = (await ClusterNodes.WorkQueuesAsync(rig.Broker.Name)).Select(q => q.Leader).Distinct().ToList();
@@ -100,12 +129,8 @@ public static class Cluster_Specs
         [Test]
         public async Task Should_lose_nothing_and_the_node_catch_up()
         {
-            await using var rig = await StartRigAsync();
-            await AssertRolesAsync(rig);
-            using var refusals = new RefusalWatch(rig.Sender);
-
-            var burst = await rig.SendBurstToMidwayAsync();
-            refusals.Fault();
+            await using var scenario = await BurstToTheFaultAsync();
+            var (rig, refusals, burst) = scenario;
             await ClusterNodes.RunAsync("stop", Follower.ToString(CultureInfo.InvariantCulture));
             burst.Release();
             await ClusterNodes.RunAsync("start", Follower.ToString(CultureInfo.InvariantCulture));
@@ -125,12 +150,8 @@ public static class Cluster_Specs
         [Test]
         public async Task Should_fail_over_to_another_node_and_lose_nothing()
         {
-            await using var rig = await StartRigAsync();
-            await AssertRolesAsync(rig);
-            using var refusals = new RefusalWatch(rig.Sender);
-
-            var burst = await rig.SendBurstToMidwayAsync();
-            refusals.Fault();
+            await using var scenario = await BurstToTheFaultAsync();
+            var (rig, refusals, burst) = scenario;
             await ClusterNodes.RunAsync("kill", ServicesNode.ToString(CultureInfo.InvariantCulture));
             await burst.ReleaseAsync();
             var ingressNodes = await ClusterNodes.IngressNodesAsync(rig.Broker.Name, except: ClusterNodes.NodeName(ServicesNode));
@@ -154,12 +175,8 @@ public static class Cluster_Specs
         [Test]
         public async Task Should_refuse_until_a_majority_is_back_and_then_lose_nothing()
         {
-            await using var rig = await StartRigAsync();
-            await AssertRolesAsync(rig);
-            using var refusals = new RefusalWatch(rig.Sender);
-
-            var burst = await rig.SendBurstToMidwayAsync();
-            refusals.Fault();
+            await using var scenario = await BurstToTheFaultAsync();
+            var (rig, refusals, burst) = scenario;
             await ClusterNodes.RunAsync("kill", Leader.ToString(CultureInfo.InvariantCulture));
             await ClusterNodes.RunAsync("kill", Follower.ToString(CultureInfo.InvariantCulture));
             var acceptedWithTwoNodesDown = rig.Accepted;
