@@ -6,6 +6,8 @@ using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
 
+using TwitterBot.ServiceDefaults;
+
 namespace TwitterBot.Processor.Conversations;
 
 /// <summary>
@@ -95,9 +97,11 @@ public sealed class BotAccess(IBotThrottles store, IOptions<ProcessorOptions> op
 /// Records, before the bus consumes, when this deployment first saw each configured bot token, so that a revoke
 /// event that predates the token (redelivered by Replay days later) is recognised as old.
 /// </summary>
-public sealed class BotTokensFirstSeen(IOptions<TwitterBotOptions> options, BotAccess access) : IHostedService
+public sealed class BotTokensFirstSeen(IOptions<TwitterBotOptions> options, BotAccess access) : IBeforeBusStart
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public string Server => IBeforeBusStart.ConversationStore;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         foreach (var bot in options.Value.Bots)
         {
@@ -107,6 +111,4 @@ public sealed class BotTokensFirstSeen(IOptions<TwitterBotOptions> options, BotA
             }
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -13,6 +13,9 @@ public interface IConversationStorage
     /// <summary>Run before the bus starts consuming.</summary>
     Task PrepareAsync(CancellationToken cancellationToken);
 
+    /// <summary>Run once prepared, beside the bus's start rather than before it: what only saves the first DMs time.</summary>
+    Task WarmUpAsync(CancellationToken cancellationToken);
+
     /// <summary>Throws when the storage does not answer.</summary>
     Task PingAsync(CancellationToken cancellationToken);
 }
@@ -20,11 +23,7 @@ public interface IConversationStorage
 /// <summary>PostgreSQL: creates the tables when missing and opens the sessions the first DMs would otherwise wait for.</summary>
 public sealed class PostgresConversationStorage(NpgsqlDataSource database, IOptions<RabbitMqOptions> broker) : IConversationStorage
 {
-    public async Task PrepareAsync(CancellationToken cancellationToken)
-    {
-        await EnsureSchemaAsync(cancellationToken);
-        await WarmUpAsync(broker.Value.ConversationPartitions, cancellationToken);
-    }
+    public Task PrepareAsync(CancellationToken cancellationToken) => EnsureSchemaAsync(cancellationToken);
 
     /// <summary>Creates the tables when missing; safe when several replicas start at once.</summary>
     public async Task EnsureSchemaAsync(CancellationToken cancellationToken)
@@ -108,9 +107,9 @@ public sealed class PostgresConversationStorage(NpgsqlDataSource database, IOpti
     /// Opens a connection for each partition's turn claim and one for the other writes, and gives them back to
     /// the pool: opening a PostgreSQL session costs tens of milliseconds, which the first DMs should not pay.
     /// </summary>
-    private async Task WarmUpAsync(int partitions, CancellationToken cancellationToken)
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
     {
-        var connections = await Task.WhenAll(Enumerable.Range(0, partitions + 1).Select(_ => database.OpenConnectionAsync(cancellationToken).AsTask()));
+        var connections = await Task.WhenAll(Enumerable.Range(0, broker.Value.ConversationPartitions + 1).Select(_ => database.OpenConnectionAsync(cancellationToken).AsTask()));
         foreach (var connection in connections)
         {
             await connection.DisposeAsync();
@@ -132,6 +131,8 @@ public sealed partial class InMemoryConversationStorage(ILogger<InMemoryConversa
         LogInMemory();
         return Task.CompletedTask;
     }
+
+    public Task WarmUpAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task PingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

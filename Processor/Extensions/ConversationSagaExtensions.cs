@@ -20,7 +20,8 @@ public static class ConversationSagaExtensions
         builder.Services.AddValidatedOptions<ConversationOptions, ConversationOptionsValidator>(ConversationOptions.Section);
         builder.Services.AddSingleton<PostgresConversationSagaStore>();
         builder.Services.AddSingleton<IndexedSagaDictionary<ConversationState>>();
-        builder.Services.AddHostedService<ConversationSagaMaintenance>();
+        builder.Services.AddBeforeBusStart<ConversationSagaMaintenance>()
+            .AddHostedService(services => services.GetRequiredService<ConversationSagaMaintenance>());
         builder.Services.AddScoped<TurnFinishing>();
         builder.Services.AddScoped<TakeTurnActivity>();
         builder.Services.AddScoped<RecallEarlierTurnsActivity>();

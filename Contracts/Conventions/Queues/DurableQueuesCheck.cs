@@ -14,17 +14,19 @@ namespace TwitterBot.Conventions.Queues;
 /// when the broker holds one of them with other arguments. RabbitMQ refuses to change a queue's arguments
 /// (<c>PRECONDITION_FAILED</c>); MassTransit would only log that refusal again and again while the
 /// service looked alive. A broker that cannot be reached at start is left to MassTransit, which declares the
-/// same queues when it connects.
+/// same queues when it connects. Runs as the last step before the bus starts (<see cref="IBeforeBusStart"/>).
 /// </summary>
 public sealed partial class DurableQueuesCheck(
-    IServiceProvider services, IOptions<RabbitMqOptions> options, IHostEnvironment environment, ILogger<DurableQueuesCheck> logger) : IHostedService
+    IServiceProvider services, IOptions<RabbitMqOptions> options, IHostEnvironment environment, ILogger<DurableQueuesCheck> logger) : IBeforeBusStart
 {
     /// <summary>How long the check waits for a broker node to accept its connection.</summary>
     private static readonly TimeSpan ConnectionTimeout = TimeSpan.FromSeconds(5);
 
     private const int PreconditionFailed = 406;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public string Server => IBeforeBusStart.RabbitMq;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (services.GetRequiredService<IBus>().Topology is not IRabbitMqBusTopology)
         {
@@ -87,8 +89,6 @@ public sealed partial class DurableQueuesCheck(
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
     private static string Refusal(string queue, string virtualHost, IReadOnlyDictionary<string, object> arguments, string reply) =>
         $"Queue '{queue}' in virtual host '{virtualHost}' must have {string.Join(", ", arguments.Select(a => $"{a.Key}={Format(a.Value)}"))}; RabbitMQ answered: {reply}";
 
@@ -108,7 +108,7 @@ public sealed partial class DurableQueuesCheck(
 
 public static class DurableQueuesCheckExtensions
 {
-    /// <summary>Checks the durable queues at start, before the bus (register it before <c>AddMassTransit</c>).</summary>
+    /// <summary>Checks the durable queues at start, before the bus, after the steps registered before it.</summary>
     public static IServiceCollection AddDurableQueuesCheck(this IServiceCollection services) =>
-        services.AddHostedService<DurableQueuesCheck>();
+        services.AddBeforeBusStart<DurableQueuesCheck>();
 }

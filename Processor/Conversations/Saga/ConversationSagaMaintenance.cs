@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TwitterBot.Processor.Options;
+using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations.Saga;
 
@@ -13,24 +14,29 @@ public sealed partial class ConversationSagaMaintenance(
     IOptions<ProcessorOptions> processor,
     IOptions<ConversationOptions> options,
     TimeProvider time,
-    ILogger<ConversationSagaMaintenance> logger) : BackgroundService
+    ILogger<ConversationSagaMaintenance> logger) : BackgroundService, IBeforeBusStart
 {
     private static readonly TimeSpan PurgeInterval = TimeSpan.FromHours(1);
 
+    private readonly TaskCompletionSource _prepared = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     private bool InPostgres => processor.Value.Store.Kind == ConversationStoreOptions.Postgres;
 
-    public override async Task StartAsync(CancellationToken cancellationToken)
+    public string Server => IBeforeBusStart.ConversationStore;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
     {
         if (InPostgres)
         {
             await services.GetRequiredService<PostgresConversationSagaStore>().EnsureSchemaAsync(cancellationToken);
         }
 
-        await base.StartAsync(cancellationToken);
+        _prepared.TrySetResult();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        await _prepared.Task.WaitAsync(stoppingToken);
         if (!InPostgres)
         {
             return;
