@@ -26,11 +26,11 @@ public interface IBeforeBusStart
 
 /// <summary>
 /// Runs the <see cref="IBeforeBusStart"/> steps once (those of one server in order of registration, each server's
-/// beside the others') and holds the bus's start until they are all done. The host starts its services concurrently, so Kestrel listens, warms up and
-/// answers (readiness 503 until the bus is up, X's CRC at once) while the steps wait on the broker and the
-/// database, instead of only after them (BENCHMARKS.md, "Start-up"). Whichever asks first runs the steps: the host
-/// (a failing step fails the start and stops the service) or the bus's start (a test harness that starts the bus
-/// before the hosted services).
+/// beside the others') and holds the bus's start until they are all done. The host starts its services
+/// concurrently, so Kestrel listens, warms up and answers (readiness 503 until the bus is up, X's CRC at once) while
+/// the steps wait on the broker and the database, instead of only after them (BENCHMARKS.md, "Start-up"). Whichever
+/// asks first runs the steps: the host (a failing step fails the start and stops the service) or the bus's start (a
+/// test harness that starts the bus before the hosted services).
 /// </summary>
 public sealed class BeforeBusStartSteps(IEnumerable<IBeforeBusStart> steps) : IHostedService, IBusObserver
 {

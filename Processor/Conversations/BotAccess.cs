@@ -5,7 +5,6 @@ using Microsoft.Extensions.Options;
 using TwitterBot.Conventions.Accounts;
 using TwitterBot.Processor.Clients.X;
 using TwitterBot.Processor.Options;
-
 using TwitterBot.ServiceDefaults;
 
 namespace TwitterBot.Processor.Conversations;

@@ -14,7 +14,8 @@ namespace TwitterBot.Conventions.Queues;
 /// when the broker holds one of them with other arguments. RabbitMQ refuses to change a queue's arguments
 /// (<c>PRECONDITION_FAILED</c>); MassTransit would only log that refusal again and again while the
 /// service looked alive. A broker that cannot be reached at start is left to MassTransit, which declares the
-/// same queues when it connects. Runs as the last step before the bus starts (<see cref="IBeforeBusStart"/>).
+/// same queues when it connects. The bus's start waits for it (<see cref="IBeforeBusStart"/>); it runs beside the steps on
+/// other servers.
 /// </summary>
 public sealed partial class DurableQueuesCheck(
     IServiceProvider services, IOptions<RabbitMqOptions> options, IHostEnvironment environment, ILogger<DurableQueuesCheck> logger) : IBeforeBusStart
@@ -108,7 +109,7 @@ public sealed partial class DurableQueuesCheck(
 
 public static class DurableQueuesCheckExtensions
 {
-    /// <summary>Checks the durable queues at start, before the bus, after the steps registered before it.</summary>
+    /// <summary>Checks the durable queues at start, before the bus.</summary>
     public static IServiceCollection AddDurableQueuesCheck(this IServiceCollection services) =>
         services.AddBeforeBusStart<DurableQueuesCheck>();
 }
