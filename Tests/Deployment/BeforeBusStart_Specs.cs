@@ -137,32 +137,19 @@ public static class BeforeBusStart_Specs
     }
 
     /// <summary>One host, started in the background: the steps registered in the order a service registers them.</summary>
-    private sealed class StartRig : IAsyncDisposable
+    private sealed class StartRig(
+        WebApplication app, Uri address, QueuesStep queues, TablesStep tables, TokensStep tokens, TaskCompletionSource busStarted) : IAsyncDisposable
     {
-        private readonly WebApplication _app;
-        private readonly Uri _address;
+        public QueuesStep Queues => queues;
 
-        private StartRig(WebApplication app, Uri address, QueuesStep queues, TablesStep tables, TokensStep tokens, TaskCompletionSource busStarted)
-        {
-            _app = app;
-            _address = address;
-            Queues = queues;
-            Tables = tables;
-            Tokens = tokens;
-            BusStarted = busStarted;
-            Starting = app.StartAsync();
-        }
+        public TablesStep Tables => tables;
 
-        public QueuesStep Queues { get; }
+        public TokensStep Tokens => tokens;
 
-        public TablesStep Tables { get; }
-
-        public TokensStep Tokens { get; }
-
-        public TaskCompletionSource BusStarted { get; }
+        public TaskCompletionSource BusStarted => busStarted;
 
         /// <summary>The host's start: it ends when every hosted service has started, the steps included.</summary>
-        public Task Starting { get; }
+        public Task Starting { get; } = app.StartAsync();
 
         public static StartRig Start()
         {
@@ -191,7 +178,7 @@ public static class BeforeBusStart_Specs
             {
                 try
                 {
-                    return await client.GetStringAsync(_address, deadline.Token);
+                    return await client.GetStringAsync(address, deadline.Token);
                 }
                 catch (HttpRequestException)
                 {
@@ -214,8 +201,8 @@ public static class BeforeBusStart_Specs
                 // a spec's failing step: the start's failure is what that spec checks
             }
 
-            await _app.StopAsync();
-            await _app.DisposeAsync();
+            await app.StopAsync();
+            await app.DisposeAsync();
         }
     }
 }
