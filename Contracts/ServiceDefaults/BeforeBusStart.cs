@@ -88,7 +88,9 @@ public static class BeforeBusStartExtensions
 {
     /// <summary>
     /// Registers <typeparamref name="TStep"/> (a singleton) as a step the bus's start waits for, after the steps on
-    /// the same server registered before it; the first call also lets the host start its services concurrently.
+    /// the same server registered before it; the first call also lets the host start its services concurrently. A
+    /// step that is also a hosted service (a maintenance loop that goes on after its step) is started by the host as
+    /// the same instance.
     /// </summary>
     public static IServiceCollection AddBeforeBusStart<TStep>(this IServiceCollection services)
         where TStep : class, IBeforeBusStart
@@ -103,6 +105,11 @@ public static class BeforeBusStartExtensions
 
         services.TryAddSingleton<TStep>();
         services.AddSingleton<IBeforeBusStart>(provider => provider.GetRequiredService<TStep>());
+        if (typeof(IHostedService).IsAssignableFrom(typeof(TStep)))
+        {
+            services.AddSingleton(typeof(IHostedService), provider => provider.GetRequiredService<TStep>());
+        }
+
         return services;
     }
 }

@@ -12,7 +12,7 @@ public static class ConversationSagaExtensions
 {
     /// <summary>
     /// What the conversation saga needs besides its registration on the bus: its setting, its PostgreSQL table
-    /// (created before the bus starts consuming, so call this before <see cref="ProcessorExtensions.AddMessaging"/>),
+    /// (created before the bus starts consuming: a step the bus's start waits for, <see cref="IBeforeBusStart"/>),
     /// its expiry, and the activity that takes a turn.
     /// </summary>
     public static IHostApplicationBuilder AddConversationSagas(this IHostApplicationBuilder builder)
@@ -20,8 +20,7 @@ public static class ConversationSagaExtensions
         builder.Services.AddValidatedOptions<ConversationOptions, ConversationOptionsValidator>(ConversationOptions.Section);
         builder.Services.AddSingleton<PostgresConversationSagaStore>();
         builder.Services.AddSingleton<IndexedSagaDictionary<ConversationState>>();
-        builder.Services.AddBeforeBusStart<ConversationSagaMaintenance>()
-            .AddHostedService(services => services.GetRequiredService<ConversationSagaMaintenance>());
+        builder.Services.AddBeforeBusStart<ConversationSagaMaintenance>();
         builder.Services.AddScoped<TurnFinishing>();
         builder.Services.AddScoped<TakeTurnActivity>();
         builder.Services.AddScoped<RecallEarlierTurnsActivity>();

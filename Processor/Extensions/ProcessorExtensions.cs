@@ -94,8 +94,7 @@ public static class ProcessorExtensions
         builder.Services.AddSingleton(StoreOfKind<IXChatConversationKeys, InMemoryXChatConversationKeys, PostgresXChatConversationKeys>);
         builder.Services.AddXChatConversations();
         builder.Services.AddHealthChecks().AddCheck<ConversationStoreHealthCheck>("conversation-store", tags: [HealthEndpointExtensions.ReadyTag]);
-        builder.Services.AddBeforeBusStart<ConversationStoreMaintenance>()
-            .AddHostedService(services => services.GetRequiredService<ConversationStoreMaintenance>());
+        builder.Services.AddBeforeBusStart<ConversationStoreMaintenance>();
         builder.Services.AddBeforeBusStart<BotTokensFirstSeen>();
         builder.Services.AddTransient<ConversationTurn>();
         builder.Services.AddSingleton<RateLimits>();

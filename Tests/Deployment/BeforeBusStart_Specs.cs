@@ -2,6 +2,7 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using TwitterBot.ServiceDefaults;
 using TwitterBot.Tests.Common;
 
@@ -84,6 +85,45 @@ public static class BeforeBusStart_Specs
                 Assert.That(failure.ToString(), Does.Contain("Queue 'bot-access-revoked' must have x-delivery-limit=5"));
                 Assert.That(rig.BusStarted.Task.IsCompleted, Is.False);
             });
+        }
+    }
+
+    public class When_a_step_is_also_a_hosted_service
+    {
+        [Test]
+        public async Task Should_be_started_by_the_host_as_the_same_instance()
+        {
+            var builder = Host.CreateApplicationBuilder();
+            builder.Services.AddBeforeBusStart<MaintenanceStep>();
+            builder.Services.AddMassTransit(bus => bus.UsingInMemory());
+            using var host = builder.Build();
+            var step = host.Services.GetRequiredService<MaintenanceStep>();
+
+            await host.StartAsync();
+            try
+            {
+                Assert.That(async () => await step.Maintaining.Task.WaitAsync(Patience), Throws.Nothing);
+            }
+            finally
+            {
+                await host.StopAsync();
+            }
+        }
+    }
+
+    /// <summary>A step with a loop that goes on after it, as the stores' maintenance has: registered only as a step.</summary>
+    private sealed class MaintenanceStep : BackgroundService, IBeforeBusStart
+    {
+        public TaskCompletionSource Maintaining { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Server => IBeforeBusStart.ConversationStore;
+
+        public Task RunAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            await Task.Yield();
+            Maintaining.TrySetResult();
         }
     }
 
